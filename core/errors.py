@@ -1,0 +1,150 @@
+"""Domain errors.
+
+Two lanes (see the design brief):
+- `DomainError` / `DomainErrors`: bad input or a wrong workflow state. Mutations turn
+  them into typed `errors` in their payload, after rolling the transaction back.
+- `PublicError` subclasses (`NotAuthenticated`, `Forbidden`): the caller is not logged
+  in or may not call this at all. They surface as top-level GraphQL errors carrying
+  `extensions.code`; everything else unexpected is masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    # Generic
+    INVALID_ID = "INVALID_ID"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_STATE = "INVALID_STATE"
+    CONFLICT = "CONFLICT"
+    NOT_PERMITTED = "NOT_PERMITTED"
+    # Accounts
+    LOGIN_NAME_FORMAT = "LOGIN_NAME_FORMAT"
+    LOGIN_NAME_TAKEN = "LOGIN_NAME_TAKEN"
+    NAME_FORMAT = "NAME_FORMAT"
+    MOBILE_FORMAT = "MOBILE_FORMAT"
+    ID_FORMAT = "ID_FORMAT"
+    ID_BIRTH_DATE = "ID_BIRTH_DATE"
+    ID_CHECK_DIGIT = "ID_CHECK_DIGIT"
+    ID_NUMBER_TAKEN = "ID_NUMBER_TAKEN"
+    USCC_FORMAT = "USCC_FORMAT"
+    USCC_CHECK_DIGIT = "USCC_CHECK_DIGIT"
+    USCC_TAKEN = "USCC_TAKEN"
+    REGION_UNKNOWN = "REGION_UNKNOWN"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    PASSWORD_TOO_SIMPLE = "PASSWORD_TOO_SIMPLE"
+    PASSWORD_CONTAINS_LOGIN = "PASSWORD_CONTAINS_LOGIN"
+    PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    # Catalogue cascade
+    UNKNOWN_SERIES = "UNKNOWN_SERIES"
+    LEVEL_NOT_IN_SERIES = "LEVEL_NOT_IN_SERIES"
+    UNKNOWN_TITLE = "UNKNOWN_TITLE"
+    TITLE_NOT_IN_LEVEL = "TITLE_NOT_IN_LEVEL"
+    UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
+    SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
+
+
+#: The Chinese meaning of each code: the enum's description in the schema and the
+#: default message of an error raised without one.
+ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_ID: "ID 格式不正确",
+    ErrorCode.NOT_FOUND: "对象不存在或无权访问",
+    ErrorCode.INVALID_INPUT: "输入不合法",
+    ErrorCode.INVALID_STATE: "当前状态下不能进行此操作",
+    ErrorCode.CONFLICT: "数据已被他人修改，请刷新后重试",
+    ErrorCode.NOT_PERMITTED: "无权进行此操作",
+    ErrorCode.LOGIN_NAME_FORMAT: "登录名须为4至32位字母、数字或下划线",
+    ErrorCode.LOGIN_NAME_TAKEN: "登录名已被使用",
+    ErrorCode.NAME_FORMAT: "名称不能为空且不超过50个字符",
+    ErrorCode.MOBILE_FORMAT: "手机号码须为11位大陆手机号",
+    ErrorCode.ID_FORMAT: "居民身份证号须为17位数字加1位数字或X",
+    ErrorCode.ID_BIRTH_DATE: "居民身份证号中的出生日期无效",
+    ErrorCode.ID_CHECK_DIGIT: "居民身份证号校验位错误",
+    ErrorCode.ID_NUMBER_TAKEN: "该居民身份证号已注册",
+    ErrorCode.USCC_FORMAT: "统一社会信用代码须为18位，且只含数字和规定的大写字母",
+    ErrorCode.USCC_CHECK_DIGIT: "统一社会信用代码校验位错误",
+    ErrorCode.USCC_TAKEN: "该统一社会信用代码已注册",
+    ErrorCode.REGION_UNKNOWN: "所在地区不是山东省的地市",
+    ErrorCode.PASSWORD_TOO_SHORT: "密码至少8位",
+    ErrorCode.PASSWORD_TOO_LONG: "密码不能超过128位",
+    ErrorCode.PASSWORD_TOO_SIMPLE: "密码须包含大写字母、小写字母、数字、符号中的至少3类",
+    ErrorCode.PASSWORD_CONTAINS_LOGIN: "密码不能包含登录名",
+    ErrorCode.PASSWORD_UNCHANGED: "新密码不能与原密码相同",
+    ErrorCode.INVALID_CREDENTIALS: "账号或密码错误",
+    ErrorCode.ACCOUNT_LOCKED: "账号已锁定",
+    ErrorCode.WRONG_PASSWORD: "原密码错误",
+    ErrorCode.UNKNOWN_SERIES: "职称系列不存在",
+    ErrorCode.LEVEL_NOT_IN_SERIES: "该职称系列没有此申报级别",
+    ErrorCode.UNKNOWN_TITLE: "申报职称不存在",
+    ErrorCode.TITLE_NOT_IN_LEVEL: "申报职称不属于所选系列和级别",
+    ErrorCode.UNKNOWN_SPECIALTY: "现从事专业不存在",
+    ErrorCode.SPECIALTY_NOT_IN_SERIES: "现从事专业不属于所选职称系列",
+}
+
+
+class DomainError(Exception):
+    """One expected failure: a stable code, the input field it concerns, a Chinese message."""
+
+    def __init__(self, code: ErrorCode | str, message: str | None = None, field: str | None = None) -> None:
+        self.code = ErrorCode(code)
+        self.message = message or ERROR_DESCRIPTIONS[self.code]
+        self.field = field
+        super().__init__(f"{self.code.value}: {self.message}")
+
+
+class RecordedFailure(DomainError):
+    """A failure whose bookkeeping must still be committed (a wrong password counts
+    toward the lockout even though the login fails)."""
+
+
+class DomainErrors(Exception):
+    """Several expected failures reported at once (e.g. every gap of a declaration)."""
+
+    def __init__(self, errors: Iterable[DomainError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
+def raise_all(errors: list[DomainError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)
+
+
+class PublicError(Exception):
+    """An error whose message may reach the client as a top-level GraphQL error."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.extensions = {"code": self.code}
+
+
+class NotAuthenticated(PublicError):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "请先登录") -> None:
+        super().__init__(message)
+
+
+class BadInput(PublicError):
+    """A query argument no client should send (a page of 10,000, a forged cursor)."""
+
+    code = "BAD_USER_INPUT"
+
+
+class Forbidden(PublicError):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "当前账号无权进行此操作") -> None:
+        super().__init__(message)

@@ -1,0 +1,52 @@
+"""Password hashing (Argon2id) and session tokens.
+
+Hashing costs tens of milliseconds of CPU, so it runs in a worker thread: a burst of
+logins must not stall every other request on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.config import Argon2Params
+
+
+class Passwords:
+    def __init__(self, params: Argon2Params) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=params.time_cost,
+            memory_cost=params.memory_cost,
+            parallelism=params.parallelism,
+            type=Type.ID,
+        )
+        # Verifying against this when the account does not exist keeps the response time
+        # the same, so login timing does not reveal which login names are registered.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await asyncio.to_thread(self._verify, password_hash or self._dummy_hash, password) and bool(
+            password_hash
+        )
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def new_token() -> str:
+    """An opaque bearer token: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()

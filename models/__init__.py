@@ -1,0 +1,20 @@
+"""SQLAlchemy 2 tables, one module per aggregate. Import this package to register them all."""
+
+from models.base import Base
+from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
+from models.account import Account, AccountKind, Admin, AuthSession, Person, Unit, PermissionStatus
+
+__all__ = [
+    "Base",
+    "Region",
+    "CatalogSeries",
+    "CatalogTitle",
+    "CatalogSpecialty",
+    "Account",
+    "AccountKind",
+    "Admin",
+    "AuthSession",
+    "Person",
+    "Unit",
+    "PermissionStatus",
+]

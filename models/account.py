@@ -1,0 +1,123 @@
+"""Accounts and their profiles: persons (个人), units (单位), admins (职称管理机构); login sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, id_column, str_enum
+from rules.identity import Sex
+
+
+class AccountKind(str, enum.Enum):
+    PERSON = "PERSON"
+    UNIT = "UNIT"
+    ADMIN = "ADMIN"
+
+
+class PermissionStatus(str, enum.Enum):
+    """Where a unit stands with its 职称申报权限 (permission to take part)."""
+
+    NOT_APPLIED = "NOT_APPLIED"
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class Account(Base):
+    __tablename__ = "account"
+    __table_args__ = (
+        # Login names are matched case-insensitively, so uniqueness is too.
+        Index("uq_account_login_name_lower", func.lower(text("login_name")), unique=True),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+    )
+
+    id: Mapped[int] = id_column()
+    kind: Mapped[AccountKind] = mapped_column(str_enum(AccountKind, "account_kind"))
+    login_name: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+class Person(Base):
+    """个人: an applicant. Name and ID number are fixed after registration."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = id_column()
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, "sex"))
+    mobile: Mapped[str] = mapped_column(String(11))
+
+
+class Unit(Base):
+    """单位: an employer, a 主管部门 or a 呈报部门; one account each."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        # A unit may lack a code (manual review), but two units never share one.
+        Index("uq_unit_uscc", "uscc", unique=True, postgresql_where=text("uscc IS NOT NULL")),
+    )
+
+    id: Mapped[int] = id_column()
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_mobile: Mapped[str] = mapped_column(String(11))
+    permission_status: Mapped[PermissionStatus] = mapped_column(
+        str_enum(PermissionStatus, "permission_status"),
+        default=PermissionStatus.NOT_APPLIED,
+        server_default=PermissionStatus.NOT_APPLIED.value,
+    )
+    created_at: Mapped[datetime]
+
+    @property
+    def is_permitted(self) -> bool:
+        return self.permission_status is PermissionStatus.APPROVED
+
+
+class Admin(Base):
+    """职称管理机构 staff, scoped to the province (370000) or one city."""
+
+    __tablename__ = "admin"
+
+    id: Mapped[int] = id_column()
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class AuthSession(Base):
+    """A login. Only the SHA-256 of the token is stored, so a database leak yields no sessions."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = id_column()
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,335 @@
+"""账号: registration (1.1 个人注册, 2.1 单位注册), login, logout, password changes, sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import CHINA_TZ, china_time
+from core.errors import DomainError, ErrorCode, RecordedFailure, raise_all
+from core.security import new_token, token_digest
+from models import Account, AccountKind, Admin, AuthSession, Person, Unit
+from resolvers.db_errors import violated_constraint
+from resolvers.env import Env, Viewer
+from rules import accounts as account_rules
+from rules.identity import IdentityError, normalize_resident_id, parse_resident_id, validate_uscc
+from rules.regions import find_region, is_city
+
+UNIT_NAME_MAX = 100
+
+
+def _rule_error(exc: account_rules.AccountRuleError | IdentityError, field: str | None = None) -> DomainError:
+    return DomainError(exc.code, exc.message, field or getattr(exc, "field", None))
+
+
+def _check_password(password: str, login_name: str, field: str = "password") -> list[DomainError]:
+    return [
+        DomainError(code, account_rules.PASSWORD_MESSAGES[code], field)
+        for code in account_rules.password_problems(password, login_name)
+    ]
+
+
+def _check(errors: list[DomainError], check, *args, field: str | None = None):
+    """Run one field rule, collecting its error so every bad field is reported at once."""
+    try:
+        return check(*args)
+    except (account_rules.AccountRuleError, IdentityError) as exc:
+        errors.append(_rule_error(exc, field))
+        return None
+
+
+async def _login_name_taken(env: Env, login_name: str) -> bool:
+    found = await env.session.scalar(
+        select(Account.id).where(func.lower(Account.login_name) == login_name.lower())
+    )
+    return found is not None
+
+
+async def _new_account(env: Env, kind: AccountKind, login_name: str, password: str) -> Account:
+    now = env.clock.now()
+    account = Account(
+        kind=kind,
+        login_name=login_name,
+        password_hash=await env.passwords.hash(password),
+        failed_logins=0,
+        created_at=now,
+        password_changed_at=now,
+    )
+    env.session.add(account)
+    await env.session.flush()
+    return account
+
+
+async def _flush_unique(env: Env, constraint_errors: dict[str, DomainError]) -> None:
+    """Flush, turning a lost race on a unique constraint into its domain error."""
+    try:
+        await env.session.flush()
+    except IntegrityError as exc:
+        name = violated_constraint(exc)
+        if name in constraint_errors:
+            raise constraint_errors[name] from exc
+        raise
+
+
+_LOGIN_TAKEN = DomainError(ErrorCode.LOGIN_NAME_TAKEN, field="loginName")
+_UNIQUE_LOGIN = {"uq_account_login_name_lower": _LOGIN_TAKEN}
+
+
+async def register_person(
+    env: Env, *, login_name: str, id_number: str, name: str, mobile: str, password: str
+) -> Person:
+    """个人注册: every bad field is reported at once; nothing is written unless all pass."""
+    errors: list[DomainError] = []
+    login_name = _check(errors, account_rules.validate_login_name, login_name)
+    today = env.clock.now().astimezone(CHINA_TZ).date()
+    resident = _check(errors, lambda raw: parse_resident_id(raw, today=today), id_number, field="idNumber")
+    name = _check(errors, account_rules.validate_person_name, name)
+    mobile = _check(errors, account_rules.validate_mobile, mobile)
+    errors += _check_password(password, login_name or "")
+    if login_name and await _login_name_taken(env, login_name):
+        errors.append(_LOGIN_TAKEN)
+    if resident and await env.session.scalar(select(Person.id).where(Person.id_number == resident.number)):
+        errors.append(DomainError(ErrorCode.ID_NUMBER_TAKEN, field="idNumber"))
+    raise_all(errors)
+
+    account = await _new_account(env, AccountKind.PERSON, login_name, password)
+    person = Person(
+        account_id=account.id,
+        id_number=resident.number,
+        name=name,
+        birth_date=resident.birth_date,
+        sex=resident.sex,
+        mobile=mobile,
+    )
+    env.session.add(person)
+    await _flush_unique(
+        env,
+        {**_UNIQUE_LOGIN, "uq_person_id_number": DomainError(ErrorCode.ID_NUMBER_TAKEN, field="idNumber")},
+    )
+    return person
+
+
+def _validate_unit_name(raw: str) -> str:
+    value = (raw or "").strip()
+    if not 2 <= len(value) <= UNIT_NAME_MAX or not value.isprintable():
+        raise account_rules.AccountRuleError("NAME_FORMAT", "name", f"单位名称须为2至{UNIT_NAME_MAX}个字符")
+    return value
+
+
+async def register_unit(
+    env: Env,
+    *,
+    name: str,
+    uscc: str,
+    region_code: str,
+    contact_name: str,
+    contact_mobile: str,
+    login_name: str,
+    password: str,
+) -> Unit:
+    """单位注册. 所在地区 must be one of the province's 16 cities."""
+    errors: list[DomainError] = []
+    name = _check(errors, _validate_unit_name, name)
+    code = _check(errors, validate_uscc, uscc, field="uscc")
+    if not is_city(region_code):
+        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, field="regionCode"))
+    contact_name = _check(errors, account_rules.validate_person_name, contact_name, field="contactName")
+    contact_mobile = _check(errors, account_rules.validate_mobile, contact_mobile, field="contactMobile")
+    login_name = _check(errors, account_rules.validate_login_name, login_name)
+    errors += _check_password(password, login_name or "")
+    if login_name and await _login_name_taken(env, login_name):
+        errors.append(_LOGIN_TAKEN)
+    if code and await env.session.scalar(select(Unit.id).where(Unit.uscc == code)):
+        errors.append(DomainError(ErrorCode.USCC_TAKEN, field="uscc"))
+    raise_all(errors)
+
+    account = await _new_account(env, AccountKind.UNIT, login_name, password)
+    unit = Unit(
+        account_id=account.id,
+        name=name,
+        uscc=code,
+        region_code=region_code,
+        contact_name=contact_name,
+        contact_mobile=contact_mobile,
+        created_at=env.clock.now(),
+    )
+    env.session.add(unit)
+    await _flush_unique(env, {**_UNIQUE_LOGIN, "uq_unit_uscc": DomainError(ErrorCode.USCC_TAKEN, field="uscc")})
+    return unit
+
+
+async def create_admin(env: Env, *, login_name: str, password: str, region_code: str, name: str) -> Admin:
+    """A title-office admin (command line only): the province (370000) or one city."""
+    errors: list[DomainError] = []
+    login_name = _check(errors, account_rules.validate_login_name, login_name)
+    if find_region(region_code) is None:
+        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "region"))
+    errors += _check_password(password, login_name or "")
+    if login_name and await _login_name_taken(env, login_name):
+        errors.append(_LOGIN_TAKEN)
+    raise_all(errors)
+    account = await _new_account(env, AccountKind.ADMIN, login_name, password)
+    admin = Admin(account_id=account.id, region_code=region_code, name=name)
+    env.session.add(admin)
+    await _flush_unique(env, _UNIQUE_LOGIN)
+    return admin
+
+
+async def admin_exists(env: Env) -> bool:
+    return (await env.session.scalar(select(Admin.id).limit(1))) is not None
+
+
+@dataclass
+class LoginResult:
+    token: str
+    viewer: Viewer
+
+
+async def _find_login_account(env: Env, identifier: str) -> Account | None:
+    """Applicants log in by login name or by ID number (手册 1.1); others by login name."""
+    identifier = identifier.strip()
+    stmt = select(Account).where(func.lower(Account.login_name) == identifier.lower())
+    account = await env.session.scalar(stmt.with_for_update())
+    if account is None and len(identifier) == 18:
+        stmt = (
+            select(Account)
+            .join(Person, Person.account_id == Account.id)
+            .where(Person.id_number == normalize_resident_id(identifier))
+        )
+        account = await env.session.scalar(stmt.with_for_update(of=Account))
+    return account
+
+
+async def login(env: Env, *, login: str, password: str) -> LoginResult:
+    """Verify the password; 5 consecutive failures lock the account for 30 minutes."""
+    now = env.clock.now()
+    account = await _find_login_account(env, login)
+    if account is not None and account.locked_until and account.locked_until > now:
+        raise DomainError(
+            ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
+            f"{china_time(account.locked_until)}（北京时间）后再试", "login",
+        )
+    if not await env.passwords.verify(account.password_hash if account else None, password):
+        if account is None:
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS, field="login")
+        account.failed_logins += 1
+        if account.failed_logins >= env.settings.lockout_threshold:
+            account.failed_logins = 0
+            account.locked_until = now + timedelta(minutes=env.settings.lockout_minutes)
+            raise RecordedFailure(
+                ErrorCode.ACCOUNT_LOCKED,
+                f"密码连续错误{env.settings.lockout_threshold}次，账号已锁定至 "
+                f"{china_time(account.locked_until)}（北京时间）",
+                "login",
+            )
+        left = env.settings.lockout_threshold - account.failed_logins
+        raise RecordedFailure(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
+
+    account.failed_logins = 0
+    account.locked_until = None
+    token = new_token()
+    auth = AuthSession(
+        token_hash=token_digest(token),
+        account_id=account.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=env.settings.session_absolute_hours),
+    )
+    env.session.add(auth)
+    await env.session.flush()
+    return LoginResult(token=token, viewer=await load_viewer(env, account, auth.id))
+
+
+async def load_viewer(env: Env, account: Account, session_id: int) -> Viewer:
+    viewer = Viewer(account=account, session_id=session_id)
+    if account.kind is AccountKind.PERSON:
+        viewer.person = await env.session.scalar(select(Person).where(Person.account_id == account.id))
+    elif account.kind is AccountKind.UNIT:
+        viewer.unit = await env.session.scalar(select(Unit).where(Unit.account_id == account.id))
+    else:
+        viewer.admin = await env.session.scalar(select(Admin).where(Admin.account_id == account.id))
+    return viewer
+
+
+# Sliding idle expiry is refreshed at most once a minute, so reads do not write on every request.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+async def authenticate(env: Env, token: str) -> Viewer | None:
+    """The viewer behind a bearer token, or None when it is unknown, revoked or expired."""
+    now = env.clock.now()
+    row = (
+        await env.session.execute(
+            select(AuthSession, Account)
+            .join(Account, Account.id == AuthSession.account_id)
+            .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    auth, account = row
+    idle_limit = auth.last_seen_at + timedelta(minutes=env.settings.session_idle_minutes)
+    if now >= auth.expires_at or now >= idle_limit:
+        return None
+    if now - auth.last_seen_at >= _TOUCH_EVERY:
+        await env.session.execute(
+            update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now)
+        )
+    return await load_viewer(env, account, auth.id)
+
+
+async def logout(env: Env) -> None:
+    viewer = env.require_viewer()
+    await env.session.execute(
+        update(AuthSession).where(AuthSession.id == viewer.session_id).values(revoked_at=env.clock.now())
+    )
+
+
+async def change_password(env: Env, *, current_password: str, new_password: str) -> None:
+    """A new password ends every other session of the account (a stolen token dies with it)."""
+    viewer = env.require_viewer()
+    account = await env.session.get(Account, viewer.account.id, with_for_update=True)
+    if not await env.passwords.verify(account.password_hash, current_password):
+        raise DomainError(ErrorCode.WRONG_PASSWORD, field="currentPassword")
+    errors = _check_password(new_password, account.login_name, field="newPassword")
+    if current_password == new_password:
+        errors.append(DomainError(ErrorCode.PASSWORD_UNCHANGED, field="newPassword"))
+    raise_all(errors)
+    now = env.clock.now()
+    account.password_hash = await env.passwords.hash(new_password)
+    account.password_changed_at = now
+    await env.session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.account_id == account.id,
+            AuthSession.id != viewer.session_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+
+
+async def visible_persons(env: Env, ids: list[int]) -> dict[int, Person]:
+    """Persons the caller may see: themselves; admins see everyone.
+
+    (Units see the applicants of declarations routed to them; that rule lives with
+    declarations.)"""
+    viewer = env.viewer
+    if viewer is None or not ids:
+        return {}
+    stmt = select(Person).where(Person.id.in_(ids))
+    if viewer.admin is None:
+        if viewer.person is None:
+            return {}
+        stmt = stmt.where(Person.id == viewer.person.id)
+    return {p.id: p for p in await env.session.scalars(stmt)}
+
+
+async def units_by_id(env: Env, ids: list[int]) -> dict[int, Unit]:
+    """Units are public to logged-in callers (they are picked by name in the workflows)."""
+    if env.viewer is None or not ids:
+        return {}
+    return {u.id: u for u in await env.session.scalars(select(Unit).where(Unit.id.in_(ids)))}

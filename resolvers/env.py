@@ -1,0 +1,61 @@
+"""What every workflow step runs with: one session (one transaction), the clock, the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.config import Settings
+from core.errors import Forbidden, NotAuthenticated
+from core.security import Passwords
+from models import Account, AccountKind, Admin, Person, Unit
+
+
+@dataclass
+class Viewer:
+    """The logged-in caller: an account and its one profile."""
+
+    account: Account
+    session_id: int
+    person: Person | None = None
+    unit: Unit | None = None
+    admin: Admin | None = None
+
+    @property
+    def kind(self) -> AccountKind:
+        return self.account.kind
+
+
+@dataclass
+class Env:
+    session: AsyncSession
+    clock: Clock
+    settings: Settings
+    passwords: Passwords
+    request_id: str
+    viewer: Viewer | None = None
+
+    def require_viewer(self) -> Viewer:
+        if self.viewer is None:
+            raise NotAuthenticated()
+        return self.viewer
+
+    def require_person(self) -> Person:
+        viewer = self.require_viewer()
+        if viewer.person is None:
+            raise Forbidden("此操作仅限个人账号")
+        return viewer.person
+
+    def require_unit(self) -> Unit:
+        viewer = self.require_viewer()
+        if viewer.unit is None:
+            raise Forbidden("此操作仅限单位账号")
+        return viewer.unit
+
+    def require_admin(self) -> Admin:
+        viewer = self.require_viewer()
+        if viewer.admin is None:
+            raise Forbidden("此操作仅限职称管理机构账号")
+        return viewer.admin

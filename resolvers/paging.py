@@ -1,0 +1,126 @@
+"""Keyset pagination: pages stay as fast at row 900,000 as at row 1.
+
+A cursor is the sort-key values of the last row seen, encoded opaquely. Each ordering
+must end in a unique column (the primary key) so that the order is total.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.errors import BadInput
+
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: ColumnElement[Any]
+    descending: bool = False
+
+
+@dataclass
+class Page(Generic[T]):
+    rows: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if hasattr(value, "value"):  # enums sort by their stored value
+        return value.value
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        raise ValueError("unknown cursor value")
+    if isinstance(value, (str, int, float)) or value is None:
+        return value
+    raise ValueError("unknown cursor value")
+
+
+def encode_cursor(values: tuple[Any, ...]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([_encode_value(v) for v in values])).decode()
+
+
+def decode_cursor(cursor: str, width: int) -> tuple[Any, ...]:
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(raw, list) or len(raw) != width:
+            raise ValueError("cursor width")
+        return tuple(_decode_value(v) for v in raw)
+    except (ValueError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
+        raise BadInput("分页游标（after）无效") from exc
+
+
+def page_size(first: int | None, cap: int) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= cap:
+        raise BadInput(f"每页条数（first）须在1至{cap}之间")
+    return size
+
+
+def after_condition(keys: list[SortKey], values: tuple[Any, ...]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (mixed directions allowed)."""
+    clauses = []
+    for i, key in enumerate(keys):
+        equal_before = [k.column == v for k, v in zip(keys[:i], values[:i])]
+        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal_before, beyond))
+    return or_(*clauses)
+
+
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select,
+    keys: list[SortKey],
+    *,
+    first: int | None,
+    after: str | None,
+    cap: int,
+    key_of=None,
+) -> Page:
+    """Fetch one page of `stmt` (which selects whole entities or rows) in `keys` order.
+
+    Two statements: the page (LIMIT n+1 to learn whether more follow) and the total count.
+    `key_of(row)` gives a row's sort-key values; by default the attributes named like
+    the key columns are read off the row.
+    """
+    size = page_size(first, cap)
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if after is not None:
+        stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
+    ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
+    result = await session.execute(ordered.limit(size + 1))
+    rows = list(result.scalars() if len(stmt.selected_columns) == 1 else result.all())
+    has_next = len(rows) > size
+    rows = rows[:size]
+    key_of = key_of or (lambda row: tuple(getattr(row, k.column.key) for k in keys))
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(key_of(row)) for row in rows],
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        total_count=total or 0,
+    )

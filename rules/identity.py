@@ -1,0 +1,219 @@
+"""Identity-document rules: resident ID numbers and unified social credit codes.
+
+* 居民身份证号码 (GB 11643-1999): 6-digit region code, 8-digit birth date
+  (YYYYMMDD), 3-digit sequence code (odd = male, even = female) and an
+  ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``).
+* 统一社会信用代码 (GB 32100-2015): 18 characters from a 31-character set
+  (no ``I O Z S V``), the last one an ISO 7064 MOD 31-3 style check character.
+
+Everything here is pure: the current date is always passed in explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+__all__ = [
+    "EARLIEST_BIRTH_DATE",
+    "RESIDENT_ID_CHECK_CHARS",
+    "RESIDENT_ID_WEIGHTS",
+    "USCC_CHARSET",
+    "USCC_WEIGHTS",
+    "IdentityError",
+    "ResidentId",
+    "Sex",
+    "mask_resident_id",
+    "normalize_resident_id",
+    "normalize_uscc",
+    "parse_resident_id",
+    "resident_id_check_char",
+    "uscc_check_char",
+    "validate_uscc",
+]
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+
+class IdentityError(Exception):
+    """An identity number failed validation.
+
+    ``code`` is a stable machine-readable code (e.g. ``ID_CHECK_DIGIT``);
+    ``message`` is a Chinese message suitable for showing to the user.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"IdentityError(code={self.code!r}, message={self.message!r})"
+
+
+# --------------------------------------------------------------------------
+# Resident ID numbers (GB 11643)
+# --------------------------------------------------------------------------
+
+RESIDENT_ID_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+"""Weights of the first 17 digits: 2^(18-i) mod 11."""
+
+RESIDENT_ID_CHECK_CHARS = "10X98765432"
+"""Check character indexed by the weighted sum mod 11."""
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+"""Birth dates before this are rejected by default."""
+
+_RESIDENT_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
+_FIRST17_PATTERN = re.compile(r"[0-9]{17}")
+
+
+class Sex(str, Enum):
+    """Sex encoded in the 17th digit of a resident ID (odd = male)."""
+
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+
+    @property
+    def label(self) -> str:
+        """Chinese label: 男 / 女."""
+        return "男" if self is Sex.MALE else "女"
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    """A validated 18-character resident ID number and the facts it encodes."""
+
+    number: str
+    """Normalised number (no surrounding spaces, upper-case ``X``)."""
+    region_code: str
+    """Administrative division code: the first 6 digits."""
+    birth_date: date
+    sex: Sex
+
+    @property
+    def masked(self) -> str:
+        """The number masked for display, see :func:`mask_resident_id`."""
+        return mask_resident_id(self.number)
+
+
+def resident_id_check_char(first17: str) -> str:
+    """Return the GB 11643 check character for the first 17 digits.
+
+    Raises ``ValueError`` unless ``first17`` is exactly 17 ASCII digits.
+    """
+    if not _FIRST17_PATTERN.fullmatch(first17):
+        raise ValueError("first17 must be exactly 17 ASCII digits")
+    total = sum(int(ch) * weight for ch, weight in zip(first17, RESIDENT_ID_WEIGHTS))
+    return RESIDENT_ID_CHECK_CHARS[total % 11]
+
+
+def normalize_resident_id(raw: str) -> str:
+    """Strip surrounding whitespace and upper-case a trailing ``x``."""
+    return raw.strip().upper()
+
+
+def parse_resident_id(
+    raw: str,
+    *,
+    today: date,
+    earliest: date = EARLIEST_BIRTH_DATE,
+) -> ResidentId:
+    """Validate an 18-character resident ID number and decode it.
+
+    Checks, in order: format (``ID_FORMAT``), birth date (``ID_BIRTH_DATE``:
+    a real calendar date, not before ``earliest`` and not after ``today``),
+    then the check character (``ID_CHECK_DIGIT``).
+    """
+    if not isinstance(raw, str):
+        raise IdentityError("ID_FORMAT", "身份证号码格式不正确，应为18位数字或17位数字加X")
+    number = normalize_resident_id(raw)
+    if not _RESIDENT_ID_PATTERN.fullmatch(number):
+        raise IdentityError("ID_FORMAT", "身份证号码格式不正确，应为18位数字或17位数字加X")
+
+    try:
+        birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdentityError("ID_BIRTH_DATE", "身份证号码中的出生日期无效") from None
+    if birth_date < earliest:
+        raise IdentityError(
+            "ID_BIRTH_DATE",
+            f"身份证号码中的出生日期不能早于{earliest.year}年{earliest.month}月{earliest.day}日",
+        )
+    if birth_date > today:
+        raise IdentityError("ID_BIRTH_DATE", "身份证号码中的出生日期不能晚于今天")
+
+    if resident_id_check_char(number[:17]) != number[17]:
+        raise IdentityError("ID_CHECK_DIGIT", "身份证号码校验位错误，请核对后重新输入")
+
+    return ResidentId(
+        number=number,
+        region_code=number[:6],
+        birth_date=birth_date,
+        sex=Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE,
+    )
+
+
+def mask_resident_id(number: str) -> str:
+    """Mask an ID number for display: first 6 + 8 asterisks + last 4.
+
+    ``370102198001011234`` becomes ``370102********1234``. Inputs shorter
+    than 10 characters are masked completely so nothing leaks.
+    """
+    value = number.strip().upper()
+    if len(value) < 10:
+        return "*" * 8
+    return f"{value[:6]}{'*' * 8}{value[-4:]}"
+
+
+# --------------------------------------------------------------------------
+# Unified social credit codes (GB 32100)
+# --------------------------------------------------------------------------
+
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+"""The 31 characters allowed in a USCC; a character's value is its index."""
+
+USCC_WEIGHTS: tuple[int, ...] = tuple(pow(3, i, 31) for i in range(17))
+"""Weights of positions 1..17: 3^(i-1) mod 31."""
+
+_USCC_VALUES = {ch: value for value, ch in enumerate(USCC_CHARSET)}
+
+
+def uscc_check_char(first17: str) -> str:
+    """Return the GB 32100 check character for the first 17 characters.
+
+    Raises ``ValueError`` unless ``first17`` is 17 characters from
+    :data:`USCC_CHARSET` (upper-case).
+    """
+    if len(first17) != 17 or any(ch not in _USCC_VALUES for ch in first17):
+        raise ValueError("first17 must be 17 characters from USCC_CHARSET")
+    total = sum(_USCC_VALUES[ch] * weight for ch, weight in zip(first17, USCC_WEIGHTS))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def normalize_uscc(raw: str) -> str:
+    """Strip surrounding whitespace and upper-case."""
+    return raw.strip().upper()
+
+
+def validate_uscc(raw: str) -> str:
+    """Validate a unified social credit code and return it normalised.
+
+    Raises :class:`IdentityError` with ``USCC_FORMAT`` (not 18 characters
+    from the charset) or ``USCC_CHECK_DIGIT`` (check character wrong).
+    """
+    if not isinstance(raw, str):
+        raise IdentityError("USCC_FORMAT", "统一社会信用代码格式不正确，应为18位数字或大写字母")
+    code = normalize_uscc(raw)
+    if len(code) != 18 or any(ch not in _USCC_VALUES for ch in code):
+        raise IdentityError(
+            "USCC_FORMAT",
+            "统一社会信用代码格式不正确，应为18位数字或大写字母（不含I、O、Z、S、V）",
+        )
+    if uscc_check_char(code[:17]) != code[17]:
+        raise IdentityError("USCC_CHECK_DIGIT", "统一社会信用代码校验位错误，请核对后重新输入")
+    return code

@@ -1,0 +1,289 @@
+"""GraphQL surface of accounts: registration, login, `me`, and the Person/Unit nodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from models import AccountKind as DomainAccountKind
+from models import Admin as AdminModel
+from models import PermissionStatus as DomainPermissionStatus
+from models import Person as PersonModel
+from models import Unit as UnitModel
+from resolvers import accounts
+from resolvers.env import Viewer
+from rules.identity import Sex as DomainSex
+from rules.identity import mask_resident_id
+from rules.regions import find_region
+from schema.context import Info, run_step
+from schema.enums import gql_enum
+from schema.errors import UserError
+
+AccountKind = gql_enum(
+    DomainAccountKind,
+    {"PERSON": "个人", "UNIT": "单位", "ADMIN": "职称管理机构"},
+    name="AccountKind",
+    description="账号类型",
+)
+Sex = gql_enum(DomainSex, {"MALE": "男", "FEMALE": "女"}, name="Sex", description="性别（由身份证号推出）")
+PermissionStatus = gql_enum(
+    DomainPermissionStatus,
+    {
+        "NOT_APPLIED": "未申请",
+        "DRAFT": "已保存未提交",
+        "SUBMITTED": "已提交待审核",
+        "APPROVED": "审核通过",
+        "REJECTED": "审核不通过",
+    },
+    name="PermissionStatus",
+    description="单位职称申报权限状态",
+)
+
+
+@strawberry.enum(description="当前账号可以做的事，前端据此显示功能入口")
+class Capability(Enum):
+    DECLARE = strawberry.enum_value("DECLARE", description="个人：职称申报")
+    APPLY_PERMISSION = strawberry.enum_value("APPLY_PERMISSION", description="单位：权限申请")
+    REVIEW_AND_REPORT = strawberry.enum_value(
+        "REVIEW_AND_REPORT", description="已获权限的单位：数据审核、数据上报、路径申请"
+    )
+    ADMINISTER_REGION = strawberry.enum_value(
+        "ADMINISTER_REGION", description="职称管理机构：审核本地区单位权限、管理评审委员会"
+    )
+
+
+@strawberry.type(name="Region", description="行政区划（GB/T 2260）：山东省及其16个地市")
+class RegionType:
+    code: str = strawberry.field(description="6位区划代码")
+    name: str
+    parent_code: str | None = strawberry.field(description="上级区划代码，省为空")
+
+    @classmethod
+    def of(cls, code: str) -> "RegionType":
+        region = find_region(code)
+        return cls(code=region.code, name=region.name, parent_code=region.parent)
+
+
+def _mask_mobile(mobile: str) -> str:
+    return mobile[:3] + "****" + mobile[-4:]
+
+
+@strawberry.type(description="个人（申报人）")
+class Person(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    id_number: str = strawberry.field(
+        description="居民身份证号；除本人外一律脱敏显示（370102********1234）"
+    )
+    birth_date: dt.date = strawberry.field(description="出生日期（由身份证号推出）")
+    sex: Sex
+    mobile: str = strawberry.field(description="手机号；除本人外脱敏显示")
+
+    @classmethod
+    def of(cls, person: PersonModel, viewer: Viewer | None) -> "Person":
+        own = viewer is not None and viewer.person is not None and viewer.person.id == person.id
+        return cls(
+            id=person.id,
+            name=person.name,
+            id_number=person.id_number if own else mask_resident_id(person.id_number),
+            birth_date=person.birth_date,
+            sex=person.sex,
+            mobile=person.mobile if own else _mask_mobile(person.mobile),
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        ctx = info.context
+        ids = [int(i) for i in node_ids]
+        async with ctx.read() as env:
+            found = await accounts.visible_persons(env, ids)
+        return [cls.of(found[i], ctx.viewer) if i in found else None for i in ids]
+
+
+@strawberry.type(description="单位（基层单位、主管部门或呈报部门）")
+class Unit(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    uscc: str | None = strawberry.field(description="统一社会信用代码")
+    region: RegionType = strawberry.field(description="所在地区")
+    permission_status: PermissionStatus = strawberry.field(description="职称申报权限状态")
+    is_permitted: bool = strawberry.field(
+        description="是否已获职称申报权限；只有已获权限的单位可作为工作单位、审核、上报或作为路径目标"
+    )
+
+    @classmethod
+    def of(cls, unit: UnitModel) -> "Unit":
+        return cls(
+            id=unit.id,
+            name=unit.name,
+            uscc=unit.uscc,
+            region=RegionType.of(unit.region_code),
+            permission_status=unit.permission_status,
+            is_permitted=unit.is_permitted,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        ids = [int(i) for i in node_ids]
+        async with info.context.read() as env:
+            found = await accounts.units_by_id(env, ids)
+        return [cls.of(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="职称管理机构账号")
+class Admin:
+    name: str
+    region: RegionType = strawberry.field(description="管辖地区：370000 为全省")
+
+    @classmethod
+    def of(cls, admin: AdminModel) -> "Admin":
+        return cls(name=admin.name, region=RegionType.of(admin.region_code))
+
+
+@strawberry.type(description="当前登录的账号")
+class Me:
+    login_name: str
+    kind: AccountKind
+    person: Person | None = strawberry.field(description="个人账号的个人信息")
+    unit: Unit | None = strawberry.field(description="单位账号的单位信息")
+    admin: Admin | None = strawberry.field(description="管理机构账号的信息")
+    capabilities: list[Capability] = strawberry.field(description="当前账号可以做的事")
+
+    @classmethod
+    def of(cls, viewer: Viewer) -> "Me":
+        caps: list[Capability] = []
+        if viewer.person is not None:
+            caps.append(Capability.DECLARE)
+        if viewer.unit is not None:
+            caps.append(Capability.APPLY_PERMISSION)
+            if viewer.unit.is_permitted:
+                caps.append(Capability.REVIEW_AND_REPORT)
+        if viewer.admin is not None:
+            caps.append(Capability.ADMINISTER_REGION)
+        return cls(
+            login_name=viewer.account.login_name,
+            kind=viewer.account.kind,
+            person=Person.of(viewer.person, viewer) if viewer.person else None,
+            unit=Unit.of(viewer.unit) if viewer.unit else None,
+            admin=Admin.of(viewer.admin) if viewer.admin else None,
+            capabilities=caps,
+        )
+
+
+@strawberry.input(description="个人注册（带*项必填）")
+class RegisterPersonInput:
+    login_name: str = strawberry.field(description="登录名：4至32位字母、数字或下划线")
+    id_number: str = strawberry.field(description="18位居民身份证号（GB 11643），也可用作登录账号")
+    name: str = strawberry.field(description="姓名")
+    mobile: str = strawberry.field(description="11位手机号")
+    password: str = strawberry.field(description="密码：至少8位，含大写、小写、数字、符号中的3类，不含登录名")
+
+
+@strawberry.input(description="单位注册（带*项必填）")
+class RegisterUnitInput:
+    name: str = strawberry.field(description="单位名称")
+    uscc: str = strawberry.field(description="统一社会信用代码（GB 32100，18位）")
+    region_code: str = strawberry.field(description="所在地区：山东省16个地市之一的区划代码，请按实际填写")
+    contact_name: str = strawberry.field(description="联系人")
+    contact_mobile: str = strawberry.field(description="联系人手机号")
+    login_name: str = strawberry.field(description="登录名")
+    password: str = strawberry.field(description="密码")
+
+
+@strawberry.type
+class RegisterPersonPayload:
+    person: Person | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RegisterUnitPayload:
+    unit: Unit | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LoginPayload:
+    token: str | None = strawberry.field(
+        default=None,
+        description="会话令牌，放在 Authorization: Bearer <token> 中；闲置30分钟或登录12小时后失效",
+    )
+    me: Me | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OkPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="当前登录的账号；未登录或令牌失效时为空")
+    def me(self, info: Info) -> Me | None:
+        viewer = info.context.viewer
+        return Me.of(viewer) if viewer else None
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(description="个人注册（1.1）")
+    async def register_person(self, info: Info, input: RegisterPersonInput) -> RegisterPersonPayload:
+        return await run_step(
+            info,
+            accounts.register_person,
+            RegisterPersonPayload,
+            lambda p: RegisterPersonPayload(person=Person.of(p, None)),
+            login_name=input.login_name,
+            id_number=input.id_number,
+            name=input.name,
+            mobile=input.mobile,
+            password=input.password,
+        )
+
+    @strawberry.mutation(description="单位注册（2.1）")
+    async def register_unit(self, info: Info, input: RegisterUnitInput) -> RegisterUnitPayload:
+        return await run_step(
+            info,
+            accounts.register_unit,
+            RegisterUnitPayload,
+            lambda u: RegisterUnitPayload(unit=Unit.of(u)),
+            name=input.name,
+            uscc=input.uscc,
+            region_code=input.region_code,
+            contact_name=input.contact_name,
+            contact_mobile=input.contact_mobile,
+            login_name=input.login_name,
+            password=input.password,
+        )
+
+    @strawberry.mutation(description="登录：个人可用登录名或身份证号，单位和管理机构用登录名")
+    async def login(self, info: Info, login: str, password: str) -> LoginPayload:
+        return await run_step(
+            info,
+            accounts.login,
+            LoginPayload,
+            lambda r: LoginPayload(token=r.token, me=Me.of(r.viewer)),
+            login=login,
+            password=password,
+        )
+
+    @strawberry.mutation(description="退出登录：当前令牌立即失效")
+    async def logout(self, info: Info) -> OkPayload:
+        return await run_step(info, accounts.logout, OkPayload, lambda _: OkPayload(ok=True))
+
+    @strawberry.mutation(description="修改密码；账号的其他会话随之失效")
+    async def change_password(self, info: Info, current_password: str, new_password: str) -> OkPayload:
+        return await run_step(
+            info,
+            accounts.change_password,
+            OkPayload,
+            lambda _: OkPayload(ok=True),
+            current_password=current_password,
+            new_password=new_password,
+        )

@@ -1,0 +1,81 @@
+"""GraphQL surface of the reference data: the title catalogue and the regions.
+
+Served from the pure rules' data in memory: the cascade is static and the database copy
+exists only for foreign keys.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from rules import catalog as rules
+from rules.regions import REGIONS
+from schema.accounts import RegionType
+from schema.enums import gql_enum
+
+TitleLevel = gql_enum(
+    rules.TitleLevel, rules.LEVEL_NAMES, name="TitleLevel", description="申报级别"
+)
+
+
+@strawberry.type(description="现从事专业")
+class Specialty:
+    code: str
+    name: str
+
+
+@strawberry.type(description="职称名称（申报职称）")
+class Title:
+    code: str
+    name: str
+    specialties: list[Specialty] = strawberry.field(
+        description="可选的现从事专业（级联菜单的第三级），即其系列的专业"
+    )
+
+
+@strawberry.type(description="系列中的一个申报级别")
+class SeriesLevel:
+    level: TitleLevel
+    name: str = strawberry.field(description="级别名称：正高级、副高级、中级、助理级、员级")
+    titles: list[Title]
+
+
+@strawberry.type(description="职称系列")
+class Series:
+    code: str
+    name: str
+    levels: list[SeriesLevel] = strawberry.field(description="该系列设置的级别，从高到低")
+    specialties: list[Specialty]
+
+
+def _series(series: rules.Series) -> Series:
+    specialties = [Specialty(code=s.code, name=s.name) for s in series.specialties]
+    return Series(
+        code=series.code,
+        name=series.name,
+        levels=[
+            SeriesLevel(
+                level=lv.level,
+                name=rules.LEVEL_NAMES[lv.level],
+                titles=[Title(code=t.code, name=t.name, specialties=specialties) for t in lv.titles],
+            )
+            for lv in series.levels
+        ],
+        specialties=specialties,
+    )
+
+
+# Built once: the catalogue never changes while the process runs.
+_CATALOG = [_series(s) for s in rules.default_catalog()]
+_REGIONS = [RegionType(code=r.code, name=r.name, parent_code=r.parent) for r in REGIONS]
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="职称目录：系列 → 级别 → 职称 → 专业，一次请求即可构建级联菜单")
+    def catalog(self) -> list[Series]:
+        return _CATALOG
+
+    @strawberry.field(description="山东省及16个地市的区划")
+    def regions(self) -> list[RegionType]:
+        return _REGIONS

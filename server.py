@@ -1,0 +1,294 @@
+"""The application: Starlette (GraphQL + GraphiQL, health, file download) and the command line.
+
+    zhicheng serve [--host 127.0.0.1] [--port $PORT|8000] [--demo]
+    zhicheng migrate
+    zhicheng create-admin --login L --region CODE
+    zhicheng export-schema [--output schema.graphql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import secrets
+import string
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from core import db, migrate
+from core.clock import Clock, SystemClock
+from core.config import PROJECT_ROOT, Settings
+from core.errors import DomainError, DomainErrors
+from core.http import BodyLimits, MultipartCsrfGuard
+from core.security import Passwords
+from resolvers import accounts
+from resolvers.env import Env
+from resolvers.reference import sync_reference_data
+from schema import schema
+from schema.context import AppServices, Context
+
+log = logging.getLogger("zhicheng")
+
+
+class GraphQLApp(GraphQL):
+    """strawberry's ASGI view with our context and a fast JSON encoder."""
+
+    def __init__(self, services: AppServices, **kwargs) -> None:
+        super().__init__(schema, **kwargs)
+        self.services = services
+
+    async def get_context(self, request: Request, response: Response) -> Context:
+        viewer = None
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            viewer = await authenticate(self.services, token.strip())
+        return Context(services=self.services, request=request, viewer=viewer)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+async def authenticate(services: AppServices, token: str):
+    """Resolve a bearer token in its own short transaction; the viewer's rows stay
+    readable (detached) whatever the request's own transactions do later."""
+    async with services.session_factory() as session, session.begin():
+        env = Env(session=session, clock=services.clock, settings=services.settings,
+                  passwords=services.passwords, request_id="auth")
+        return await accounts.authenticate(env, token)
+
+
+def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> AppServices:
+    return AppServices(
+        settings=settings,
+        clock=clock or SystemClock(),
+        passwords=Passwords(settings.argon2),
+        session_factory=db.create_session_factory(engine),
+    )
+
+
+def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Starlette:
+    graphql = GraphQLApp(services, multipart_uploads_enabled=True, allow_queries_via_get=True)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
+        return JSONResponse({"status": "ok", "database": True})
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    settings = services.settings
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(MultipartCsrfGuard),
+            Middleware(
+                BodyLimits,
+                json_limit=settings.max_json_body,
+                # The file itself plus room for the operations and map parts.
+                multipart_limit=settings.max_upload_bytes + 256 * 1024,
+            ),
+        ],
+        lifespan=lifespan,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Process set-up: which database, migrations, first admin, demo data.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    url: str
+    embedded: db.EmbeddedPostgres | None = None
+
+    def stop(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def open_database(settings: Settings) -> Database:
+    """DATABASE_URL when given; otherwise the embedded PostgreSQL in var/pgdata."""
+    if settings.database_url:
+        return Database(url=settings.database_url)
+    embedded = db.EmbeddedPostgres(settings.data_dir / "pgdata")
+    return Database(url=embedded.start(), embedded=embedded)
+
+
+async def prepare_database(url: str) -> None:
+    """Create the database if needed, migrate to head, load reference data."""
+    await db.ensure_database(url)
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = db.create_engine(url, pool_size=1)
+    try:
+        async with db.create_session_factory(engine)() as session, session.begin():
+            await sync_reference_data(session)
+    finally:
+        await engine.dispose()
+
+
+def random_password() -> str:
+    """16 characters with every class, so it passes the password policy."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if all(any(c in cls for c in pw) for cls in
+               (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#%^*-_=+")):
+            return pw
+
+
+async def run_in_transaction(services: AppServices, step, **kwargs):
+    async with services.session_factory() as session, session.begin():
+        env = Env(session=session, clock=services.clock, settings=services.settings,
+                  passwords=services.passwords, request_id="cli")
+        return await step(env, **kwargs)
+
+
+async def ensure_first_admin(services: AppServices) -> None:
+    """On the very first start, create a province admin and print its password once."""
+
+    async def step(env: Env):
+        if await accounts.admin_exists(env):
+            return None
+        password = random_password()
+        await accounts.create_admin(env, login_name="admin", password=password,
+                                    region_code="370000", name="山东省职称管理机构")
+        return password
+
+    password = await run_in_transaction(services, step)
+    if password:
+        print(f"\n  首次启动：已创建省级管理员  login=admin  password={password}\n"
+              "  (this password is shown once; change it with changePassword)\n", flush=True)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = Settings.from_env()
+    database = open_database(settings)
+    try:
+        asyncio.run(prepare_database(database.url))
+        engine = db.create_engine(database.url, pool_size=settings.db_pool_size)
+        services = build_services(settings, engine)
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_app):
+            await ensure_first_admin(services)
+            if args.demo:
+                from resolvers.demo import load_demo
+
+                await load_demo(services, run_in_transaction)
+            print(f"  GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
+            yield
+            await engine.dispose()
+
+        app = create_app(services, engine, lifespan=lifespan)
+        # uvicorn handles SIGINT/SIGTERM: lifespan shutdown runs, then we stop PostgreSQL.
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", workers=None)
+    finally:
+        database.stop()
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+    database = open_database(settings)
+    try:
+        asyncio.run(prepare_database(database.url))
+        print("migrated to head")
+    finally:
+        database.stop()
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+    database = open_database(settings)
+    password = os.environ.get("ZHICHENG_ADMIN_PASSWORD") or getpass.getpass("password: ")
+
+    async def run() -> None:
+        await prepare_database(database.url)
+        engine = db.create_engine(database.url, pool_size=1)
+        try:
+            services = build_services(settings, engine)
+            await run_in_transaction(services, accounts.create_admin, login_name=args.login,
+                                     password=password, region_code=args.region, name=args.name)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+        print(f"admin {args.login} created for region {args.region}")
+    except (DomainError, DomainErrors) as exc:
+        errors = exc.errors if isinstance(exc, DomainErrors) else [exc]
+        for e in errors:
+            print(f"error: {e.code.value}: {e.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    finally:
+        database.stop()
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    sdl = schema.as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="zhicheng", description="职称申报评审管理系统 API server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--demo", action="store_true", help="load a small demo province with known passwords")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations and load reference data")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-admin", help="create a title-office admin (password from stdin or "
+                                            "ZHICHENG_ADMIN_PASSWORD)")
+    p.add_argument("--login", required=True)
+    p.add_argument("--region", required=True, help="370000 for the province, or a city code")
+    p.add_argument("--name", default="职称管理机构")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    p.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    p.set_defaults(func=cmd_export_schema)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

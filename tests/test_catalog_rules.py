@@ -1,0 +1,335 @@
+"""Tests for the title catalogue (rules.catalog, rules.catalog_data) and Shandong regions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rules.catalog import (
+    LEVEL_NAMES,
+    LEVEL_NOT_IN_SERIES,
+    LEVEL_RANK,
+    SPECIALTY_NOT_IN_SERIES,
+    TITLE_NOT_IN_LEVEL,
+    UNKNOWN_SERIES,
+    UNKNOWN_SPECIALTY,
+    UNKNOWN_TITLE,
+    CatalogViolation,
+    Level,
+    Series,
+    Specialty,
+    Title,
+    TitleLevel,
+    find_series,
+    find_specialty,
+    find_title,
+    lowest_level,
+    parse_level,
+    validate_combination,
+)
+from rules.catalog_data import CATALOG
+from rules.regions import PROVINCE_CODE, REGIONS, find_region, is_city, region_covers
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+SERIES_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+# A known-good combination: 工程 / 副高级 / 高级工程师 / 土木建筑.
+VALID = (
+    "ENGINEERING",
+    TitleLevel.ASSOCIATE_SENIOR,
+    "ENGINEERING.SENIOR_ENGINEER",
+    "ENGINEERING.CIVIL",
+)
+
+
+def _all_titles() -> list[tuple[Series, Level, Title]]:
+    return [(s, lv, t) for s in CATALOG for lv in s.levels for t in lv.titles]
+
+
+def _codes(violations: list[CatalogViolation]) -> list[tuple[str, str]]:
+    return [(v.field, v.code) for v in violations]
+
+
+# --------------------------------------------------------------------------- level enum
+
+
+def test_level_names_and_ranks_cover_every_level() -> None:
+    assert set(LEVEL_NAMES) == set(TitleLevel) == set(LEVEL_RANK)
+    assert LEVEL_NAMES[TitleLevel.SENIOR] == "正高级"
+    assert LEVEL_NAMES[TitleLevel.JUNIOR] == "员级"
+    assert sorted(LEVEL_RANK.values()) == [1, 2, 3, 4, 5]
+    assert LEVEL_RANK[TitleLevel.JUNIOR] == 1 and LEVEL_RANK[TitleLevel.SENIOR] == 5
+
+
+def test_parse_level_accepts_enum_and_string() -> None:
+    assert parse_level(TitleLevel.INTERMEDIATE) is TitleLevel.INTERMEDIATE
+    assert parse_level("INTERMEDIATE") is TitleLevel.INTERMEDIATE
+    assert parse_level("中级") is None
+    assert parse_level(None) is None
+
+
+# --------------------------------------------------------------------------- catalogue shape
+
+
+def test_catalog_has_national_series_count() -> None:
+    assert 27 <= len(CATALOG) <= 30
+
+
+def test_series_codes_are_unique_slugs_with_chinese_names() -> None:
+    codes = [s.code for s in CATALOG]
+    assert len(codes) == len(set(codes))
+    for series in CATALOG:
+        assert SERIES_CODE.match(series.code), series.code
+        assert CHINESE.search(series.name), series.code
+
+
+def test_title_codes_unique_and_prefixed_by_series() -> None:
+    codes = [t.code for _, _, t in _all_titles()]
+    assert len(codes) == len(set(codes))
+    for series, _, title in _all_titles():
+        # Codes go to the database: ASCII SERIES.SLUG, never positional numbers.
+        assert re.fullmatch(rf"{series.code}\.[A-Z][A-Z0-9_]*", title.code), title.code
+        assert CHINESE.search(title.name), title.code
+
+
+def test_specialty_codes_unique_and_prefixed_by_series() -> None:
+    codes = [sp.code for s in CATALOG for sp in s.specialties]
+    assert len(codes) == len(set(codes))
+    for series in CATALOG:
+        for sp in series.specialties:
+            assert re.fullmatch(rf"{series.code}\.[A-Z][A-Z0-9_]*", sp.code), sp.code
+            assert CHINESE.search(sp.name), sp.code
+
+
+def test_every_series_is_complete_and_levels_ordered_high_to_low() -> None:
+    for series in CATALOG:
+        assert series.levels, series.code
+        assert series.specialties, f"{series.code}: the cascade must never dead-end"
+        ranks = [LEVEL_RANK[lv.level] for lv in series.levels]
+        assert ranks == sorted(set(ranks), reverse=True), series.code
+        for lv in series.levels:
+            assert lv.titles, f"{series.code}/{lv.level}"
+        # Title names are unique within a series (the UI shows names, not codes).
+        names = [t.name for lv in series.levels for t in lv.titles]
+        assert len(names) == len(set(names)), series.code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ENGINEERING",
+        "HEALTH",
+        "HIGHER_EDUCATION",
+        "PRIMARY_SECONDARY_EDUCATION",
+        "ECONOMICS",
+        "ACCOUNTING",
+        "AGRICULTURE",
+    ],
+)
+def test_required_series_have_real_specialty_lists(code: str) -> None:
+    series = find_series(code)
+    assert series is not None
+    assert 10 <= len(series.specialties) <= 30
+
+
+def test_well_known_titles_sit_at_the_right_level() -> None:
+    expected = {
+        "ENGINEERING.FULL_SENIOR_ENGINEER": ("正高级工程师", TitleLevel.SENIOR),
+        "ENGINEERING.TECHNICIAN": ("技术员", TitleLevel.JUNIOR),
+        "HEALTH.CHIEF_PHYSICIAN": ("主任医师", TitleLevel.SENIOR),
+        "HEALTH.CHIEF_NURSE": ("主任护师", TitleLevel.SENIOR),
+        "HEALTH.ATTENDING_PHYSICIAN": ("主治医师", TitleLevel.INTERMEDIATE),
+        "HEALTH.JUNIOR_NURSE": ("护士", TitleLevel.JUNIOR),
+        "HIGHER_EDUCATION.TEACHING_ASSISTANT": ("助教", TitleLevel.ASSISTANT),
+        "PRIMARY_SECONDARY_EDUCATION.FIRST_CLASS_TEACHER": ("一级教师", TitleLevel.INTERMEDIATE),
+        "PRIMARY_SECONDARY_EDUCATION.THIRD_CLASS_TEACHER": ("三级教师", TitleLevel.JUNIOR),
+        "ACCOUNTING.SENIOR_ACCOUNTANT": ("高级会计师", TitleLevel.ASSOCIATE_SENIOR),
+    }
+    for code, (name, level) in expected.items():
+        found = find_title(code)
+        assert found is not None, code
+        _, lv, title = found
+        assert (title.name, lv.level) == (name, level), code
+
+
+def test_health_has_four_tracks_per_level() -> None:
+    health = find_series("HEALTH")
+    assert health is not None
+    assert [lv.level for lv in health.levels] == list(TitleLevel)  # 正高级 … 员级
+    assert all(len(lv.titles) == 4 for lv in health.levels)  # 医、药、护、技
+
+
+def test_lowest_level() -> None:
+    assert lowest_level(find_series("HIGHER_EDUCATION")) is TitleLevel.ASSISTANT  # 助教, no 员级
+    assert lowest_level(find_series("ENGINEERING")) is TitleLevel.JUNIOR  # 技术员
+    assert lowest_level(find_series("PRIMARY_SECONDARY_EDUCATION")) is TitleLevel.JUNIOR
+
+
+def test_lookups_return_owner_and_none_for_unknown() -> None:
+    found = find_specialty("HEALTH.NURSING")
+    assert found is not None and found[0].code == "HEALTH" and found[1].name == "护理学"
+    assert find_series("NOPE") is None
+    assert find_title("ENGINEERING.NOPE") is None
+    assert find_specialty("ENGINEERING.NOPE") is None
+
+
+def test_lookups_use_an_explicit_catalog() -> None:
+    # Functions take the catalogue as an argument so callers can test with a tiny one.
+    tiny = (
+        Series(
+            "X",
+            "测试系列",
+            (Level(TitleLevel.INTERMEDIATE, (Title("X.T", "测试职称"),)),),
+            (Specialty("X.S", "测试专业"),),
+        ),
+    )
+    assert find_series("ENGINEERING", tiny) is None
+    assert validate_combination("X", "INTERMEDIATE", "X.T", "X.S", catalog=tiny) == []
+    assert _codes(validate_combination(*VALID, catalog=tiny)) == [("series", UNKNOWN_SERIES)]
+
+
+# --------------------------------------------------------------------------- validate_combination
+
+
+def test_valid_combination() -> None:
+    assert validate_combination(*VALID) == []
+
+
+def test_level_may_be_given_as_string() -> None:
+    series, _, title, specialty = VALID
+    assert validate_combination(series, "ASSOCIATE_SENIOR", title, specialty) == []
+
+
+def test_unknown_series_reports_only_the_series() -> None:
+    # Nothing else can be judged without a series, so no cascade of errors.
+    violations = validate_combination("NOPE", "NOT_A_LEVEL", "X.Y", "X.Z")
+    assert _codes(violations) == [("series", UNKNOWN_SERIES)]
+
+
+def test_level_the_series_lacks() -> None:
+    violations = validate_combination(
+        "HIGHER_EDUCATION",
+        TitleLevel.JUNIOR,
+        "HIGHER_EDUCATION.TEACHING_ASSISTANT",
+        "HIGHER_EDUCATION.LAW",
+    )
+    # Only the level: the title is not re-reported against a level that does not exist.
+    assert _codes(violations) == [("level", LEVEL_NOT_IN_SERIES)]
+    assert "员级" in violations[0].message
+
+
+def test_unknown_level_string() -> None:
+    series, _, title, specialty = VALID
+    assert _codes(validate_combination(series, "GRAND_MASTER", title, specialty)) == [
+        ("level", LEVEL_NOT_IN_SERIES)
+    ]
+
+
+def test_title_of_another_level() -> None:
+    series, level, _, specialty = VALID
+    violations = validate_combination(series, level, "ENGINEERING.FULL_SENIOR_ENGINEER", specialty)
+    assert _codes(violations) == [("title", TITLE_NOT_IN_LEVEL)]
+    assert violations[0].message == "申报职称不属于所选申报级别"
+
+
+def test_title_of_another_series() -> None:
+    series, level, _, specialty = VALID
+    violations = validate_combination(series, level, "HEALTH.ASSOCIATE_CHIEF_PHYSICIAN", specialty)
+    assert _codes(violations) == [("title", TITLE_NOT_IN_LEVEL)]
+
+
+def test_unknown_title() -> None:
+    series, level, _, specialty = VALID
+    assert _codes(validate_combination(series, level, "ENGINEERING.NOPE", specialty)) == [
+        ("title", UNKNOWN_TITLE)
+    ]
+
+
+def test_specialty_of_another_series() -> None:
+    series, level, title, _ = VALID
+    assert _codes(validate_combination(series, level, title, "HEALTH.SURGERY")) == [
+        ("specialty", SPECIALTY_NOT_IN_SERIES)
+    ]
+
+
+def test_unknown_specialty() -> None:
+    series, level, title, _ = VALID
+    assert _codes(validate_combination(series, level, title, "ENGINEERING.NOPE")) == [
+        ("specialty", UNKNOWN_SPECIALTY)
+    ]
+
+
+def test_reports_every_independent_violation() -> None:
+    violations = validate_combination(
+        "HIGHER_EDUCATION", TitleLevel.JUNIOR, "ENGINEERING.ENGINEER", "HEALTH.SURGERY"
+    )
+    assert _codes(violations) == [
+        ("level", LEVEL_NOT_IN_SERIES),
+        ("title", TITLE_NOT_IN_LEVEL),
+        ("specialty", SPECIALTY_NOT_IN_SERIES),
+    ]
+
+
+def test_every_violation_has_a_chinese_message() -> None:
+    cases = [
+        validate_combination("NOPE", "SENIOR", "X", "Y"),
+        validate_combination("HIGHER_EDUCATION", "JUNIOR", "NOPE", "NOPE"),
+        validate_combination("HIGHER_EDUCATION", "BOGUS", "ENGINEERING.ENGINEER", "HEALTH.SURGERY"),
+        validate_combination(*VALID[:2], "ENGINEERING.ENGINEER", VALID[3]),
+    ]
+    violations = [v for case in cases for v in case]
+    assert {v.code for v in violations} == {
+        UNKNOWN_SERIES,
+        LEVEL_NOT_IN_SERIES,
+        UNKNOWN_TITLE,
+        TITLE_NOT_IN_LEVEL,
+        UNKNOWN_SPECIALTY,
+        SPECIALTY_NOT_IN_SERIES,
+    }
+    for v in violations:
+        assert v.field in {"series", "level", "title", "specialty"}
+        assert CHINESE.search(v.message), v
+
+
+def test_every_catalogue_title_validates_with_its_own_series() -> None:
+    # Guards the data: each title is reachable through the cascade 系列 → 级别 → 职称 → 专业.
+    for series, lv, title in _all_titles():
+        specialty = series.specialties[0].code
+        assert validate_combination(series.code, lv.level, title.code, specialty) == []
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def test_shandong_has_16_cities_and_no_laiwu() -> None:
+    cities = [r for r in REGIONS if r.parent == PROVINCE_CODE]
+    assert len(cities) == 16
+    assert len({r.code for r in REGIONS}) == len(REGIONS)
+    assert find_region("371200") is None  # 莱芜市 merged into 济南市 in 2019
+    assert find_region("370100").name == "济南市"
+    assert find_region("371700").name == "菏泽市"
+    assert find_region(PROVINCE_CODE).parent is None
+
+
+def test_is_city() -> None:
+    assert is_city("370200")
+    assert not is_city(PROVINCE_CODE)
+    assert not is_city("371200")
+    assert not is_city(None)
+
+
+def test_province_covers_itself_and_every_city() -> None:
+    assert all(region_covers(PROVINCE_CODE, r.code) for r in REGIONS)
+
+
+def test_city_covers_only_itself() -> None:
+    assert region_covers("370100", "370100")
+    assert not region_covers("370100", "370200")
+    assert not region_covers("370100", PROVINCE_CODE)
+
+
+def test_unknown_regions_cover_nothing() -> None:
+    assert not region_covers("371200", "371200")
+    assert not region_covers(PROVINCE_CODE, "371200")
+    assert not region_covers(None, "370100")
