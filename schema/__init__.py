@@ -15,6 +15,8 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from core.config import Settings
+from core.errors import BadInput
+from schema.context import Info
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogQuery
 from schema.extensions import CloseSession, should_mask_error
@@ -22,7 +24,17 @@ from schema.extensions import CloseSession, should_mask_error
 
 @strawberry.type
 class NodeQuery:
-    node: relay.Node | None = relay.node(description="按全局 ID 取任意对象（无权访问时为空）")
+    @strawberry.field(description="按全局 ID 取任意对象；不存在或无权访问时为空")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        try:
+            global_id = relay.GlobalID.from_id(id)
+            node_type = global_id.resolve_type(info)
+        except ValueError as exc:  # strawberry's GlobalIDValueError included
+            raise BadInput("ID 格式不正确") from exc
+        if not global_id.node_id.isdigit():
+            return None
+        found = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
+        return list(found)[0]
 
 
 Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery))

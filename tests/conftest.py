@@ -199,3 +199,28 @@ mutation($login: String!, $password: String!) {
 @pytest.fixture
 def api(client) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def make_admin(services, api):
+    """Create a title-office admin the way `zhicheng create-admin` does; return its token."""
+    from resolvers import accounts
+    from server import run_in_transaction
+
+    async def make(login: str = "admin_prov", region: str = "370000") -> str:
+        await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,
+                                 region_code=region, name="职称办")
+        return await api.login(login)
+
+    return make
+
+
+@pytest.fixture
+async def count_rows(engine):
+    """Row count of a table, read outside the app, to prove a refusal changed nothing."""
+
+    async def count(table: str) -> int:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+
+    return count

@@ -1,0 +1,293 @@
+"""Registration, login, sessions and passwords, through GraphQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import LOGIN, PASSWORD, REGISTER_PERSON, REGISTER_UNIT
+
+ME = "{ me { loginName kind capabilities person { idNumber mobile } } }"
+LOGOUT = "mutation { logout { ok errors { code } } }"
+CHANGE_PASSWORD = """
+mutation($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) { ok errors { code field message } }
+}"""
+
+
+def person_input(api, **overrides):
+    return {"loginName": "zhang_san", "idNumber": api.next_id_number(), "name": "张三",
+            "mobile": "13800138000", "password": PASSWORD, **overrides}
+
+
+def unit_input(api, **overrides):
+    return {"name": "济南市第一人民医院", "uscc": api.next_uscc(), "regionCode": "370100",
+            "contactName": "李四", "contactMobile": "13900139000", "loginName": "jnyy",
+            "password": PASSWORD, **overrides}
+
+
+async def register_person_errors(api, **overrides):
+    payload = (await api(REGISTER_PERSON, {"input": person_input(api, **overrides)}))["registerPerson"]
+    assert payload["person"] is None
+    return {(e["code"], e["field"]) for e in payload["errors"]}
+
+
+# --- registerPerson -----------------------------------------------------------
+
+async def test_register_person_derives_birth_date_and_sex(api):
+    payload = (await api(REGISTER_PERSON, {"input": person_input(api, idNumber="11010519491231002x")}))
+    person = payload["registerPerson"]["person"]
+    assert person["birthDate"] == "1949-12-31"
+    assert person["sex"] == "FEMALE"
+    # The registrant is not logged in yet: even the echo is masked.
+    assert person["idNumber"] == "110105********002X"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"idNumber": "11010519491231002"}, ("ID_FORMAT", "idNumber")),
+        ({"idNumber": "110105194912310021"}, ("ID_CHECK_DIGIT", "idNumber")),
+        ({"idNumber": "110105194902300026"}, ("ID_BIRTH_DATE", "idNumber")),
+        ({"loginName": "ab"}, ("LOGIN_NAME_FORMAT", "loginName")),
+        ({"loginName": "张三丰abc"}, ("LOGIN_NAME_FORMAT", "loginName")),
+        ({"mobile": "23800138000"}, ("MOBILE_FORMAT", "mobile")),
+        ({"name": "   "}, ("NAME_FORMAT", "name")),
+        ({"password": "Short1!"}, ("PASSWORD_TOO_SHORT", "password")),
+        ({"password": "alllowercase1"}, ("PASSWORD_TOO_SIMPLE", "password")),
+        ({"password": "Zhang_San-2026"}, ("PASSWORD_CONTAINS_LOGIN", "password")),
+    ],
+)
+async def test_register_person_refuses_bad_fields(api, count_rows, overrides, expected):
+    assert expected in await register_person_errors(api, **overrides)
+    assert await count_rows("account") == 0
+    assert await count_rows("person") == 0
+
+
+async def test_register_person_reports_every_bad_field_at_once(api, count_rows):
+    errors = await register_person_errors(api, loginName="x", idNumber="123", mobile="1", password="a")
+    assert {field for _, field in errors} == {"loginName", "idNumber", "mobile", "password"}
+    assert await count_rows("account") == 0
+
+
+async def test_login_name_and_id_number_are_unique(api, count_rows):
+    first = await api.register_person(loginName="Wang_Wu")
+    assert ("LOGIN_NAME_TAKEN", "loginName") in await register_person_errors(api, loginName="wang_wu")
+    assert ("ID_NUMBER_TAKEN", "idNumber") in await register_person_errors(
+        api, loginName="other_one", idNumber=first["idNumberRaw"].lower()
+    )
+    assert await count_rows("person") == 1
+
+
+# --- registerUnit ---------------------------------------------------------------
+
+async def test_register_unit(api):
+    payload = (await api(REGISTER_UNIT, {"input": unit_input(api, uscc="91110108551385082q")}))["registerUnit"]
+    assert payload["errors"] == []
+    unit = payload["unit"]
+    assert unit["uscc"] == "91110108551385082Q"
+    assert unit["region"] == {"code": "370100", "name": "济南市"}
+    assert unit["permissionStatus"] == "NOT_APPLIED" and unit["isPermitted"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"uscc": "91110108551385082X"}, ("USCC_CHECK_DIGIT", "uscc")),
+        ({"uscc": "9111010855138508"}, ("USCC_FORMAT", "uscc")),
+        ({"uscc": "91110108551385O82Q"}, ("USCC_FORMAT", "uscc")),
+        ({"regionCode": "371200"}, ("REGION_UNKNOWN", "regionCode")),  # 莱芜 merged into 济南 in 2019
+        ({"regionCode": "370000"}, ("REGION_UNKNOWN", "regionCode")),  # a unit is in one city
+        ({"contactMobile": "1380013800"}, ("MOBILE_FORMAT", "contactMobile")),
+        ({"name": "院"}, ("NAME_FORMAT", "name")),
+        ({"password": "jnyyJNYY2026"}, ("PASSWORD_CONTAINS_LOGIN", "password")),
+    ],
+)
+async def test_register_unit_refuses_bad_fields(api, count_rows, overrides, expected):
+    payload = (await api(REGISTER_UNIT, {"input": unit_input(api, **overrides)}))["registerUnit"]
+    assert expected in {(e["code"], e["field"]) for e in payload["errors"]}
+    assert payload["unit"] is None
+    assert await count_rows("unit") == 0 and await count_rows("account") == 0
+
+
+async def test_unit_code_and_login_are_unique(api, count_rows):
+    await api.register_unit(uscc="914403001922038216", loginName="first_unit")
+    payload = (await api(REGISTER_UNIT, {"input": unit_input(api, uscc="914403001922038216",
+                                                             loginName="FIRST_UNIT")}))["registerUnit"]
+    codes = {e["code"] for e in payload["errors"]}
+    assert codes == {"USCC_TAKEN", "LOGIN_NAME_TAKEN"}
+    assert await count_rows("unit") == 1
+
+
+# --- login ------------------------------------------------------------------------
+
+async def login_payload(api, login, password=PASSWORD):
+    return (await api(LOGIN, {"login": login, "password": password}))["login"]
+
+
+async def test_applicant_logs_in_by_login_name_or_id_number(api):
+    person = await api.register_person()
+    by_name = await login_payload(api, person["loginName"].upper())
+    by_id = await login_payload(api, person["idNumberRaw"])
+    for payload in (by_name, by_id):
+        assert payload["errors"] == []
+        assert payload["token"]
+        assert payload["me"]["kind"] == "PERSON"
+        assert payload["me"]["capabilities"] == ["DECLARE"]
+    assert by_name["token"] != by_id["token"]
+
+
+async def test_unit_logs_in_by_login_name_only(api):
+    unit = await api.register_unit()
+    payload = await login_payload(api, unit["loginName"])
+    assert payload["me"]["unit"]["name"] == unit["name"]
+    assert payload["me"]["capabilities"] == ["APPLY_PERMISSION"]
+
+
+async def test_wrong_password_and_unknown_login_look_the_same(api):
+    person = await api.register_person()
+    wrong = await login_payload(api, person["loginName"], "Wrong-Pass1")
+    unknown = await login_payload(api, "nobody_here", "Wrong-Pass1")
+    assert wrong["token"] is None and unknown["token"] is None
+    assert wrong["errors"][0]["code"] == unknown["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_five_failures_lock_the_account_for_thirty_minutes(api, clock):
+    person = await api.register_person()
+    for attempt in range(4):
+        payload = await login_payload(api, person["loginName"], "Wrong-Pass1")
+        assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    locked = await login_payload(api, person["loginName"], "Wrong-Pass1")
+    assert locked["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    # The clock starts at 2026-03-01 01:00 UTC, so the lock ends 09:30 Beijing time.
+    assert "2026-03-01 09:30" in locked["errors"][0]["message"]
+    # Even the right password is refused while locked, by ID number too.
+    still = await login_payload(api, person["idNumberRaw"])
+    assert still["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    clock.advance(minutes=29)
+    assert (await login_payload(api, person["loginName"]))["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    clock.advance(minutes=2)
+    assert (await login_payload(api, person["loginName"]))["errors"] == []
+
+
+async def test_a_success_resets_the_failure_count(api):
+    person = await api.register_person()
+    for _ in range(4):
+        await login_payload(api, person["loginName"], "Wrong-Pass1")
+    assert (await login_payload(api, person["loginName"]))["errors"] == []
+    for _ in range(4):
+        payload = await login_payload(api, person["loginName"], "Wrong-Pass1")
+        assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+# --- sessions ---------------------------------------------------------------------
+
+async def test_me_is_null_without_a_valid_token(api):
+    assert (await api(ME))["me"] is None
+    assert (await api(ME, token="forged-token"))["me"] is None
+
+
+async def test_session_expires_after_thirty_idle_minutes(api, clock):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    clock.advance(minutes=29)
+    assert (await api(ME, token=token))["me"] is not None  # activity slides the idle window
+    clock.advance(minutes=29)
+    assert (await api(ME, token=token))["me"] is not None
+    clock.advance(minutes=31)
+    assert (await api(ME, token=token))["me"] is None
+
+
+async def test_session_expires_after_twelve_hours_even_when_active(api, clock):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    for _ in range(24):
+        clock.advance(minutes=29)
+        assert (await api(ME, token=token))["me"] is not None
+    clock.advance(minutes=29)  # 12h05m after login
+    assert (await api(ME, token=token))["me"] is None
+
+
+async def test_tokens_are_stored_only_as_hashes(api, engine):
+    from sqlalchemy import text
+
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT token_hash FROM auth_session"))).scalar_one()
+    assert token.encode() not in bytes(stored) and len(stored) == 32
+
+
+async def test_logout_revokes_the_token(api):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    other = await api.login(person["loginName"])
+    assert (await api(LOGOUT, token=token))["logout"]["ok"] is True
+    assert (await api(ME, token=token))["me"] is None
+    assert (await api(ME, token=other))["me"] is not None  # only this session ends
+
+
+async def test_logout_without_a_token_is_unauthenticated(api):
+    errors = await api.errors(LOGOUT)
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+# --- passwords ----------------------------------------------------------------------
+
+async def test_change_password_ends_other_sessions(api):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    other = await api.login(person["loginName"])
+    payload = (await api(CHANGE_PASSWORD, {"current": PASSWORD, "new": "Brand-New-2026"}, token))
+    assert payload["changePassword"] == {"ok": True, "errors": []}
+    assert (await api(ME, token=token))["me"] is not None
+    assert (await api(ME, token=other))["me"] is None
+    assert (await login_payload(api, person["loginName"]))["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert (await login_payload(api, person["loginName"], "Brand-New-2026"))["errors"] == []
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "expected"),
+    [
+        ("Wrong-Pass1", "Brand-New-2026", ("WRONG_PASSWORD", "currentPassword")),
+        (PASSWORD, "short", ("PASSWORD_TOO_SHORT", "newPassword")),
+        (PASSWORD, PASSWORD, ("PASSWORD_UNCHANGED", "newPassword")),
+    ],
+)
+async def test_change_password_refusals_change_nothing(api, current, new, expected):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    payload = (await api(CHANGE_PASSWORD, {"current": current, "new": new}, token))["changePassword"]
+    assert payload["ok"] is False
+    assert expected in {(e["code"], e["field"]) for e in payload["errors"]}
+    assert (await login_payload(api, person["loginName"]))["errors"] == []
+
+
+async def test_password_hashes_are_argon2id(api, engine):
+    from sqlalchemy import text
+
+    await api.register_person()
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT password_hash FROM account"))).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+# --- masking ----------------------------------------------------------------------------
+
+async def test_id_number_is_shown_in_full_only_to_its_owner(api, make_admin):
+    person = await api.register_person(idNumber="11010519491231002X")
+    owner = await api.login(person["loginName"])
+    mine = (await api(ME, token=owner))["me"]["person"]
+    assert mine == {"idNumber": "11010519491231002X", "mobile": "13800138000"}
+
+    admin = await make_admin()
+    node = await api("query($id: ID!) { node(id: $id) { ... on Person { idNumber mobile } } }",
+                     {"id": person["id"]}, admin)
+    assert node["node"] == {"idNumber": "110105********002X", "mobile": "138****8000"}
+
+
+async def test_another_applicant_cannot_read_a_person(api):
+    person = await api.register_person()
+    stranger = await api.register_person()
+    token = await api.login(stranger["loginName"])
+    data = await api("query($id: ID!) { node(id: $id) { id } }", {"id": person["id"]}, token)
+    assert data["node"] is None

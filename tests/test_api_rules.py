@@ -1,0 +1,121 @@
+"""The API's ground rules: limits, transport rules, error masking, health."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from core import db
+from server import create_app
+
+ME = "{ me { loginName } }"
+
+
+async def test_too_deep_a_query_is_refused(api):
+    # catalog → levels → titles → specialties is depth 4; nest fragments past 10 via node.
+    deep = "{ catalog { levels { titles { specialties { code } } } } }"
+    assert (await api(deep))["catalog"]
+    # Depth through fragments must count as well (the bypass fixed in strawberry 0.315.7).
+    fragments = "".join(
+        f"fragment F{i} on Series {{ levels {{ titles {{ specialties {{ ...F{i + 1} }} }} }} }}\n"
+        for i in range(4)
+    )
+    deep_query = "{ catalog { ...F0 } }\n" + fragments + "fragment F4 on Specialty { code }"
+    errors = await api.errors(deep_query)
+    assert "exceeds maximum operation depth" in errors[0]["message"]
+
+
+async def test_too_many_aliases_are_refused(api):
+    query = "{ " + " ".join(f"a{i}: regions {{ code }}" for i in range(16)) + " }"
+    errors = await api.errors(query)
+    assert "aliases" in errors[0]["message"].lower()
+    ok = "{ " + " ".join(f"a{i}: regions {{ code }}" for i in range(15)) + " }"
+    assert len(await api(ok)) == 15
+
+
+async def test_too_many_tokens_are_refused(api):
+    query = "{ regions { " + " ".join(["code"] * 2100) + " } }"
+    errors = await api.errors(query)
+    assert "token" in errors[0]["message"].lower()
+
+
+async def test_request_body_is_capped(api):
+    response = await api.client.post("/graphql", content=b'{"query": "' + b" " * (2 * 1024 * 1024) + b'"}',
+                                     headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_get_runs_queries_but_never_mutations(api):
+    response = await api.client.get("/graphql", params={"query": "{ regions { code } }"})
+    assert response.status_code == 200 and len(response.json()["data"]["regions"]) == 17
+    response = await api.client.get("/graphql", params={"query": "mutation { logout { ok } }"})
+    assert response.status_code == 400
+    assert "mutations are not allowed" in response.text.lower()
+
+
+async def test_graphiql_is_served_to_browsers(api):
+    response = await api.client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200 and "graphiql" in response.text.lower()
+
+
+async def test_multipart_without_preflight_header_is_refused(api):
+    response = await api.client.post(
+        "/graphql",
+        data={"operations": '{"query": "{ me { loginName } }"}', "map": "{}"},
+        files={"0": ("a.txt", b"hello", "text/plain")},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_HEADER_REQUIRED"
+
+
+async def test_unexpected_errors_are_masked(api, monkeypatch):
+    from resolvers import accounts
+
+    async def broken(env):
+        raise RuntimeError('relation "auth_session" does not exist: SELECT secret FROM ...')
+
+    monkeypatch.setattr(accounts, "logout", broken)
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    errors = await api.errors("mutation { logout { ok } }", token=token)
+    assert errors[0]["message"] == "服务器内部错误"
+    assert "secret" not in str(errors) and "Traceback" not in str(errors)
+
+
+async def test_syntax_errors_reach_the_client(api):
+    errors = await api.errors("{ me { loginName ")
+    assert "Syntax Error" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("raw", ["not-base64!", "Tm9wZToy", "UmVnaW9uOjE="])  # garbage, "Nope:2", "Region:1"
+async def test_malformed_global_id_is_bad_user_input(api, make_admin, raw):
+    token = await make_admin()
+    errors = await api.errors("query($id: ID!) { node(id: $id) { id } }", {"id": raw}, token)
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("raw", ["VW5pdDp4eXo=", "VW5pdDo5OTk="])  # "Unit:xyz", "Unit:999"
+async def test_unknown_node_is_null(api, make_admin, raw):
+    token = await make_admin()
+    assert (await api("query($id: ID!) { node(id: $id) { id } }", {"id": raw}, token))["node"] is None
+
+
+async def test_health_and_readiness(api):
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] is True
+
+
+async def test_readiness_fails_when_the_database_is_gone(services):
+    dead = db.create_engine("postgresql://postgres@127.0.0.1:1/nowhere", pool_size=1)
+    app = create_app(services, dead)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.get("/readyz")
+    await dead.dispose()
+    assert response.status_code == 503 and response.json()["database"] is False
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Basic abc", "Bearer    "])
+async def test_odd_authorization_headers_mean_anonymous(api, header):
+    response = await api.client.post("/graphql", json={"query": ME}, headers={"Authorization": header})
+    assert response.json() == {"data": {"me": None}}

@@ -1,0 +1,64 @@
+"""The command line: create-admin, export-schema, the first admin and the demo province."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from models import PermissionStatus, Unit
+from resolvers.demo import DEMO_PASSWORD, load_demo_data
+from server import ensure_first_admin, main, run_in_transaction
+from tests.conftest import PASSWORD
+
+
+def run_cli(monkeypatch, database_url, *argv):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ZHICHENG_ADMIN_PASSWORD", PASSWORD)
+    # The CLI drives its own event loop; run it in a thread, off the test's loop.
+    return asyncio.to_thread(main, list(argv))
+
+
+async def test_create_admin_then_log_in(api, monkeypatch, database_url):
+    await run_cli(monkeypatch, database_url, "create-admin", "--login", "jinan_office", "--region", "370100")
+    token = await api.login("jinan_office")
+    me = (await api("{ me { kind admin { region { code name } } capabilities } }", token=token))["me"]
+    assert me == {"kind": "ADMIN", "admin": {"region": {"code": "370100", "name": "济南市"}},
+                  "capabilities": ["ADMINISTER_REGION"]}
+
+
+async def test_create_admin_refuses_an_unknown_region(api, monkeypatch, database_url, count_rows, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        await run_cli(monkeypatch, database_url, "create-admin", "--login", "laiwu_office", "--region", "371200")
+    assert exit_info.value.code == 2
+    assert "REGION_UNKNOWN" in capsys.readouterr().err
+    assert await count_rows("admin") == 0
+
+
+def test_export_schema_writes_the_sdl(tmp_path):
+    from schema import schema
+
+    out = tmp_path / "schema.graphql"
+    main(["export-schema", "--output", str(out)])
+    assert out.read_text(encoding="utf-8") == schema.as_str() + "\n"
+
+
+async def test_first_start_creates_one_province_admin(api, services, capsys):
+    await ensure_first_admin(services)
+    printed = capsys.readouterr().out
+    password = printed.split("password=")[1].split()[0]
+    token = await api.login("admin", password)
+    assert (await api("{ me { admin { region { code } } } }", token=token))["me"]["admin"]["region"]["code"] == "370000"
+    await ensure_first_admin(services)  # a second start creates nobody and prints nothing
+    assert "password=" not in capsys.readouterr().out
+
+
+async def test_demo_province_is_idempotent_and_usable(api, services, engine):
+    created = await run_in_transaction(services, load_demo_data)
+    assert len(created) == 6
+    assert await run_in_transaction(services, load_demo_data) == []
+    async with engine.connect() as conn:
+        statuses = set((await conn.execute(select(Unit.permission_status))).scalars())
+    assert statuses == {PermissionStatus.APPROVED}
+    assert await api.login("demo_doctor", DEMO_PASSWORD)
