@@ -17,6 +17,17 @@ from strawberry.tools import merge_types
 from core.config import Settings
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogQuery
+from schema.commitment import CommitmentMutation, CommitmentQuery
+from schema.declarations import DeclarationMutation, DeclarationQuery
+from schema.materials import MaterialMutation
+from schema.records import (
+    Achievement,
+    ContinuingEducation,
+    Education,
+    Qualification,
+    RecordMutation,
+    WorkExperience,
+)
 from schema.extensions import CloseSession, should_mask_error
 
 
@@ -25,8 +36,10 @@ class NodeQuery:
     node: relay.Node | None = relay.node(description="按全局 ID 取任意对象（无权访问时为空）")
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery))
-Mutation = merge_types("Mutation", (AccountMutation,))
+Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery, CommitmentQuery, DeclarationQuery))
+Mutation = merge_types(
+    "Mutation", (AccountMutation, CommitmentMutation, DeclarationMutation, RecordMutation, MaterialMutation)
+)
 
 
 def _build_schema(settings: Settings) -> strawberry.Schema:
@@ -35,6 +48,8 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        # Record types are reached only through the Record interface.
+        types=[Qualification, Education, WorkExperience, ContinuingEducation, Achievement],
         extensions=[
             # Factories, not instances: a shared instance races across concurrent requests.
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
