@@ -96,7 +96,6 @@ async def test_delete_material_before_confirmation_only(world):
     data = await world.api(DELETE_MATERIAL, {"id": extra["id"]}, world.token)
     assert data["deleteMaterial"] == {"deletedMaterialId": extra["id"], "errors": []}
     assert (await world.api(CONFIRM, {"id": d["id"]}, world.token))["confirmDeclaration"]["errors"] == []
-    remaining = d  # noqa: F841
     before = await snapshot(world.engine)
     mats = await count(world.engine, "material")
     payload = (await world.upload(d["id"], PDF)).json()["data"]["uploadMaterial"]
