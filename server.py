@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -37,9 +37,10 @@ from core.config import PROJECT_ROOT, Settings
 from core.errors import DomainError, DomainErrors
 from core.http import BodyLimits, MultipartCsrfGuard
 from core.security import Passwords
-from resolvers import accounts
+from resolvers import accounts, materials
 from resolvers.env import Env
 from resolvers.reference import sync_reference_data
+from rules.files import content_disposition
 from schema import schema
 from schema.context import AppServices, Context
 
@@ -74,6 +75,34 @@ async def authenticate(services: AppServices, token: str):
         return await accounts.authenticate(env, token)
 
 
+async def download_material(services: AppServices, request: Request) -> Response:
+    """GET /materials/{id} with a bearer token: the file streamed, if the caller may see it.
+    Unknown and forbidden look the same (404), so IDs cannot be probed."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    viewer = await authenticate(services, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if viewer is None:
+        return JSONResponse({"error": "请先登录"}, status_code=401)
+    try:
+        async with services.session_factory() as session, session.begin():
+            env = Env(session=session, clock=services.clock, settings=services.settings,
+                      passwords=services.passwords, request_id="download", viewer=viewer)
+            found = await materials.open_download(env, material_id=request.path_params["material_id"])
+    except DomainError:
+        return JSONResponse({"error": "材料不存在或无权访问"}, status_code=404)
+    if not found.path.is_file():
+        log.error("material file missing: %s", found.path.name)
+        return JSONResponse({"error": "材料文件缺失"}, status_code=500)
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": content_disposition(found.file_name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> AppServices:
     return AppServices(
         settings=settings,
@@ -98,8 +127,12 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return JSONResponse({"status": "ok", "database": True})
 
+    async def material_download(request: Request) -> Response:
+        return await download_material(services, request)
+
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/materials/{material_id:int}", material_download, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

@@ -50,6 +50,24 @@ class ErrorCode(str, Enum):
     TITLE_NOT_IN_LEVEL = "TITLE_NOT_IN_LEVEL"
     UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
     SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
+    # Declarations
+    COMMITMENT_REQUIRED = "COMMITMENT_REQUIRED"
+    COMMITMENT_VERSION_OUTDATED = "COMMITMENT_VERSION_OUTDATED"
+    YEAR_NOT_OPEN = "YEAR_NOT_OPEN"
+    DECLARATION_EXISTS = "DECLARATION_EXISTS"
+    EXCEPTIONAL_REASON_REQUIRED = "EXCEPTIONAL_REASON_REQUIRED"
+    EXCEPTIONAL_REASON_NOT_ALLOWED = "EXCEPTIONAL_REASON_NOT_ALLOWED"
+    FORMER_SERIES_REQUIRED = "FORMER_SERIES_REQUIRED"
+    UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
+    FIELD_REQUIRED = "FIELD_REQUIRED"
+    DATE_IN_FUTURE = "DATE_IN_FUTURE"
+    DATE_ORDER = "DATE_ORDER"
+    DECLARATION_LOCKED = "DECLARATION_LOCKED"
+    QUALIFICATION_REQUIRED = "QUALIFICATION_REQUIRED"
+    MATERIAL_REQUIRED = "MATERIAL_REQUIRED"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    CANNOT_WITHDRAW = "CANNOT_WITHDRAW"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -87,6 +105,24 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.TITLE_NOT_IN_LEVEL: "申报职称不属于所选系列和级别",
     ErrorCode.UNKNOWN_SPECIALTY: "现从事专业不存在",
     ErrorCode.SPECIALTY_NOT_IN_SERIES: "现从事专业不属于所选职称系列",
+    # Declarations
+    ErrorCode.COMMITMENT_REQUIRED: "请先阅读并同意职称申报承诺书",
+    ErrorCode.COMMITMENT_VERSION_OUTDATED: "承诺书已更新，请阅读最新版本后再同意",
+    ErrorCode.YEAR_NOT_OPEN: "该申报年度未开放申报",
+    ErrorCode.DECLARATION_EXISTS: "本年度已有申报，不能重复申报",
+    ErrorCode.EXCEPTIONAL_REASON_REQUIRED: "破格申报须填写破格情况",
+    ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED: "只有申报方式为破格时才能填写破格情况",
+    ErrorCode.FORMER_SERIES_REQUIRED: "改系列申报须选择原职称系列",
+    ErrorCode.UNIT_NOT_PERMITTED: "所选单位尚未获得职称申报权限，不能作为工作单位",
+    ErrorCode.FIELD_REQUIRED: "必填项未填写",
+    ErrorCode.DATE_IN_FUTURE: "日期不能晚于今天",
+    ErrorCode.DATE_ORDER: "结束日期不能早于开始日期",
+    ErrorCode.DECLARATION_LOCKED: "已确认申报，申报信息已锁定，不能修改",
+    ErrorCode.QUALIFICATION_REQUIRED: "请至少录入一条现专业技术资格",
+    ErrorCode.MATERIAL_REQUIRED: "请至少上传一份证明材料",
+    ErrorCode.FILE_TOO_LARGE: "文件超过大小上限",
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: "只接受 PDF、JPG、PNG 格式的文件",
+    ErrorCode.CANNOT_WITHDRAW: "单位已处理该申报，不能撤回",
 }
 
 

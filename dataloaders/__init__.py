@@ -6,9 +6,17 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from dataloaders import declarations
+
 
 class Loaders:
     """The request's DataLoaders; each area adds its own as attributes."""
 
     def __init__(self, read: Callable[[], AbstractAsyncContextManager[Any]]) -> None:
         self._read = read
+        # Declarations
+        self.records_by_declaration = declarations.records_by_declaration(read)
+        self.materials_by_declaration = declarations.materials_by_declaration(read)
+        self.events_by_declaration = declarations.events_by_declaration(read)
+        self.unit = declarations.units_by_id(read)
+        self.person = declarations.persons_by_id(read)

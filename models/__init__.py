@@ -3,6 +3,15 @@
 from models.base import Base
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.account import Account, AccountKind, Admin, AuthSession, Person, Unit, PermissionStatus
+from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
+from models.declaration import (
+    Declaration,
+    DeclarationEvent,
+    DeclarationMethod,
+    DeclarationRecord,
+    Material,
+    MaterialDownload,
+)
 
 __all__ = [
     "Base",
@@ -17,4 +26,13 @@ __all__ = [
     "Person",
     "Unit",
     "PermissionStatus",
+    "CommitmentLetter",
+    "CommitmentAcceptance",
+    "DeclarationYear",
+    "Declaration",
+    "DeclarationEvent",
+    "DeclarationMethod",
+    "DeclarationRecord",
+    "Material",
+    "MaterialDownload",
 ]

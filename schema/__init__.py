@@ -19,6 +19,17 @@ from core.errors import BadInput
 from schema.context import Info
 from schema.accounts import AccountMutation, AccountQuery
 from schema.catalog import CatalogQuery
+from schema.commitment import CommitmentMutation, CommitmentQuery
+from schema.declarations import DeclarationMutation, DeclarationQuery
+from schema.materials import MaterialMutation
+from schema.records import (
+    Achievement,
+    ContinuingEducation,
+    Education,
+    Qualification,
+    RecordMutation,
+    WorkExperience,
+)
 from schema.extensions import CloseSession, should_mask_error
 
 
@@ -37,8 +48,10 @@ class NodeQuery:
         return list(found)[0]
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery))
-Mutation = merge_types("Mutation", (AccountMutation,))
+Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery, CommitmentQuery, DeclarationQuery))
+Mutation = merge_types(
+    "Mutation", (AccountMutation, CommitmentMutation, DeclarationMutation, RecordMutation, MaterialMutation)
+)
 
 
 def _build_schema(settings: Settings) -> strawberry.Schema:
@@ -47,6 +60,8 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        # Record types are reached only through the Record interface.
+        types=[Qualification, Education, WorkExperience, ContinuingEducation, Achievement],
         extensions=[
             # Factories, not instances: a shared instance races across concurrent requests.
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

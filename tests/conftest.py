@@ -8,6 +8,7 @@ var/test-pgdata. Tests talk to the app through GraphQL over httpx, as a client w
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import os
 from collections.abc import AsyncIterator
@@ -28,7 +29,8 @@ from resolvers.reference import sync_reference_data
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
-REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty"}
+# Data the migrations seed (the commitment letter) survives truncation like reference data.
+REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
 PASSWORD = "Secret-Pass1"
 
 
@@ -98,8 +100,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(engine, clock):
-    return build_services(TEST_SETTINGS, engine, clock)
+def services(engine, clock, tmp_path):
+    # Uploaded materials go to the test's own folder.
+    return build_services(dataclasses.replace(TEST_SETTINGS, data_dir=tmp_path), engine, clock)
 
 
 @pytest.fixture

@@ -1,0 +1,354 @@
+"""职称申报 (手册 1.2): create and edit a declaration, confirm it, withdraw it, read it.
+
+Every transition goes through `rules.declaration_states` and appends a timeline event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import CHINA_TZ
+from core.errors import DomainError, ErrorCode, raise_all
+from models import (
+    Declaration,
+    DeclarationEvent,
+    DeclarationMethod,
+    DeclarationRecord,
+    Material,
+    Person,
+    Unit,
+)
+from resolvers.commitment import require_commitment, year_is_open
+from resolvers.db_errors import violated_constraint
+from resolvers.env import Env
+from resolvers.paging import Page, SortKey, keyset_page
+from rules import catalog
+from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
+from rules.records import EducationLevel, RecordCategory
+from rules.regions import region_covers
+
+A, S = DeclarationAction, DeclarationStatus
+_PHONE = re.compile(r"^[0-9][0-9\-]{6,19}$")
+_CATALOG_FIELDS = {"series": "seriesCode", "level": "level", "title": "titleCode", "specialty": "specialtyCode"}
+_DUPLICATE = DomainError(ErrorCode.DECLARATION_EXISTS, field="year")
+
+
+@dataclass
+class DeclarationFields:
+    """What the applicant fills in on the basic-information page (图1-7)."""
+
+    year: int
+    series_code: str
+    level: catalog.TitleLevel
+    title_code: str
+    specialty_code: str
+    method: DeclarationMethod
+    work_unit_id: int
+    exceptional_reason: str | None = None
+    former_series_code: str | None = None
+    education_level: EducationLevel | None = None
+    current_title: str | None = None
+    current_title_obtained_on: date | None = None
+    years_in_specialty: int | None = None
+    phone: str | None = None
+
+
+def today(env: Env) -> date:
+    return env.clock.now().astimezone(CHINA_TZ).date()
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _normalise(f: DeclarationFields) -> DeclarationFields:
+    for name in ("exceptional_reason", "former_series_code", "current_title", "phone"):
+        setattr(f, name, _blank_to_none(getattr(f, name)))
+    return f
+
+
+def _method_errors(f: DeclarationFields) -> list[DomainError]:
+    """破格情况 only with 破格; the former series only (and always) with 改系列."""
+    errors = []
+    if f.method is DeclarationMethod.EXCEPTIONAL and not f.exceptional_reason:
+        errors.append(DomainError(ErrorCode.EXCEPTIONAL_REASON_REQUIRED, field="exceptionalReason"))
+    if f.method is not DeclarationMethod.EXCEPTIONAL and f.exceptional_reason:
+        errors.append(DomainError(ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED, field="exceptionalReason"))
+    if f.method is DeclarationMethod.SERIES_CHANGE:
+        if not f.former_series_code:
+            errors.append(DomainError(ErrorCode.FORMER_SERIES_REQUIRED, field="formerSeriesCode"))
+        elif catalog.find_series(f.former_series_code) is None:
+            errors.append(DomainError(ErrorCode.UNKNOWN_SERIES, field="formerSeriesCode"))
+        elif f.former_series_code == f.series_code:
+            errors.append(DomainError(ErrorCode.INVALID_INPUT, "原职称系列须与申报系列不同", "formerSeriesCode"))
+    elif f.former_series_code:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "只有改系列申报才填写原职称系列", "formerSeriesCode"))
+    return errors
+
+
+def _detail_errors(env: Env, f: DeclarationFields) -> list[DomainError]:
+    errors = []
+    if f.exceptional_reason and len(f.exceptional_reason) > 2000:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "破格情况不超过2000字", "exceptionalReason"))
+    if f.current_title and len(f.current_title) > 100:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "现职称不超过100个字符", "currentTitle"))
+    if f.current_title_obtained_on and f.current_title_obtained_on > today(env):
+        errors.append(DomainError(ErrorCode.DATE_IN_FUTURE, field="currentTitleObtainedOn"))
+    if f.years_in_specialty is not None and not 0 <= f.years_in_specialty <= 60:
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "从事本专业年限须在0至60之间", "yearsInSpecialty"))
+    if f.phone and not _PHONE.match(f.phone):
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "联系电话须为7至20位数字或短横线", "phone"))
+    return errors
+
+
+async def _work_unit_errors(env: Env, unit_id: int) -> list[DomainError]:
+    """Only a unit with 职称申报权限 can be chosen as the work unit."""
+    unit = await env.session.get(Unit, unit_id)
+    if unit is None:
+        return [DomainError(ErrorCode.NOT_FOUND, "工作单位不存在", "workUnitId")]
+    if not unit.is_permitted:
+        return [DomainError(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId")]
+    return []
+
+
+async def _validate(env: Env, person: Person, f: DeclarationFields, own_id: int | None) -> None:
+    """Every bad field at once; nothing is written unless all pass."""
+    errors: list[DomainError] = []
+    if not await year_is_open(env, f.year):
+        errors.append(DomainError(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
+    for v in catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code):
+        errors.append(DomainError(ErrorCode(v.code), v.message, _CATALOG_FIELDS[v.field]))
+    errors += _method_errors(f)
+    errors += _detail_errors(env, f)
+    errors += await _work_unit_errors(env, f.work_unit_id)
+    other = await env.session.scalar(
+        select(Declaration.id).where(Declaration.person_id == person.id, Declaration.year == f.year)
+    )
+    if other is not None and other != own_id:
+        errors.append(_DUPLICATE)
+    raise_all(errors)
+
+
+async def _flush(env: Env) -> None:
+    """Flush, turning a lost race on one-declaration-a-year into its domain error."""
+    try:
+        await env.session.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "uq_declaration_person_year":
+            raise _DUPLICATE from exc
+        raise
+
+
+def actor_name(env: Env) -> str:
+    viewer = env.require_viewer()
+    profile = viewer.person or viewer.unit or viewer.admin
+    return profile.name if profile is not None else viewer.account.login_name
+
+
+def append_event(
+    env: Env, declaration: Declaration, action: DeclarationAction, from_status: DeclarationStatus | None,
+    *, unit_id: int | None = None, reason: str | None = None,
+) -> DeclarationEvent:
+    """One timeline step (状态跟踪): who, which unit, what, why, when."""
+    event = DeclarationEvent(
+        declaration_id=declaration.id, action=action, from_status=from_status, to_status=declaration.status,
+        actor_account_id=env.require_viewer().account.id, actor_name=actor_name(env),
+        unit_id=unit_id, reason=reason, at=env.clock.now(),
+    )
+    env.session.add(event)
+    return event
+
+
+def _assign(declaration: Declaration, f: DeclarationFields) -> None:
+    for field in fields(DeclarationFields):
+        setattr(declaration, field.name, getattr(f, field.name))
+
+
+async def create_declaration(env: Env, *, fields: DeclarationFields) -> Declaration:
+    """新增申报信息 → 保存: a DRAFT the applicant then completes on the detail page."""
+    person = env.require_person()
+    await require_commitment(env, person)
+    f = _normalise(fields)
+    await _validate(env, person, f, None)
+    now = env.clock.now()
+    declaration = Declaration(person_id=person.id, status=next_state(None, A.CREATE), created_at=now, updated_at=now)
+    _assign(declaration, f)
+    env.session.add(declaration)
+    await _flush(env)
+    append_event(env, declaration, A.CREATE, None)
+    await env.session.flush()
+    return declaration
+
+
+async def own_declaration(env: Env, declaration_id: int, *, field: str = "id") -> Declaration:
+    """The applicant's own declaration, locked for this step; another's is NOT_FOUND."""
+    person = env.require_person()
+    await require_commitment(env, person)
+    declaration = await env.session.scalar(
+        select(Declaration)
+        .where(Declaration.id == declaration_id, Declaration.person_id == person.id)
+        .with_for_update()
+    )
+    if declaration is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "申报不存在或无权访问", field)
+    return declaration
+
+
+async def editable_declaration(env: Env, declaration_id: int, *, field: str = "id") -> Declaration:
+    """Own and still editable (DRAFT or RETURNED): after 确认申报 nothing changes."""
+    declaration = await own_declaration(env, declaration_id, field=field)
+    _transition(declaration, A.EDIT)
+    declaration.updated_at = env.clock.now()
+    return declaration
+
+
+def _transition(declaration: Declaration, action: DeclarationAction) -> DeclarationStatus:
+    try:
+        return next_state(declaration.status, action)
+    except TransitionNotAllowed:
+        if action in (A.EDIT, A.CONFIRM) and declaration.status is not S.DRAFT:
+            raise DomainError(ErrorCode.DECLARATION_LOCKED) from None
+        raise DomainError(ErrorCode.INVALID_STATE) from None
+
+
+async def update_declaration(env: Env, *, declaration_id: int, fields: DeclarationFields) -> Declaration:
+    declaration = await editable_declaration(env, declaration_id)
+    person = env.require_person()
+    f = _normalise(fields)
+    await _validate(env, person, f, declaration.id)
+    _assign(declaration, f)
+    await _flush(env)
+    return declaration
+
+
+async def _completeness_gaps(env: Env, d: Declaration) -> list[DomainError]:
+    """确认申报 checks: everything a reviewer needs, all gaps reported at once."""
+    gaps = []
+    required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
+                "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
+    series = catalog.find_series(d.series_code)
+    first_title = d.level is catalog.lowest_level(series)
+    if not first_title:  # 初定 (the series' lowest level) has no current title yet
+        required["current_title"] = ("currentTitle", "现职称")
+        required["current_title_obtained_on"] = ("currentTitleObtainedOn", "现职称取得时间")
+    for attr, (field, label) in required.items():
+        if getattr(d, attr) is None:
+            gaps.append(DomainError(ErrorCode.FIELD_REQUIRED, f"请填写{label}", field))
+    counts = dict(
+        (await env.session.execute(
+            select(DeclarationRecord.category, func.count())
+            .where(DeclarationRecord.declaration_id == d.id)
+            .group_by(DeclarationRecord.category)
+        )).all()
+    )
+    if not first_title and not counts.get(RecordCategory.QUALIFICATION):
+        gaps.append(DomainError(ErrorCode.QUALIFICATION_REQUIRED, field="records"))
+    materials = await env.session.scalar(select(func.count()).where(Material.declaration_id == d.id))
+    if not materials:
+        gaps.append(DomainError(ErrorCode.MATERIAL_REQUIRED, field="materials"))
+    if not await year_is_open(env, d.year):
+        gaps.append(DomainError(ErrorCode.YEAR_NOT_OPEN, f"{d.year}年度已停止申报", "year"))
+    unit = await env.session.get(Unit, d.work_unit_id)
+    if not unit.is_permitted:
+        gaps.append(DomainError(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId"))
+    return gaps
+
+
+async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
+    """确认申报: lock everything and send it to the work unit for review."""
+    declaration = await own_declaration(env, declaration_id)
+    before = declaration.status
+    after = _transition(declaration, A.CONFIRM)
+    raise_all(await _completeness_gaps(env, declaration))
+    now = env.clock.now()
+    declaration.status = after
+    declaration.current_unit_id = declaration.work_unit_id
+    declaration.confirmed_at = now
+    declaration.updated_at = now
+    declaration.return_reason = None
+    append_event(env, declaration, A.CONFIRM, before, unit_id=declaration.work_unit_id)
+    await env.session.flush()
+    return declaration
+
+
+async def _last_action(env: Env, declaration_id: int) -> DeclarationAction | None:
+    return await env.session.scalar(
+        select(DeclarationEvent.action)
+        .where(DeclarationEvent.declaration_id == declaration_id)
+        .order_by(DeclarationEvent.id.desc())
+        .limit(1)
+    )
+
+
+async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | None = None) -> Declaration:
+    """撤回: back to DRAFT, only while no unit has acted on it since 确认申报."""
+    declaration = await own_declaration(env, declaration_id)
+    before = declaration.status
+    after = _transition(declaration, A.WITHDRAW)
+    if await _last_action(env, declaration.id) is not A.CONFIRM:
+        raise DomainError(ErrorCode.CANNOT_WITHDRAW)
+    reason = _blank_to_none(reason)
+    if reason and len(reason) > 500:
+        raise DomainError(ErrorCode.INVALID_INPUT, "撤回原因不超过500字", "reason")
+    unit_id = declaration.current_unit_id
+    declaration.status = after
+    declaration.current_unit_id = None
+    declaration.updated_at = env.clock.now()
+    append_event(env, declaration, A.WITHDRAW, before, unit_id=unit_id, reason=reason)
+    await env.session.flush()
+    return declaration
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+async def unit_can_see_declaration(env: Env, unit: Unit, declaration: Declaration) -> bool:
+    """A unit sees a declaration once it has reached it: the work unit after 确认申报.
+
+    (The next issue extends this to every unit on the reporting route.)"""
+    if declaration.status is S.DRAFT:
+        return False
+    return unit.id in (declaration.work_unit_id, declaration.current_unit_id)
+
+
+async def can_see_declaration(env: Env, declaration: Declaration, work_unit_region: str) -> bool:
+    """The applicant; units it has reached; admins of the work unit's region once submitted."""
+    viewer = env.viewer
+    if viewer is None:
+        return False
+    if viewer.person is not None:
+        return declaration.person_id == viewer.person.id
+    if viewer.unit is not None:
+        return await unit_can_see_declaration(env, viewer.unit, declaration)
+    if viewer.admin is not None:
+        return declaration.status is not S.DRAFT and region_covers(viewer.admin.region_code, work_unit_region)
+    return False
+
+
+async def visible_declarations(env: Env, ids: list[int]) -> dict[int, Declaration]:
+    if env.viewer is None or not ids:
+        return {}
+    rows = await env.session.execute(
+        select(Declaration, Unit.region_code)
+        .join(Unit, Unit.id == Declaration.work_unit_id)
+        .where(Declaration.id.in_(ids))
+    )
+    return {d.id: d for d, region in rows.all() if await can_see_declaration(env, d, region)}
+
+
+async def my_declarations(env: Env, *, first: int | None, after: str | None) -> Page:
+    """The applicant's declarations, newest year first."""
+    person = env.require_person()
+    stmt = select(Declaration).where(Declaration.person_id == person.id)
+    keys = [SortKey(Declaration.year, descending=True), SortKey(Declaration.id, descending=True)]
+    # keyset_page returns rows (not entities) for a multi-column select: unwrap them.
+    page = await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+                             key_of=lambda row: (row[0].year, row[0].id))
+    page.rows = [row[0] for row in page.rows]
+    return page

@@ -1,0 +1,291 @@
+"""GraphQL surface of declarations (职称申报 1.2): the Declaration node with its records,
+materials and timeline; create, update, confirm, withdraw; myDeclarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import strawberry
+from strawberry import relay
+
+from models import Declaration as DeclarationModel
+from models import DeclarationEvent as EventModel
+from models import DeclarationMethod as DomainMethod
+from resolvers import declarations
+from resolvers.declarations import DeclarationFields
+from rules import catalog as catalog_rules
+from rules import records as record_rules
+from rules.declaration_states import DeclarationAction as DomainAction
+from rules.declaration_states import DeclarationStatus as DomainStatus
+from rules.declaration_states import allowed_actions
+from schema.accounts import Person, Unit
+from schema.catalog import TitleLevel
+from schema.connection import Connection
+from schema.context import Info, run_step
+from schema.enums import gql_enum
+from schema.errors import UserError
+from schema.ids import decode_id
+from schema.materials import Material
+from schema.records import (
+    Achievement,
+    ContinuingEducation,
+    Education,
+    EducationLevel,
+    Qualification,
+    Record,
+    WorkExperience,
+    record_of,
+)
+
+DeclarationStatus = gql_enum(
+    DomainStatus,
+    {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）", "APPROVED": "审核通过（待上报）",
+     "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
+    name="DeclarationStatus", description="申报状态",
+)
+DeclarationAction = gql_enum(
+    DomainAction,
+    {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
+     "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
+    name="DeclarationAction", description="申报流程中的一步",
+)
+DeclarationMethod = gql_enum(
+    DomainMethod, {"NORMAL": "正常晋升", "EXCEPTIONAL": "破格", "SERIES_CHANGE": "改系列"},
+    name="DeclarationMethod", description="申报方式",
+)
+
+
+@strawberry.type(description="状态跟踪中的一步：谁、在哪个单位、做了什么、原因、时间")
+class DeclarationEvent:
+    action: DeclarationAction
+    from_status: DeclarationStatus | None = strawberry.field(description="此前状态；新增时为空")
+    to_status: DeclarationStatus = strawberry.field(description="此后状态")
+    actor_name: str = strawberry.field(description="操作人（个人姓名或单位名称）")
+    reason: str | None = strawberry.field(description="原因（退回、撤回时）")
+    at: dt.datetime
+    unit_row_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="相关单位：确认申报时为工作单位，审核、上报时为操作单位")
+    async def unit(self, info: Info) -> Unit | None:
+        if self.unit_row_id is None:
+            return None
+        row = await info.context.loaders.unit.load(self.unit_row_id)
+        return Unit.of(row) if row else None
+
+    @classmethod
+    def of(cls, e: EventModel) -> "DeclarationEvent":
+        return cls(action=e.action, from_status=e.from_status, to_status=e.to_status, actor_name=e.actor_name,
+                   reason=e.reason, at=e.at, unit_row_id=e.unit_id)
+
+
+def _name_of_title(code: str) -> str:
+    found = catalog_rules.find_title(code)
+    return found[2].name if found else ""
+
+
+def _name_of_specialty(code: str) -> str:
+    found = catalog_rules.find_specialty(code)
+    return found[1].name if found else ""
+
+
+@strawberry.type(description="一份职称申报")
+class Declaration(relay.Node):
+    id: relay.NodeID[int]
+    year: int = strawberry.field(description="申报年度")
+    series_code: str
+    series_name: str = strawberry.field(description="职称系列")
+    level: TitleLevel = strawberry.field(description="申报级别")
+    title_code: str
+    title_name: str = strawberry.field(description="申报职称")
+    specialty_code: str
+    specialty_name: str = strawberry.field(description="现从事专业")
+    method: DeclarationMethod = strawberry.field(description="申报方式")
+    exceptional_reason: str | None = strawberry.field(description="破格情况（仅破格申报）")
+    former_series_code: str | None = strawberry.field(description="原职称系列（仅改系列申报）")
+    education_level: EducationLevel | None = strawberry.field(description="最高学历")
+    current_title: str | None = strawberry.field(description="现职称")
+    current_title_obtained_on: dt.date | None = strawberry.field(description="现职称取得时间")
+    years_in_specialty: int | None = strawberry.field(description="从事本专业年限")
+    phone: str | None = strawberry.field(description="联系电话")
+    status: DeclarationStatus = strawberry.field(description="当前状态")
+    return_reason: str | None = strawberry.field(description="最近一次退回的原因（状态为 RETURNED 时）")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    confirmed_at: dt.datetime | None = strawberry.field(description="最近一次确认申报的时间")
+    is_editable: bool = strawberry.field(description="申报人现在能否修改（草稿或被退回时）")
+    can_withdraw: bool = strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
+    person_row_id: strawberry.Private[int]
+    work_unit_row_id: strawberry.Private[int]
+    current_unit_row_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, d: DeclarationModel) -> "Declaration":
+        series = catalog_rules.find_series(d.series_code)
+        actions = allowed_actions(d.status)
+        return cls(
+            id=d.id, year=d.year, series_code=d.series_code, series_name=series.name if series else "",
+            level=d.level, title_code=d.title_code, title_name=_name_of_title(d.title_code),
+            specialty_code=d.specialty_code, specialty_name=_name_of_specialty(d.specialty_code),
+            method=d.method, exceptional_reason=d.exceptional_reason, former_series_code=d.former_series_code,
+            education_level=d.education_level, current_title=d.current_title,
+            current_title_obtained_on=d.current_title_obtained_on, years_in_specialty=d.years_in_specialty,
+            phone=d.phone, status=d.status, return_reason=d.return_reason, created_at=d.created_at,
+            updated_at=d.updated_at, confirmed_at=d.confirmed_at, is_editable=DomainAction.EDIT in actions,
+            can_withdraw=DomainAction.WITHDRAW in actions, person_row_id=d.person_id,
+            work_unit_row_id=d.work_unit_id, current_unit_row_id=d.current_unit_id,
+        )
+
+    @strawberry.field(description="申报人（非本人时身份证号、手机号脱敏）")
+    async def applicant(self, info: Info) -> Person:
+        return Person.of(await info.context.loaders.person.load(self.person_row_id), info.context.viewer)
+
+    @strawberry.field(description="工作单位")
+    async def work_unit(self, info: Info) -> Unit:
+        return Unit.of(await info.context.loaders.unit.load(self.work_unit_row_id))
+
+    @strawberry.field(description="申报现在所在的单位（待其审核或上报）；在申报人手中时为空")
+    async def current_unit(self, info: Info) -> Unit | None:
+        if self.current_unit_row_id is None:
+            return None
+        return Unit.of(await info.context.loaders.unit.load(self.current_unit_row_id))
+
+    async def _records(self, info: Info, category: record_rules.RecordCategory | None = None) -> list:
+        rows = await info.context.loaders.records_by_declaration.load(self.id)
+        return [record_of(r) for r in rows if category is None or r.category is category]
+
+    @strawberry.field(description="全部分类记录，按录入顺序")
+    async def records(self, info: Info) -> list[Record]:
+        return await self._records(info)
+
+    @strawberry.field(description="现专业技术资格")
+    async def qualifications(self, info: Info) -> list[Qualification]:
+        return await self._records(info, record_rules.RecordCategory.QUALIFICATION)
+
+    @strawberry.field(description="学历")
+    async def educations(self, info: Info) -> list[Education]:
+        return await self._records(info, record_rules.RecordCategory.EDUCATION)
+
+    @strawberry.field(description="工作经历")
+    async def work_experiences(self, info: Info) -> list[WorkExperience]:
+        return await self._records(info, record_rules.RecordCategory.WORK_EXPERIENCE)
+
+    @strawberry.field(description="继续教育")
+    async def continuing_educations(self, info: Info) -> list[ContinuingEducation]:
+        return await self._records(info, record_rules.RecordCategory.CONTINUING_EDUCATION)
+
+    @strawberry.field(description="业绩成果")
+    async def achievements(self, info: Info) -> list[Achievement]:
+        return await self._records(info, record_rules.RecordCategory.ACHIEVEMENT)
+
+    @strawberry.field(description="全部证明材料（含挂在记录上的，见 recordId）")
+    async def materials(self, info: Info) -> list[Material]:
+        return [Material.of(m) for m in await info.context.loaders.materials_by_declaration.load(self.id)]
+
+    @strawberry.field(description="状态跟踪：每一步，按时间顺序")
+    async def timeline(self, info: Info) -> list[DeclarationEvent]:
+        return [DeclarationEvent.of(e) for e in await info.context.loaders.events_by_declaration.load(self.id)]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        ids = [int(i) for i in node_ids]
+        async with info.context.read() as env:
+            found = await declarations.visible_declarations(env, ids)
+        return [cls.of(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.input(description="申报基本信息（图1-7）；保存时带*项必填，其余在确认申报前补全")
+class DeclarationInput:
+    year: int = strawberry.field(description="*申报年度（须为开放的年度）")
+    series_code: str = strawberry.field(description="*职称系列")
+    level: TitleLevel = strawberry.field(description="*申报级别")
+    title_code: str = strawberry.field(description="*申报职称（须属于所选系列和级别）")
+    specialty_code: str = strawberry.field(description="*现从事专业（须属于所选系列）")
+    method: DeclarationMethod = strawberry.field(description="*申报方式")
+    work_unit_id: strawberry.ID = strawberry.field(description="*工作单位（已获职称申报权限的单位）")
+    exceptional_reason: str | None = strawberry.field(default=None, description="破格情况：破格时必填，否则不可填")
+    former_series_code: str | None = strawberry.field(default=None, description="原职称系列：改系列时必填")
+    education_level: EducationLevel | None = strawberry.field(default=None, description="最高学历")
+    current_title: str | None = strawberry.field(default=None, description="现职称（初定可空）")
+    current_title_obtained_on: dt.date | None = strawberry.field(default=None, description="现职称取得时间")
+    years_in_specialty: int | None = strawberry.field(default=None, description="从事本专业年限")
+    phone: str | None = strawberry.field(default=None, description="联系电话")
+
+    def fields(self) -> DeclarationFields:
+        """Plain values for the workflow (decoding the unit ID may raise INVALID_ID)."""
+        return DeclarationFields(
+            year=self.year, series_code=self.series_code, level=catalog_rules.TitleLevel(self.level.value),
+            title_code=self.title_code, specialty_code=self.specialty_code, method=DomainMethod(self.method.value),
+            work_unit_id=decode_id(self.work_unit_id, "Unit", "workUnitId"),
+            exceptional_reason=self.exceptional_reason, former_series_code=self.former_series_code,
+            education_level=record_rules.EducationLevel(self.education_level.value) if self.education_level else None,
+            current_title=self.current_title, current_title_obtained_on=self.current_title_obtained_on,
+            years_in_specialty=self.years_in_specialty, phone=self.phone,
+        )
+
+
+@strawberry.type
+class DeclarationPayload:
+    declaration: Declaration | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _payload(d: DeclarationModel) -> DeclarationPayload:
+    return DeclarationPayload(declaration=Declaration.of(d))
+
+
+def _id(raw: strawberry.ID) -> int:
+    return decode_id(raw, "Declaration", "id")
+
+
+@strawberry.type
+class DeclarationQuery:
+    @strawberry.field(description="一份申报（本人、申报已到达的单位、所在地区的管理机构可见；否则为空）")
+    async def declaration(self, info: Info, id: relay.GlobalID) -> Declaration | None:
+        if id.type_name != "Declaration" or not id.node_id.isdigit():
+            return None
+        async with info.context.read() as env:
+            found = await declarations.visible_declarations(env, [int(id.node_id)])
+        row = found.get(int(id.node_id))
+        return Declaration.of(row) if row else None
+
+    @strawberry.field(description="个人：我的申报，按年度从新到旧")
+    async def my_declarations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Declaration]:
+        async with info.context.read() as env:
+            page = await declarations.my_declarations(env, first=first, after=after)
+        return Connection.of(page, Declaration.of)
+
+
+@strawberry.type
+class DeclarationMutation:
+    @strawberry.mutation(description="新增申报信息并保存为草稿（须已同意承诺书）")
+    async def create_declaration(self, info: Info, input: DeclarationInput) -> DeclarationPayload:
+        async def step(env):
+            return await declarations.create_declaration(env, fields=input.fields())
+
+        return await run_step(info, step, DeclarationPayload, _payload)
+
+    @strawberry.mutation(description="修改申报基本信息（草稿或被退回时）")
+    async def update_declaration(self, info: Info, id: strawberry.ID, input: DeclarationInput) -> DeclarationPayload:
+        async def step(env):
+            return await declarations.update_declaration(env, declaration_id=_id(id), fields=input.fields())
+
+        return await run_step(info, step, DeclarationPayload, _payload)
+
+    @strawberry.mutation(description="确认申报：检查完整性（一次列出全部缺项），锁定并提交工作单位审核")
+    async def confirm_declaration(self, info: Info, id: strawberry.ID) -> DeclarationPayload:
+        async def step(env):
+            return await declarations.confirm_declaration(env, declaration_id=_id(id))
+
+        return await run_step(info, step, DeclarationPayload, _payload)
+
+    @strawberry.mutation(description="撤回：单位尚未处理时，把已确认的申报撤回为草稿")
+    async def withdraw_declaration(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> DeclarationPayload:
+        async def step(env):
+            return await declarations.withdraw_declaration(env, declaration_id=_id(id), reason=reason)
+
+        return await run_step(info, step, DeclarationPayload, _payload)

@@ -1,0 +1,43 @@
+"""The declaration state machine's transition table (pure)."""
+
+import pytest
+
+from rules.declaration_states import (
+    APPLICANT_ACTIONS, DeclarationAction as A, DeclarationStatus as S, TransitionNotAllowed, allowed_actions,
+    can, is_editable, next_state,
+)
+
+
+def test_applicant_path():
+    state = next_state(None, A.CREATE)
+    assert state is S.DRAFT
+    state = next_state(state, A.CONFIRM)
+    assert state is S.PENDING_REVIEW
+    assert next_state(state, A.WITHDRAW) is S.DRAFT
+
+
+def test_review_route():
+    assert next_state(S.PENDING_REVIEW, A.APPROVE) is S.APPROVED
+    assert next_state(S.APPROVED, A.REPORT) is S.PENDING_REVIEW
+    assert next_state(S.PENDING_REVIEW, A.ACCEPT) is S.ACCEPTED
+    assert next_state(S.PENDING_REVIEW, A.REJECT) is S.RETURNED
+    assert next_state(S.RETURNED, A.CONFIRM) is S.PENDING_REVIEW
+
+
+@pytest.mark.parametrize("state", [S.PENDING_REVIEW, S.APPROVED, S.ACCEPTED])
+def test_locked_states_refuse_edits(state):
+    assert not is_editable(state)
+    with pytest.raises(TransitionNotAllowed):
+        next_state(state, A.EDIT)
+
+
+def test_editable_states():
+    assert is_editable(S.DRAFT) and is_editable(S.RETURNED)
+    assert allowed_actions(S.DRAFT) == {A.EDIT, A.CONFIRM}
+    assert allowed_actions(S.ACCEPTED) == frozenset()
+
+
+def test_no_withdraw_after_approval_and_no_create_twice():
+    assert not can(S.APPROVED, A.WITHDRAW)
+    assert not can(S.DRAFT, A.CREATE)
+    assert A.APPROVE not in APPLICANT_ACTIONS
