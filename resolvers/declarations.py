@@ -347,8 +347,4 @@ async def my_declarations(env: Env, *, first: int | None, after: str | None) -> 
     person = env.require_person()
     stmt = select(Declaration).where(Declaration.person_id == person.id)
     keys = [SortKey(Declaration.year, descending=True), SortKey(Declaration.id, descending=True)]
-    # keyset_page returns rows (not entities) for a multi-column select: unwrap them.
-    page = await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
-                             key_of=lambda row: (row[0].year, row[0].id))
-    page.rows = [row[0] for row in page.rows]
-    return page
+    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size)
