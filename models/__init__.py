@@ -3,6 +3,9 @@
 from models.base import Base
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.account import Account, AccountKind, Admin, AuthSession, Person, Unit, PermissionStatus
+from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
+from models.route import Committee, PathStatus, ReportingPath
+from models.audit import AuditEntry
 
 __all__ = [
     "Base",
@@ -17,4 +20,14 @@ __all__ = [
     "Person",
     "Unit",
     "PermissionStatus",
+    "UnitType",
+    "CodeCheck",
+    "PermissionDecision",
+    "PermissionApplication",
+    "PermissionRound",
+    "RegistryEntry",
+    "PathStatus",
+    "ReportingPath",
+    "Committee",
+    "AuditEntry",
 ]
