@@ -50,6 +50,18 @@ class ErrorCode(str, Enum):
     TITLE_NOT_IN_LEVEL = "TITLE_NOT_IN_LEVEL"
     UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
     SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
+    # Units and routes
+    UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    NOT_YOUR_REGION = "NOT_YOUR_REGION"
+    REGISTRY_MISMATCH = "REGISTRY_MISMATCH"
+    USCC_REQUIRED = "USCC_REQUIRED"
+    MANUAL_REVIEW_REQUIRED = "MANUAL_REVIEW_REQUIRED"
+    FIELD_REQUIRED = "FIELD_REQUIRED"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    PATH_SELF = "PATH_SELF"
+    PATH_DUPLICATE = "PATH_DUPLICATE"
+    PATH_CYCLE = "PATH_CYCLE"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -87,6 +99,18 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.TITLE_NOT_IN_LEVEL: "申报职称不属于所选系列和级别",
     ErrorCode.UNKNOWN_SPECIALTY: "现从事专业不存在",
     ErrorCode.SPECIALTY_NOT_IN_SERIES: "现从事专业不属于所选职称系列",
+    # Units and routes
+    ErrorCode.UNIT_NOT_PERMITTED: "该单位尚未获得职称申报权限",
+    ErrorCode.REASON_REQUIRED: "请填写原因",
+    ErrorCode.NOT_YOUR_REGION: "该单位不在本机构管辖地区内",
+    ErrorCode.REGISTRY_MISMATCH: "单位名称与统一社会信用代码不匹配，只能人工审核",
+    ErrorCode.USCC_REQUIRED: "请填写统一社会信用代码，没有代码的单位请申请人工审核",
+    ErrorCode.MANUAL_REVIEW_REQUIRED: "统一社会信用代码校验未通过，只能申请人工审核",
+    ErrorCode.FIELD_REQUIRED: "必填项不能为空",
+    ErrorCode.FIELD_TOO_LONG: "内容超过允许的长度",
+    ErrorCode.PATH_SELF: "不能向本单位申请上报路径",
+    ErrorCode.PATH_DUPLICATE: "该系列、级别已有相同或待审核的上报路径",
+    ErrorCode.PATH_CYCLE: "该路径会形成循环上报",
 }
 
 

@@ -16,7 +16,12 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from schema.accounts import AccountMutation, AccountQuery
+from schema.audit import AuditQuery
 from schema.catalog import CatalogQuery
+from schema.committees import CommitteeMutation, CommitteeQuery
+from schema.permission import PermissionMutation, PermissionQuery
+from schema.routes import RouteMutation, RouteQuery
+from schema.units import UnitQuery
 from schema.extensions import CloseSession, should_mask_error
 
 
@@ -25,8 +30,11 @@ class NodeQuery:
     node: relay.Node | None = relay.node(description="按全局 ID 取任意对象（无权访问时为空）")
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery))
-Mutation = merge_types("Mutation", (AccountMutation,))
+Query = merge_types(
+    "Query",
+    (NodeQuery, AccountQuery, CatalogQuery, UnitQuery, PermissionQuery, CommitteeQuery, RouteQuery, AuditQuery),
+)
+Mutation = merge_types("Mutation", (AccountMutation, PermissionMutation, CommitteeMutation, RouteMutation))
 
 
 def _build_schema(settings: Settings) -> strawberry.Schema:
