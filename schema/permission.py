@@ -147,6 +147,7 @@ async def _payload(info: Info, step, **kwargs) -> PermissionApplicationPayload:
 
 
 async def _review(env, *, raw_id: str, decision: ReviewDecision, reason: str | None):
+    env.require_admin()  # the account kind is checked before the input
     application_id = decode_id(raw_id, "PermissionApplication", "id")
     return await permission.review_application(env, application_id=application_id,
                                                approve=decision is ReviewDecision.APPROVE, reason=reason)
