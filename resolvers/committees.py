@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError, ErrorCode, raise_all
@@ -100,7 +100,7 @@ async def committee_for_accepting_unit(session: AsyncSession, unit_id: int, seri
         select(Committee).where(
             Committee.accepting_unit_id == unit_id,
             Committee.series_code == series_code,
-            Committee.levels.any(level_value),
+            literal(level_value) == any_(Committee.levels),
             Committee.active.is_(True),
         ).order_by(Committee.region_code == PROVINCE_CODE, Committee.id)
     )
