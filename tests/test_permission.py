@@ -184,3 +184,18 @@ async def test_registry_csv_loader(tmp_path):
 def test_check_digit_helper():
     code = "91370100MA0000001"
     assert uscc_check_char(code) != bad_check_digit(code + uscc_check_char(code))[-1]
+
+
+async def test_two_admins_deciding_at_once_one_wins(api, make_admin):
+    import asyncio
+
+    city, province = await make_admin("370100"), await make_admin("370000")
+    unit = await unit_with_token(api)
+    await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
+    app_id = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]["id"]
+    results = await asyncio.gather(
+        api(REVIEW, {"id": app_id, "decision": "APPROVE"}, city),
+        api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "重复"}, province),
+    )
+    outcomes = sorted(tuple(e["code"] for e in r["reviewPermissionApplication"]["errors"]) for r in results)
+    assert outcomes == [(), ("INVALID_STATE",)]

@@ -151,3 +151,18 @@ async def test_route_up_to_the_committee(api, make_admin, engine):
         found = await routes.route_for(session, base_id, SERIES, TitleLevel.SENIOR)
         assert found.complete and len(found.unit_ids) == 3
         await session.close()
+
+
+async def test_concurrent_approvals_cannot_close_a_cycle(api, make_admin):
+    import asyncio
+
+    admin = await make_admin("370000")
+    a, b = await units(api, admin, "单位甲", "单位乙")
+    ab = (await apply_path(api, a, b))["path"]
+    ba = (await apply_path(api, b, a))["path"]
+    results = await asyncio.gather(
+        api(REVIEW_PATH, {"id": ab["id"], "decision": "APPROVE"}, b["token"]),
+        api(REVIEW_PATH, {"id": ba["id"], "decision": "APPROVE"}, a["token"]),
+    )
+    outcomes = sorted(tuple(codes(r["reviewReportingPath"])) for r in results)
+    assert outcomes == [(), ("PATH_CYCLE",)]
