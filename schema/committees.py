@@ -114,9 +114,10 @@ class CommitteeQuery:
 class CommitteeMutation:
     @strawberry.mutation(description="管理机构：新建评审委员会")
     async def create_committee(self, info: Info, input: CommitteeInput) -> CommitteePayload:
-        return await run_step(info, _create, CommitteePayload, lambda c: CommitteePayload(committee=c), input=input)
+        return await run_step(info, _create, CommitteePayload, lambda c: CommitteePayload(committee=c),
+                              audit_action="committee.create", input=input)
 
     @strawberry.mutation(description="管理机构：修改评审委员会（含停用）")
     async def update_committee(self, info: Info, id: strawberry.ID, input: CommitteeInput) -> CommitteePayload:
         return await run_step(info, _update, CommitteePayload, lambda c: CommitteePayload(committee=c),
-                              raw_id=id, input=input)
+                              audit_action="committee.update", raw_id=id, input=input)

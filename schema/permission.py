@@ -137,13 +137,13 @@ class PermissionApplicationPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _payload(info: Info, step, **kwargs) -> PermissionApplicationPayload:
+async def _payload(info: Info, step, action: str, **kwargs) -> PermissionApplicationPayload:
     async def run(env, **kw):
         app = await step(env, **kw)
         return (await build_applications(env, [app]))[0]
 
     return await run_step(info, run, PermissionApplicationPayload,
-                          lambda a: PermissionApplicationPayload(application=a), **kwargs)
+                          lambda a: PermissionApplicationPayload(application=a), audit_action=action, **kwargs)
 
 
 async def _review(env, *, raw_id: str, decision: ReviewDecision, reason: str | None):
@@ -187,15 +187,15 @@ class PermissionMutation:
             contact_phone=input.contact_phone, manual_review_requested=input.manual_review_requested,
             manual_review_reason=input.manual_review_reason,
         )
-        return await _payload(info, permission.save_application, details=details)
+        return await _payload(info, permission.save_application, "permission.save", details=details)
 
     @strawberry.mutation(description="单位：提交权限申请；提交后只能查看，不能修改")
     async def submit_permission_application(self, info: Info) -> PermissionApplicationPayload:
-        return await _payload(info, permission.submit_application)
+        return await _payload(info, permission.submit_application, "permission.submit")
 
     @strawberry.mutation(description="管理机构：审核本地区单位的权限申请；不通过须填写原因")
     async def review_permission_application(
         self, info: Info, id: strawberry.ID, decision: ReviewDecision,
         reason: Annotated[str | None, strawberry.argument(description="审核意见；不通过时必填")] = None,
     ) -> PermissionApplicationPayload:
-        return await _payload(info, _review, raw_id=id, decision=decision, reason=reason)
+        return await _payload(info, _review, "permission.review", raw_id=id, decision=decision, reason=reason)

@@ -168,7 +168,7 @@ class RouteMutation:
         self, info: Info, series: str, level: TitleLevel,
         to_unit: Annotated[strawberry.ID, strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
     ) -> ReportingPathPayload:
-        return await run_step(info, _apply, ReportingPathPayload, _path_payload,
+        return await run_step(info, _apply, ReportingPathPayload, _path_payload, audit_action="path.apply",
                               series=series, level=level, to_unit=to_unit)
 
     @strawberry.mutation(description="上报单位：审核向本单位申请的路径；通过后取代申请单位原有的同系列同级别路径")
@@ -176,9 +176,9 @@ class RouteMutation:
         self, info: Info, id: strawberry.ID, decision: ReviewDecision,
         reason: Annotated[str | None, strawberry.argument(description="不通过时必填")] = None,
     ) -> ReportingPathPayload:
-        return await run_step(info, _review, ReportingPathPayload, _path_payload,
+        return await run_step(info, _review, ReportingPathPayload, _path_payload, audit_action="path.review",
                               raw_id=id, decision=decision, reason=reason)
 
     @strawberry.mutation(description="撤销生效中的路径（申请单位或上报单位均可），或撤回本单位待审核的申请；须填写原因")
     async def revoke_reporting_path(self, info: Info, id: strawberry.ID, reason: str) -> ReportingPathPayload:
-        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, raw_id=id, reason=reason)
+        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, audit_action="path.revoke", raw_id=id, reason=reason)

@@ -87,3 +87,12 @@ async def test_concurrent_appends_keep_one_chain(api, make_admin, engine):
     assert report.ok
     async with engine.connect() as conn:
         assert report.checked == await conn.scalar(text("SELECT count(*) FROM audit_entry"))
+
+
+async def test_refused_steps_of_units_are_audited_as_failures(api, make_admin):
+    admin = await make_admin("370000")
+    unit = await unit_with_token(api)
+    refused = await save(api, unit["token"], name="", uscc=unit["uscc"])
+    assert refused["errors"]
+    failures = (await api(LOG, {"action": "permission.save"}, admin))["auditLog"]["edges"]
+    assert [(f["node"]["success"], f["node"]["reason"]) for f in failures] == [(False, "FIELD_REQUIRED")]

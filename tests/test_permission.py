@@ -10,7 +10,7 @@ from units_helpers import (
     MY_APPLICATION, REVIEW, SUBMIT, make_admin, save, table_snapshot, unit_with_token,  # noqa: F401
 )
 
-TABLES = ("unit", "permission_application", "permission_round", "audit_entry")
+TABLES = ("unit", "permission_application", "permission_round")
 LIST = """query($status: PermissionStatus) { permissionApplications(status: $status) {
   totalCount edges { node { id name status codeCheck unit { id } } } } }"""
 

@@ -10,7 +10,7 @@ from resolvers import routes
 from rules.catalog import TitleLevel
 from schema.ids import decode_id
 
-TABLES = ("reporting_path", "audit_entry")
+TABLES = ("reporting_path",)
 PATHS = """query($direction: PathDirection) { reportingPaths(direction: $direction) {
   totalCount edges { node { id status inEffect unit { name } toUnit { name } } } } }"""
 ROUTE = """query($series: String!, $level: TitleLevel!) { reportingRoute(series: $series, level: $level) {
