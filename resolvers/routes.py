@@ -119,7 +119,7 @@ def _required_reason(reason: str | None) -> str:
 
 async def review_path(env: Env, *, path_id: int, approve: bool, reason: str | None) -> ReportingPath:
     """上报单位审核: approve (replacing the applicant's current path) or reject with a reason."""
-    unit = require_acting_unit_permitted(env)
+    require_acting_unit_permitted(env)  # only a permitted unit reviews paths
     path = await _locked_path(env, path_id, as_target=True, as_applicant=False)
     if path.status is not PathStatus.PENDING:
         raise DomainError(ErrorCode.INVALID_STATE, "该路径申请不在待审核状态（可能已被处理或撤销）")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
 from rules.identity import uscc_check_char
 from resolvers import permission
 from server import run_in_transaction
