@@ -4,6 +4,8 @@
     zhicheng migrate
     zhicheng create-admin --login L --region CODE
     zhicheng export-schema [--output schema.graphql]
+    zhicheng load-registry FILE.csv
+    zhicheng verify-audit
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import getpass
 import logging
 import os
@@ -37,7 +40,7 @@ from core.config import PROJECT_ROOT, Settings
 from core.errors import DomainError, DomainErrors
 from core.http import BodyLimits, MultipartCsrfGuard
 from core.security import Passwords
-from resolvers import accounts, materials
+from resolvers import accounts, audit, materials, permission
 from resolvers.env import Env
 from resolvers.reference import sync_reference_data
 from rules.files import content_disposition
@@ -288,6 +291,57 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         database.stop()
 
 
+def read_registry_csv(path: Path) -> list[tuple[str, str]]:
+    """Rows of (name, code) from a CSV with columns name,code (a header row is skipped)."""
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for record in csv.reader(f):
+            if len(record) >= 2 and record[1].strip().lower() not in ("code", "uscc", "统一社会信用代码"):
+                rows.append((record[0], record[1]))
+    return rows
+
+
+def _with_services(settings: Settings, database: Database, work):
+    async def run():
+        await prepare_database(database.url)
+        engine = db.create_engine(database.url, pool_size=1)
+        try:
+            return await work(build_services(settings, engine))
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    finally:
+        database.stop()
+
+
+def cmd_load_registry(args: argparse.Namespace) -> None:
+    """Replace the code registry the permission check compares name + code against."""
+    settings = Settings.from_env()
+    rows = read_registry_csv(Path(args.file))
+    count = _with_services(settings, open_database(settings),
+                           lambda services: run_in_transaction(services, permission.load_registry, rows=rows))
+    print(f"loaded {count} registry entries")
+
+
+def cmd_verify_audit(_: argparse.Namespace) -> None:
+    """Recompute the audit log's hash chain; exit 1 at the first row that does not fit."""
+    settings = Settings.from_env()
+
+    async def work(services: AppServices):
+        async with services.session_factory() as session, session.begin():
+            return await audit.verify_chain(session)
+
+    report = _with_services(settings, open_database(settings), work)
+    if report.ok:
+        print(f"audit chain intact: {report.checked} entries")
+        return
+    print(f"audit chain BROKEN at entry {report.first_broken_id} ({report.checked} entries verified before it)",
+          file=sys.stderr)
+    raise SystemExit(1)
+
+
 def cmd_export_schema(args: argparse.Namespace) -> None:
     sdl = schema.as_str() + "\n"
     if args.output == "-":
@@ -322,6 +376,13 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("export-schema", help="write the GraphQL SDL")
     p.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
     p.set_defaults(func=cmd_export_schema)
+
+    p = sub.add_parser("load-registry", help="load the USCC registry (CSV: name,code) used by permission checks")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_load_registry)
+
+    p = sub.add_parser("verify-audit", help="verify the audit log's hash chain")
+    p.set_defaults(func=cmd_verify_audit)
 
     args = parser.parse_args(argv)
     args.func(args)

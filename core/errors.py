@@ -58,8 +58,6 @@ class ErrorCode(str, Enum):
     EXCEPTIONAL_REASON_REQUIRED = "EXCEPTIONAL_REASON_REQUIRED"
     EXCEPTIONAL_REASON_NOT_ALLOWED = "EXCEPTIONAL_REASON_NOT_ALLOWED"
     FORMER_SERIES_REQUIRED = "FORMER_SERIES_REQUIRED"
-    UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
-    FIELD_REQUIRED = "FIELD_REQUIRED"
     DATE_IN_FUTURE = "DATE_IN_FUTURE"
     DATE_ORDER = "DATE_ORDER"
     DECLARATION_LOCKED = "DECLARATION_LOCKED"
@@ -68,6 +66,18 @@ class ErrorCode(str, Enum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
     CANNOT_WITHDRAW = "CANNOT_WITHDRAW"
+    # Units and routes
+    UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    NOT_YOUR_REGION = "NOT_YOUR_REGION"
+    REGISTRY_MISMATCH = "REGISTRY_MISMATCH"
+    USCC_REQUIRED = "USCC_REQUIRED"
+    MANUAL_REVIEW_REQUIRED = "MANUAL_REVIEW_REQUIRED"
+    FIELD_REQUIRED = "FIELD_REQUIRED"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    PATH_SELF = "PATH_SELF"
+    PATH_DUPLICATE = "PATH_DUPLICATE"
+    PATH_CYCLE = "PATH_CYCLE"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -113,8 +123,6 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.EXCEPTIONAL_REASON_REQUIRED: "破格申报须填写破格情况",
     ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED: "只有申报方式为破格时才能填写破格情况",
     ErrorCode.FORMER_SERIES_REQUIRED: "改系列申报须选择原职称系列",
-    ErrorCode.UNIT_NOT_PERMITTED: "所选单位尚未获得职称申报权限，不能作为工作单位",
-    ErrorCode.FIELD_REQUIRED: "必填项未填写",
     ErrorCode.DATE_IN_FUTURE: "日期不能晚于今天",
     ErrorCode.DATE_ORDER: "结束日期不能早于开始日期",
     ErrorCode.DECLARATION_LOCKED: "已确认申报，申报信息已锁定，不能修改",
@@ -123,6 +131,18 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.FILE_TOO_LARGE: "文件超过大小上限",
     ErrorCode.FILE_TYPE_NOT_ALLOWED: "只接受 PDF、JPG、PNG 格式的文件",
     ErrorCode.CANNOT_WITHDRAW: "单位已处理该申报，不能撤回",
+    # Units and routes
+    ErrorCode.UNIT_NOT_PERMITTED: "该单位尚未获得职称申报权限",
+    ErrorCode.REASON_REQUIRED: "请填写原因",
+    ErrorCode.NOT_YOUR_REGION: "该单位不在本机构管辖地区内",
+    ErrorCode.REGISTRY_MISMATCH: "单位名称与统一社会信用代码不匹配，只能人工审核",
+    ErrorCode.USCC_REQUIRED: "请填写统一社会信用代码，没有代码的单位请申请人工审核",
+    ErrorCode.MANUAL_REVIEW_REQUIRED: "统一社会信用代码校验未通过，只能申请人工审核",
+    ErrorCode.FIELD_REQUIRED: "必填项不能为空",
+    ErrorCode.FIELD_TOO_LONG: "内容超过允许的长度",
+    ErrorCode.PATH_SELF: "不能向本单位申请上报路径",
+    ErrorCode.PATH_DUPLICATE: "该系列、级别已有相同或待审核的上报路径",
+    ErrorCode.PATH_CYCLE: "该路径会形成循环上报",
 }
 
 

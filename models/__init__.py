@@ -12,6 +12,9 @@ from models.declaration import (
     Material,
     MaterialDownload,
 )
+from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
+from models.route import Committee, PathStatus, ReportingPath
+from models.audit import AuditEntry
 
 __all__ = [
     "Base",
@@ -35,4 +38,14 @@ __all__ = [
     "DeclarationRecord",
     "Material",
     "MaterialDownload",
+    "UnitType",
+    "CodeCheck",
+    "PermissionDecision",
+    "PermissionApplication",
+    "PermissionRound",
+    "RegistryEntry",
+    "PathStatus",
+    "ReportingPath",
+    "Committee",
+    "AuditEntry",
 ]

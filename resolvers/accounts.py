@@ -12,6 +12,7 @@ from core.clock import CHINA_TZ, china_time
 from core.errors import DomainError, ErrorCode, RecordedFailure, raise_all
 from core.security import new_token, token_digest
 from models import Account, AccountKind, Admin, AuthSession, Person, Unit
+from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from rules import accounts as account_rules
@@ -204,9 +205,34 @@ async def _find_login_account(env: Env, identifier: str) -> Account | None:
 
 
 async def login(env: Env, *, login: str, password: str) -> LoginResult:
-    """Verify the password; 5 consecutive failures lock the account for 30 minutes."""
-    now = env.clock.now()
+    """Verify the password; 5 consecutive failures lock the account for 30 minutes.
+
+    Every attempt is audited; failures are `RecordedFailure`s so the audit row commits."""
     account = await _find_login_account(env, login)
+    try:
+        result = await _login(env, account, password)
+    except DomainError as exc:
+        await _audit_login(env, login, account, None, success=False, reason=exc.message)
+        raise RecordedFailure(exc.code, exc.message, exc.field) from exc
+    await _audit_login(env, login, account, result.viewer, success=True)
+    return result
+
+
+async def _audit_login(env: Env, login: str, account: Account | None, viewer: Viewer | None,
+                       *, success: bool, reason: str | None = None) -> None:
+    if viewer is None and account is not None:
+        viewer = await load_viewer(env, account, 0)
+    profile = (viewer.unit or viewer.admin) if viewer else None
+    await audit.record_login(
+        env, login=login, account=account, success=success, reason=reason,
+        region_code=profile.region_code if profile else None,
+        unit_id=viewer.unit.id if viewer and viewer.unit else None,
+        admin_id=viewer.admin.id if viewer and viewer.admin else None,
+    )
+
+
+async def _login(env: Env, account: Account | None, password: str) -> LoginResult:
+    now = env.clock.now()
     if account is not None and account.locked_until and account.locked_until > now:
         raise DomainError(
             ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "

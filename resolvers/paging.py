@@ -113,6 +113,7 @@ async def keyset_page(
         stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
     result = await session.execute(ordered.limit(size + 1))
+    # One entity (or one column) per row → scalars; `selected_columns` would count an entity's columns.
     rows = list(result.scalars() if len(stmt.column_descriptions) == 1 else result.all())
     has_next = len(rows) > size
     rows = rows[:size]

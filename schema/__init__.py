@@ -18,6 +18,7 @@ from core.config import Settings
 from core.errors import BadInput
 from schema.context import Info
 from schema.accounts import AccountMutation, AccountQuery
+from schema.audit import AuditQuery
 from schema.catalog import CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.declarations import DeclarationMutation, DeclarationQuery
@@ -30,6 +31,10 @@ from schema.records import (
     RecordMutation,
     WorkExperience,
 )
+from schema.committees import CommitteeMutation, CommitteeQuery
+from schema.permission import PermissionMutation, PermissionQuery
+from schema.routes import RouteMutation, RouteQuery
+from schema.units import UnitQuery
 from schema.extensions import CloseSession, should_mask_error
 
 
@@ -48,9 +53,33 @@ class NodeQuery:
         return list(found)[0]
 
 
-Query = merge_types("Query", (NodeQuery, AccountQuery, CatalogQuery, CommitmentQuery, DeclarationQuery))
+Query = merge_types(
+    "Query",
+    (
+        NodeQuery,
+        AccountQuery,
+        CatalogQuery,
+        UnitQuery,
+        PermissionQuery,
+        CommitteeQuery,
+        RouteQuery,
+        AuditQuery,
+        CommitmentQuery,
+        DeclarationQuery,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (AccountMutation, CommitmentMutation, DeclarationMutation, RecordMutation, MaterialMutation)
+    "Mutation",
+    (
+        AccountMutation,
+        PermissionMutation,
+        CommitteeMutation,
+        RouteMutation,
+        CommitmentMutation,
+        DeclarationMutation,
+        RecordMutation,
+        MaterialMutation,
+    ),
 )
 
 

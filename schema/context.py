@@ -18,6 +18,7 @@ from core.config import Settings
 from core.errors import DomainError, DomainErrors, RecordedFailure
 from core.security import Passwords
 from dataloaders import Loaders
+from resolvers import audit
 from resolvers.env import Env, Viewer
 from schema.errors import user_errors
 
@@ -89,6 +90,7 @@ async def run_step(
     step: Callable[..., Awaitable[T]],
     payload: Callable[..., P],
     build: Callable[[T], P],
+    audit_action: str | None = None,
     **kwargs: Any,
 ) -> P:
     """One workflow step as one transaction.
@@ -96,7 +98,8 @@ async def run_step(
     Success commits and `build`s the payload from the step's result. An expected failure
     rolls back (so bad input changes nothing) and returns `payload(errors=[...])`; a
     `RecordedFailure` commits its bookkeeping first. Anything else rolls back and
-    propagates, to be masked.
+    propagates, to be masked. With `audit_action`, a refused step of a unit or an admin
+    is still written to the audit log, in a transaction of its own after the rollback.
     """
     ctx = info.context
     async with ctx._lock:
@@ -111,8 +114,18 @@ async def run_step(
             return payload(errors=user_errors(exc))
         except (DomainError, DomainErrors) as exc:
             await session.rollback()
+            await _audit_refusal(ctx, audit_action, exc)
             return payload(errors=user_errors(exc))
         except BaseException:
             await session.rollback()
             raise
     return build(result)
+
+
+async def _audit_refusal(ctx: Context, action: str | None, exc: DomainError | DomainErrors) -> None:
+    viewer = ctx.viewer
+    if action is None or viewer is None or (viewer.unit is None and viewer.admin is None):
+        return
+    errors = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    await audit.record(ctx.env(), action, success=False, reason="; ".join(e.code.value for e in errors))
+    await ctx.session.commit()

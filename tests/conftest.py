@@ -91,6 +91,8 @@ async def clean_db(engine) -> AsyncIterator[None]:
     yield
     tables = [t.name for t in models.Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     async with engine.begin() as conn:
+        # The audit log refuses TRUNCATE unless this is set (migration 0002).
+        await conn.execute(text("SET LOCAL zhicheng.allow_truncate = 'on'"))
         await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 

@@ -1,7 +1,7 @@
 """declarations: commitment letter, declaration years, declarations, records, materials, timeline
 
 Revision ID: 0003
-Revises: 0001 (re-chained after 0002 on merge; uses no 0002 table)
+Revises: 0002
 
 Seeds version 1 of the commitment letter (职称申报承诺书).
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

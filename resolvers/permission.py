@@ -1,0 +1,316 @@
+"""权限申请 (2.2): a unit saves and submits its details; the admin of its region decides.
+
+State (mirrored on `unit.permission_status` at every transition):
+    NOT_APPLIED ─save─▶ DRAFT ─submit─▶ SUBMITTED ─approve─▶ APPROVED
+                          ▲                  └─reject(reason)─▶ REJECTED ─save/submit─┘
+Every submission is a `PermissionRound` with its frozen details, the automatic code check
+and the decision, so the whole history stays readable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects.postgresql import insert
+
+from core.errors import DomainError, ErrorCode, raise_all
+from models import (
+    CodeCheck,
+    PermissionApplication,
+    PermissionDecision,
+    PermissionRound,
+    PermissionStatus,
+    RegistryEntry,
+    Unit,
+    UnitType,
+)
+from resolvers import audit
+from resolvers.env import Env
+from resolvers.paging import Page, SortKey, keyset_page
+from rules.identity import USCC_CHARSET, IdentityError, normalize_uscc, validate_uscc
+from rules.regions import PROVINCE_CODE, is_city, region_covers
+
+_PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
+_EDITABLE = {PermissionStatus.NOT_APPLIED, PermissionStatus.DRAFT, PermissionStatus.REJECTED}
+_SUBMITTABLE = {PermissionStatus.DRAFT, PermissionStatus.REJECTED}
+
+
+@dataclass
+class ApplicationDetails:
+    """What the unit fills in on the 权限申请 page (带*项必填)."""
+
+    name: str
+    uscc: str | None
+    region_code: str
+    unit_type: UnitType
+    supervisor_name: str | None
+    address: str
+    contact_name: str
+    contact_phone: str
+    manual_review_requested: bool = False
+    manual_review_reason: str | None = None
+
+
+def _text(errors: list, value: str | None, field: str, limit: int, required: bool = True) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            errors.append(DomainError(ErrorCode.FIELD_REQUIRED, field=field))
+        return None
+    if len(value) > limit:
+        errors.append(DomainError(ErrorCode.FIELD_TOO_LONG, f"不能超过{limit}个字符", field))
+    return value
+
+
+def _clean(d: ApplicationDetails) -> ApplicationDetails:
+    """Normalise and validate every field at once; a code is only format-checked here
+    (the check digit and the registry are checked on submission)."""
+    errors: list[DomainError] = []
+    uscc = normalize_uscc(d.uscc) if d.uscc and d.uscc.strip() else None
+    if uscc and (len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc)):
+        errors.append(DomainError(ErrorCode.USCC_FORMAT, field="uscc"))
+    if not is_city(d.region_code):
+        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, field="regionCode"))
+    phone = _text(errors, d.contact_phone, "contactPhone", 20)
+    if phone and not _PHONE.match(phone):
+        errors.append(DomainError(ErrorCode.INVALID_INPUT, "联系电话格式不正确", "contactPhone"))
+    cleaned = ApplicationDetails(
+        name=_text(errors, d.name, "name", 100),
+        uscc=uscc,
+        region_code=d.region_code,
+        unit_type=d.unit_type,
+        supervisor_name=_text(errors, d.supervisor_name, "supervisorName", 100, required=False),
+        address=_text(errors, d.address, "address", 200),
+        contact_name=_text(errors, d.contact_name, "contactName", 50),
+        contact_phone=phone,
+        manual_review_requested=d.manual_review_requested,
+        manual_review_reason=_text(errors, d.manual_review_reason, "manualReviewReason", 1000,
+                                   required=d.manual_review_requested),
+    )
+    if not d.manual_review_requested:
+        cleaned.manual_review_reason = None
+    raise_all(errors)
+    return cleaned
+
+
+async def _locked_own(env: Env) -> tuple[Unit, PermissionApplication | None]:
+    unit = env.require_unit()
+    unit = await env.session.get(Unit, unit.id, with_for_update=True, populate_existing=True)
+    app = await env.session.scalar(
+        select(PermissionApplication).where(PermissionApplication.unit_id == unit.id).with_for_update()
+    )
+    return unit, app
+
+
+async def _uscc_taken(env: Env, uscc: str | None, unit_id: int) -> bool:
+    if uscc is None:
+        return False
+    return bool(await env.session.scalar(select(exists().where(Unit.uscc == uscc, Unit.id != unit_id))))
+
+
+def _set_status(unit: Unit, app: PermissionApplication, status: PermissionStatus) -> None:
+    app.status = status
+    unit.permission_status = status
+
+
+async def my_application(env: Env) -> PermissionApplication | None:
+    unit = env.require_unit()
+    return await env.session.scalar(select(PermissionApplication).where(PermissionApplication.unit_id == unit.id))
+
+
+async def save_application(env: Env, *, details: ApplicationDetails) -> PermissionApplication:
+    """保存申请: as often as the unit likes while it is not submitted (or after a rejection)."""
+    details = _clean(details)
+    unit, app = await _locked_own(env)
+    if app is not None and app.status not in _EDITABLE:
+        raise DomainError(ErrorCode.INVALID_STATE, "申请已提交或已通过，只能查看，不能修改")
+    if await _uscc_taken(env, details.uscc, unit.id):
+        raise DomainError(ErrorCode.USCC_TAKEN, field="uscc")
+    if app is None:
+        app = PermissionApplication(unit_id=unit.id, round=0, **asdict(details), status=PermissionStatus.DRAFT,
+                                    updated_at=env.clock.now())
+        env.session.add(app)
+    else:
+        for key, value in asdict(details).items():
+            setattr(app, key, value)
+        app.updated_at = env.clock.now()
+    _set_status(unit, app, PermissionStatus.DRAFT)
+    await env.session.flush()
+    await audit.record(env, "permission.save", object_type="PermissionApplication", object_id=app.id)
+    return app
+
+
+async def check_code(env: Env, name: str, uscc: str | None) -> tuple[CodeCheck, str | None]:
+    """The automatic check: GB 32100 check digit always; name + code against the registry
+    when one is loaded. Returns the outcome and the registry's name for the code."""
+    if uscc is None:
+        return CodeCheck.NO_CODE, None
+    try:
+        validate_uscc(uscc)
+    except IdentityError:
+        return CodeCheck.CHECK_DIGIT, None
+    if not await env.session.scalar(select(exists().select_from(RegistryEntry))):
+        return CodeCheck.PASSED, None
+    registered = await env.session.scalar(select(RegistryEntry.name).where(RegistryEntry.uscc == uscc))
+    if registered is None:
+        return CodeCheck.NOT_IN_REGISTRY, None
+    if registered.strip() != name:
+        return CodeCheck.NAME_MISMATCH, registered
+    return CodeCheck.PASSED, registered
+
+
+_CHECK_REFUSALS = {
+    CodeCheck.NO_CODE: DomainError(ErrorCode.USCC_REQUIRED, field="uscc"),
+    CodeCheck.CHECK_DIGIT: DomainError(
+        ErrorCode.USCC_CHECK_DIGIT, "统一社会信用代码校验位错误，请核对；确无有效代码的请申请人工审核", "uscc"
+    ),
+}
+
+
+async def submit_application(env: Env) -> PermissionApplication:
+    """提交申请: locks the details; the code check runs now and travels with the round.
+
+    A missing code or a wrong check digit is refused unless the unit asks for manual review;
+    a registry mismatch is submitted but flagged for the reviewing admin."""
+    unit, app = await _locked_own(env)
+    if app is None:
+        raise DomainError(ErrorCode.INVALID_STATE, "请先填写并保存申请")
+    if app.status not in _SUBMITTABLE:
+        raise DomainError(ErrorCode.INVALID_STATE, "申请已提交或已通过")
+    outcome, registry_name = await check_code(env, app.name, app.uscc)
+    if outcome in _CHECK_REFUSALS and not app.manual_review_requested:
+        raise _CHECK_REFUSALS[outcome]
+    now = env.clock.now()
+    app.round += 1
+    app.submitted_at = now
+    details = {k: getattr(app, k) for k in asdict(_blank()).keys()}
+    details["unit_type"] = app.unit_type.value
+    env.session.add(PermissionRound(
+        application_id=app.id, round=app.round, details=details, code_check=outcome,
+        registry_name=registry_name, submitted_at=now,
+    ))
+    _set_status(unit, app, PermissionStatus.SUBMITTED)
+    await env.session.flush()
+    await audit.record(env, "permission.submit", object_type="PermissionApplication", object_id=app.id,
+                       reason=None if outcome is CodeCheck.PASSED else f"code check: {outcome.value}")
+    return app
+
+
+def _blank() -> ApplicationDetails:
+    return ApplicationDetails("", None, "", UnitType.OTHER, None, "", "", "")
+
+
+async def current_round(env: Env, app: PermissionApplication) -> PermissionRound:
+    return await env.session.scalar(
+        select(PermissionRound).where(PermissionRound.application_id == app.id, PermissionRound.round == app.round)
+    )
+
+
+async def _locked_for_admin(env: Env, application_id: int) -> PermissionApplication:
+    admin = env.require_admin()
+    app = await env.session.get(PermissionApplication, application_id, with_for_update=True)
+    # Another region's application does not exist for this admin.
+    if app is None or app.round == 0 or not region_covers(admin.region_code, app.region_code):
+        raise DomainError(ErrorCode.NOT_FOUND, field="id")
+    return app
+
+
+async def review_application(env: Env, *, application_id: int, approve: bool, reason: str | None
+                             ) -> PermissionApplication:
+    """审核: approve, or reject with a mandatory reason the unit will read.
+
+    An application whose code check failed can only be approved as 人工审核, when the
+    unit asked for it, and only by the admin of the unit's own city."""
+    admin = env.require_admin()
+    app = await _locked_for_admin(env, application_id)
+    if app.status is not PermissionStatus.SUBMITTED:
+        raise DomainError(ErrorCode.INVALID_STATE, "该申请不在待审核状态（可能已被他人处理）")
+    reason = (reason or "").strip() or None
+    rnd = await current_round(env, app)
+    unit = await env.session.get(Unit, app.unit_id, with_for_update=True, populate_existing=True)
+    if not approve:
+        if reason is None:
+            raise DomainError(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因", "reason")
+        decision, status = PermissionDecision.REJECTED, PermissionStatus.REJECTED
+    else:
+        decision = await _approval_kind(env, admin.region_code, app, rnd)
+        status = PermissionStatus.APPROVED
+        unit.name, unit.uscc, unit.region_code = app.name, app.uscc, app.region_code
+    rnd.decision, rnd.reason, rnd.decided_by, rnd.decided_at = decision, reason, admin.id, env.clock.now()
+    _set_status(unit, app, status)
+    await env.session.flush()
+    await audit.record(env, f"permission.{decision.value.lower()}", object_type="PermissionApplication",
+                       object_id=app.id, reason=reason, region_code=app.region_code)
+    return app
+
+
+async def _approval_kind(env: Env, admin_region: str, app: PermissionApplication,
+                         rnd: PermissionRound) -> PermissionDecision:
+    if await _uscc_taken(env, app.uscc, app.unit_id):
+        raise DomainError(ErrorCode.USCC_TAKEN, field="id")
+    if rnd.code_check is CodeCheck.PASSED:
+        return PermissionDecision.APPROVED
+    if not app.manual_review_requested:
+        raise DomainError(ErrorCode.MANUAL_REVIEW_REQUIRED,
+                          "代码校验未通过（" + rnd.code_check.value + "），单位未申请人工审核，只能审核不通过", "approve")
+    if admin_region != app.region_code:
+        raise DomainError(ErrorCode.NOT_YOUR_REGION, "人工审核只能由单位所在地市的职称管理机构办理", "approve")
+    return PermissionDecision.APPROVED_MANUALLY
+
+
+async def list_applications(env: Env, *, status: PermissionStatus | None, region_code: str | None,
+                            search: str | None, first: int | None, after: str | None) -> Page:
+    """The admin's list: applications of its region submitted at least once, oldest first."""
+    admin = env.require_admin()
+    stmt = select(PermissionApplication).where(PermissionApplication.round > 0)
+    if admin.region_code != PROVINCE_CODE:
+        stmt = stmt.where(PermissionApplication.region_code == admin.region_code)
+    if region_code:
+        stmt = stmt.where(PermissionApplication.region_code == region_code)
+    if status is not None:
+        stmt = stmt.where(PermissionApplication.status == status)
+    if search and search.strip():
+        stmt = stmt.where(PermissionApplication.name.contains(search.strip(), autoescape=True))
+    keys = [SortKey(PermissionApplication.submitted_at), SortKey(PermissionApplication.id)]
+    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size)
+
+
+async def rounds_of(env: Env, application_ids: list[int]) -> dict[int, list[PermissionRound]]:
+    """History of several applications in one statement (newest round first)."""
+    result: dict[int, list[PermissionRound]] = {i: [] for i in application_ids}
+    if application_ids:
+        rows = await env.session.scalars(
+            select(PermissionRound).where(PermissionRound.application_id.in_(application_ids))
+            .order_by(PermissionRound.application_id, PermissionRound.round.desc())
+        )
+        for r in rows:
+            result[r.application_id].append(r)
+    return result
+
+
+async def visible_application(env: Env, application_id: int) -> PermissionApplication | None:
+    """The unit's own application, or one in the admin's region."""
+    viewer = env.require_viewer()
+    app = await env.session.get(PermissionApplication, application_id)
+    if app is None:
+        return None
+    if viewer.unit is not None and app.unit_id == viewer.unit.id:
+        return app
+    if viewer.admin is not None and app.round > 0 and region_covers(viewer.admin.region_code, app.region_code):
+        return app
+    return None
+
+
+async def load_registry(env: Env, *, rows: list[tuple[str, str]]) -> int:
+    """Replace the code registry with `rows` of (name, code); returns how many were loaded."""
+    clean = {}
+    for name, code in rows:
+        if name and name.strip() and code and code.strip():
+            clean[normalize_uscc(code)[:18]] = name.strip()[:200]
+    await env.session.execute(delete(RegistryEntry))
+    items = [{"uscc": c, "name": n} for c, n in clean.items()]
+    for i in range(0, len(items), 5000):
+        await env.session.execute(insert(RegistryEntry).values(items[i:i + 5000]))
+    return len(items)

@@ -1,0 +1,85 @@
+"""工作单位模糊查询 and the rule every workflow shares: only permitted units take part.
+
+Search strategy (indexes in `models.unit`, function in migration 0002):
+- a term of 3+ characters: `name LIKE '%term%'`, served by the pg_trgm GIN index on name;
+- a term of 1–2 characters (pg_trgm extracts no trigram from it): `unit_name_grams(name)
+  @> ARRAY[term]`, served by a GIN index over every 1- and 2-character substring;
+- a term that is a whole 统一社会信用代码 also matches the unit with that code.
+Ranking: exact name (or code) = 0, name prefix = 1, elsewhere in the name = 2; the keyset
+is (rank, name, id), so every page is one indexed statement plus the count.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Text
+
+from core.errors import DomainError, ErrorCode
+from models import PermissionStatus, Unit
+from resolvers.env import Env
+from resolvers.paging import Page, SortKey, keyset_page
+from rules.identity import normalize_uscc
+from rules.regions import is_city
+
+SEARCH_MAX = 50
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _name_matches(term: str):
+    if len(term) <= 2:
+        return func.unit_name_grams(Unit.name).op("@>")(literal([term], ARRAY(Text)))
+    return Unit.name.like(f"%{_like_escape(term)}%", escape="\\")
+
+
+def _rank(term: str, code: str):
+    return case(
+        (or_(Unit.name == term, Unit.uscc == code), 0),
+        (Unit.name.like(f"{_like_escape(term)}%", escape="\\"), 1),
+        else_=2,
+    ).label("rank")
+
+
+async def search_units(env: Env, *, search: str | None, region_code: str | None, include_unpermitted: bool,
+                       first: int | None, after: str | None) -> Page:
+    """Units by any part of the name (or by code); permitted ones only unless asked."""
+    env.require_viewer()
+    term = (search or "").strip()[:SEARCH_MAX]
+    if term:
+        code = normalize_uscc(term)
+        rank = _rank(term, code)
+        stmt = select(Unit, rank).where(or_(_name_matches(term), Unit.uscc == code))
+    else:
+        rank = literal(2).label("rank")
+        stmt = select(Unit, rank)
+    if not include_unpermitted:
+        stmt = stmt.where(Unit.permission_status == PermissionStatus.APPROVED)
+    if region_code and is_city(region_code):
+        stmt = stmt.where(Unit.region_code == region_code)
+    keys = [SortKey(rank), SortKey(Unit.name), SortKey(Unit.id)]
+    return await keyset_page(
+        env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+        key_of=lambda row: (row.rank, row.Unit.name, row.Unit.id),
+    )
+
+
+async def require_permitted_unit(env: Env, unit_id: int, field: str, *, lock: bool = False) -> Unit:
+    """The unit, if it may take part in the workflows (be a work unit, review, report, be a
+    path's target); NOT_FOUND or UNIT_NOT_PERMITTED otherwise."""
+    unit = await env.session.get(Unit, unit_id, with_for_update=lock)
+    if unit is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field=field)
+    if not unit.is_permitted:
+        raise DomainError(ErrorCode.UNIT_NOT_PERMITTED, f"“{unit.name}”尚未获得职称申报权限", field)
+    return unit
+
+
+def require_acting_unit_permitted(env: Env) -> Unit:
+    """The calling unit, which must itself be permitted (Forbidden for other account kinds)."""
+    unit = env.require_unit()
+    if not unit.is_permitted:
+        raise DomainError(ErrorCode.UNIT_NOT_PERMITTED, "本单位尚未获得职称申报权限，请先完成权限申请")
+    return unit

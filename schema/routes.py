@@ -1,0 +1,184 @@
+"""GraphQL surface of 路径申请 (2.5) and the reporting route up to a committee."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from core.errors import BadInput, DomainError
+from models import PathStatus as DomainPathStatus
+from resolvers import routes
+from rules.catalog import TitleLevel as DomainTitleLevel
+from schema.accounts import Unit
+from schema.catalog import TitleLevel
+from schema.committees import Committee, build_committees, series_name
+from schema.connection import Connection
+from schema.context import Info, run_step
+from schema.enums import gql_enum
+from schema.errors import UserError
+from schema.ids import decode_id, encode_id
+from schema.units import ReviewDecision, units_of
+
+PathStatus = gql_enum(
+    DomainPathStatus,
+    {"PENDING": "待审核", "APPROVED": "审核通过，已生效", "REJECTED": "审核不通过",
+     "REPLACED": "已被新路径取代", "REVOKED": "已撤销"},
+    name="PathStatus", description="上报路径状态",
+)
+
+
+@strawberry.enum(description="路径方向（相对当前单位）")
+class PathDirection(Enum):
+    ALL = strawberry.enum_value("ALL", description="全部")
+    OUTGOING = strawberry.enum_value("OUTGOING", description="本单位申请的路径")
+    INCOMING = strawberry.enum_value("INCOMING", description="其他单位向本单位申请的路径")
+
+
+@strawberry.enum(description="上报路线中断的原因")
+class RouteBreak(Enum):
+    NO_PATH = strawberry.enum_value("NO_PATH", description="路线上的某单位没有该系列、级别的生效路径")
+    UNIT_NOT_PERMITTED = strawberry.enum_value("UNIT_NOT_PERMITTED", description="路线上的某单位没有职称申报权限")
+    CYCLE = strawberry.enum_value("CYCLE", description="路线循环")
+    TOO_LONG = strawberry.enum_value("TOO_LONG", description="路线过长")
+
+
+@strawberry.type(description="上报路径：某单位某系列、某级别的数据报送给哪个上级单位")
+class ReportingPath(relay.Node):
+    id: relay.NodeID[int]
+    unit: Unit = strawberry.field(description="申请单位")
+    to_unit: Unit = strawberry.field(description="上报单位（主管部门或呈报部门）")
+    series: str = strawberry.field(description="职称系列代码")
+    series_name: str
+    level: TitleLevel
+    status: PathStatus
+    in_effect: bool = strawberry.field(description="是否生效")
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: str | None = strawberry.field(description="不通过或撤销的原因")
+    ended_at: dt.datetime | None = strawberry.field(description="被取代或撤销的时间")
+    replaced_by: strawberry.ID | None = strawberry.field(description="取代它的路径")
+
+    @classmethod
+    def of(cls, p, units) -> "ReportingPath":
+        return cls(
+            id=p.id, unit=Unit.of(units[p.unit_id]), to_unit=Unit.of(units[p.target_unit_id]),
+            series=p.series_code, series_name=series_name(p.series_code), level=p.level, status=p.status,
+            in_effect=p.status is DomainPathStatus.APPROVED, created_at=p.created_at, decided_at=p.decided_at,
+            reason=p.reason, ended_at=p.ended_at,
+            replaced_by=encode_id("ReportingPath", p.replaced_by_id) if p.replaced_by_id else None,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        ids = [int(i) for i in node_ids]
+        async with info.context.read() as env:
+            found = await routes.visible_paths(env, ids)
+            built = {p.id: p for p in await build_paths(env, list(found.values()))}
+        return [built.get(i) for i in ids]
+
+
+async def build_paths(env, rows) -> list[ReportingPath]:
+    units = await units_of(env, [u for p in rows for u in (p.unit_id, p.target_unit_id)]) if rows else {}
+    return [ReportingPath.of(p, units) for p in rows]
+
+
+@strawberry.type(description="某系列、某级别的完整上报路线：从本单位直到评审委员会的受理单位")
+class ReportingRoute:
+    units: list[Unit] = strawberry.field(description="路线上的单位，第一个是本单位")
+    committee: Committee | None = strawberry.field(description="路线终点的评审委员会；路线中断时为空")
+    complete: bool = strawberry.field(description="是否已通到评审委员会")
+    broken: RouteBreak | None = strawberry.field(description="中断原因")
+    broken_at: Unit | None = strawberry.field(description="在哪个单位中断")
+
+
+@strawberry.type
+class ReportingPathPayload:
+    path: ReportingPath | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def _one(env, path) -> ReportingPath:
+    return (await build_paths(env, [path]))[0]
+
+
+async def _apply(env, *, series: str, level, to_unit: str):
+    env.require_unit()
+    target = decode_id(to_unit, "Unit", "toUnit")
+    return await _one(env, await routes.apply_path(
+        env, series_code=series, level=DomainTitleLevel(level.value), target_unit_id=target))
+
+
+async def _review(env, *, raw_id: str, decision: ReviewDecision, reason: str | None):
+    env.require_unit()
+    path_id = decode_id(raw_id, "ReportingPath", "id")
+    return await _one(env, await routes.review_path(
+        env, path_id=path_id, approve=decision is ReviewDecision.APPROVE, reason=reason))
+
+
+async def _revoke(env, *, raw_id: str, reason: str | None):
+    env.require_unit()
+    path_id = decode_id(raw_id, "ReportingPath", "id")
+    return await _one(env, await routes.revoke_path(env, path_id=path_id, reason=reason))
+
+
+def _path_payload(p: ReportingPath) -> ReportingPathPayload:
+    return ReportingPathPayload(path=p)
+
+
+@strawberry.type
+class RouteQuery:
+    @strawberry.field(description="单位：本单位申请的和向本单位申请的上报路径，最新的在前")
+    async def reporting_paths(
+        self, info: Info, direction: PathDirection = PathDirection.ALL, status: PathStatus | None = None,
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[ReportingPath]:
+        async with info.context.read() as env:
+            page = await routes.list_paths(
+                env, direction=direction.value, status=DomainPathStatus(status.value) if status else None,
+                first=first, after=after)
+            built = {p.id: p for p in await build_paths(env, page.rows)}
+        return Connection.of(page, lambda p: built[p.id])
+
+    @strawberry.field(description="单位：某系列、某级别的上报路线，直到评审委员会，或在何处中断")
+    async def reporting_route(self, info: Info, series: str, level: TitleLevel) -> ReportingRoute:
+        async with info.context.read() as env:
+            try:
+                route, units = await routes.my_route(env, series_code=series, level=DomainTitleLevel(level.value))
+            except DomainError as exc:  # an unknown series/level is a malformed query argument
+                raise BadInput(exc.message) from exc
+            committee = (await build_committees(env, [route.committee]))[0] if route.committee else None
+        chain = [Unit.of(units[i]) for i in route.unit_ids if i in units]
+        return ReportingRoute(
+            units=chain, committee=committee, complete=route.complete,
+            broken=RouteBreak(route.broken) if route.broken else None,
+            broken_at=chain[-1] if route.broken and chain else None,
+        )
+
+
+@strawberry.type
+class RouteMutation:
+    @strawberry.mutation(description="单位：申请上报路径（选择上报单位、职称系列、职称级别），提交给上报单位审核")
+    async def apply_reporting_path(
+        self, info: Info, series: str, level: TitleLevel,
+        to_unit: Annotated[strawberry.ID, strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
+    ) -> ReportingPathPayload:
+        return await run_step(info, _apply, ReportingPathPayload, _path_payload, audit_action="path.apply",
+                              series=series, level=level, to_unit=to_unit)
+
+    @strawberry.mutation(description="上报单位：审核向本单位申请的路径；通过后取代申请单位原有的同系列同级别路径")
+    async def review_reporting_path(
+        self, info: Info, id: strawberry.ID, decision: ReviewDecision,
+        reason: Annotated[str | None, strawberry.argument(description="不通过时必填")] = None,
+    ) -> ReportingPathPayload:
+        return await run_step(info, _review, ReportingPathPayload, _path_payload, audit_action="path.review",
+                              raw_id=id, decision=decision, reason=reason)
+
+    @strawberry.mutation(description="撤销生效中的路径（申请单位或上报单位均可），或撤回本单位待审核的申请；须填写原因")
+    async def revoke_reporting_path(self, info: Info, id: strawberry.ID, reason: str) -> ReportingPathPayload:
+        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, audit_action="path.revoke", raw_id=id, reason=reason)

@@ -1,0 +1,98 @@
+"""The audit log: every action and login appended to a SHA-256 chain the database keeps append-only."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from conftest import LOGIN
+from resolvers import audit
+from units_helpers import make_admin, permitted_unit, save, unit_with_token  # noqa: F401
+
+LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
+  totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""
+
+
+async def verify(engine) -> audit.ChainReport:
+    async with engine.connect() as conn:
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async with AsyncSession(bind=conn) as session:
+            return await audit.verify_chain(session)
+
+
+async def test_logins_are_audited_even_when_they_fail(api, make_admin):
+    admin = await make_admin("370000")
+    unit = await unit_with_token(api)
+    payload = (await api(LOGIN, {"login": unit["loginName"], "password": "Wrong-Pass1"}))["login"]
+    assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    payload = (await api(LOGIN, {"login": "nobody_here", "password": "Wrong-Pass1"}))["login"]
+    assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    rows = (await api(LOG, {"action": "login"}, admin))["auditLog"]["edges"]
+    seen = [(r["node"]["loginName"], r["node"]["success"]) for r in rows]
+    assert seen[:2] == [("nobody_here", False), (unit["loginName"], False)]
+    assert (unit["loginName"], True) in seen
+
+
+async def test_actions_are_audited_and_scoped_to_the_region(api, make_admin):
+    province = await make_admin("370000")
+    jinan = await make_admin("370100")
+    qingdao = await make_admin("370200")
+    unit = await permitted_unit(api, jinan)
+    actions = [e["node"]["action"] for e in (await api(LOG, {}, jinan))["auditLog"]["edges"]]
+    for wanted in ("permission.save", "permission.submit", "permission.approved"):
+        assert wanted in actions
+    approved = (await api(LOG, {"action": "permission.approved"}, jinan))["auditLog"]["edges"][0]["node"]
+    assert approved["accountKind"] == "ADMIN" and approved["success"] is True
+    assert (await api(LOG, {"action": "permission.approved"}, province))["auditLog"]["totalCount"] == 1
+    assert (await api(LOG, {"action": "permission.approved"}, qingdao))["auditLog"]["totalCount"] == 0
+    errors = await api.errors(LOG, {}, unit["token"])
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_chain_verifies_and_tampering_is_found(api, make_admin, engine):
+    admin = await make_admin("370000")
+    await permitted_unit(api, admin)
+    report = await verify(engine)
+    assert report.ok and report.checked >= 5
+    async with engine.begin() as conn:
+        target = await conn.scalar(text("SELECT id FROM audit_entry ORDER BY id OFFSET 2 LIMIT 1"))
+        # Only the owner can go behind the trigger's back; verification still finds it.
+        await conn.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_update_delete"))
+        await conn.execute(text("UPDATE audit_entry SET success = NOT success WHERE id = :id"), {"id": target})
+        await conn.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_no_update_delete"))
+    report = await verify(engine)
+    assert report.first_broken_id == target and report.checked == 2
+
+
+async def test_database_refuses_update_delete_truncate(api, make_admin, engine):
+    await make_admin("370000")
+    for statement in ("UPDATE audit_entry SET reason = 'x'", "DELETE FROM audit_entry", "TRUNCATE audit_entry"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text(statement))
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM audit_entry")) >= 1
+
+
+async def test_concurrent_appends_keep_one_chain(api, make_admin, engine):
+    await make_admin("370000")
+    units = [await unit_with_token(api) for _ in range(3)]
+    await asyncio.gather(*[save(api, u["token"], name=u["name"], uscc=u["uscc"]) for u in units],
+                         *[api(LOGIN, {"login": u["loginName"], "password": "nope-Nope1"}) for u in units])
+    report = await verify(engine)
+    assert report.ok
+    async with engine.connect() as conn:
+        assert report.checked == await conn.scalar(text("SELECT count(*) FROM audit_entry"))
+
+
+async def test_refused_steps_of_units_are_audited_as_failures(api, make_admin):
+    admin = await make_admin("370000")
+    unit = await unit_with_token(api)
+    refused = await save(api, unit["token"], name="", uscc=unit["uscc"])
+    assert refused["errors"]
+    failures = (await api(LOG, {"action": "permission.save"}, admin))["auditLog"]["edges"]
+    assert [(f["node"]["success"], f["node"]["reason"]) for f in failures] == [(False, "FIELD_REQUIRED")]
