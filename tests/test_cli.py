@@ -54,11 +54,19 @@ async def test_first_start_creates_one_province_admin(api, services, capsys):
     assert "password=" not in capsys.readouterr().out
 
 
-async def test_demo_province_is_idempotent_and_usable(api, services, engine):
+async def test_demo_province_is_idempotent_and_usable(api, services, engine, capsys):
+    await ensure_first_admin(services)
     created = await run_in_transaction(services, load_demo_data)
-    assert len(created) == 6
+    assert len(created) == 8
     assert await run_in_transaction(services, load_demo_data) == []
     async with engine.connect() as conn:
         statuses = set((await conn.execute(select(Unit.permission_status))).scalars())
     assert statuses == {PermissionStatus.APPROVED}
+    # Every demo route runs from the base unit up to a committee's accepting unit.
+    token = await api.login("demo_hospital", DEMO_PASSWORD)
+    route = (await api("""{ reportingRoute(series: "HEALTH", level: ASSOCIATE_SENIOR) {
+        complete units { name } committee { name } } }""", token=token))["reportingRoute"]
+    assert route["complete"] is True
+    assert [u["name"] for u in route["units"]][-1] == "山东省卫生健康委员会"
+    assert route["committee"]["name"] == "山东省卫生系列高级职称评审委员会"
     assert await api.login("demo_doctor", DEMO_PASSWORD)
