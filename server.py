@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -39,6 +39,7 @@ from core.clock import Clock, SystemClock
 from core.config import PROJECT_ROOT, Settings
 from core.errors import DomainError, DomainErrors
 from core.http import BodyLimits, MultipartCsrfGuard
+from core.metrics import Metrics
 from core.security import Passwords
 from resolvers import accounts, audit, materials, permission
 from resolvers.env import Env
@@ -121,6 +122,12 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    metrics = Metrics()
+    metrics.watch(engine)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
     async def readyz(_: Request) -> Response:
         try:
             async with engine.connect() as conn:
@@ -138,6 +145,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         Route("/materials/{material_id:int}", material_download, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
     ]
     settings = services.settings
     return Starlette(

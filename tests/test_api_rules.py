@@ -119,3 +119,14 @@ async def test_readiness_fails_when_the_database_is_gone(services):
 async def test_odd_authorization_headers_mean_anonymous(api, header):
     response = await api.client.post("/graphql", json={"query": ME}, headers={"Authorization": header})
     assert response.json() == {"data": {"me": None}}
+
+
+async def test_metrics_count_sql_statements(api):
+    def sql_total(body: str) -> int:
+        line = next(row for row in body.splitlines() if row.startswith("zhicheng_sql_statements_total"))
+        return int(line.split()[1])
+
+    before = sql_total((await api.client.get("/metrics")).text)
+    await api.register_person()
+    after = sql_total((await api.client.get("/metrics")).text)
+    assert after > before
