@@ -92,3 +92,58 @@ def codes(payload: dict) -> list[str]:
 async def rows(engine, sql: str, **params: Any) -> list:
     async with engine.connect() as conn:
         return list(await conn.execute(text(sql), params))
+
+
+TITLES = {"ASSOCIATE_SENIOR": ("ENGINEERING.SENIOR_ENGINEER", "高级工程师", 2),
+          "INTERMEDIATE": ("ENGINEERING.ENGINEER", "工程师", 3)}
+
+# Approved declarations waiting to be reported at :unit, built set-based in one statement
+# (accounts → persons → declarations → review steps), one row per element of the arrays.
+_SEED = text("""
+WITH input AS (
+    SELECT * FROM unnest(CAST(:names AS text[]), CAST(:work_units AS bigint[]), CAST(:levels AS text[]),
+                         CAST(:confirmed AS timestamptz[]), CAST(:years AS int[]))
+        WITH ORDINALITY AS t(name, work_unit_id, level, confirmed_at, year, ord)
+), acc AS (
+    INSERT INTO account (kind, login_name, password_hash, failed_logins, created_at, password_changed_at)
+    SELECT 'PERSON', :tag || ord, 'x', 0, now(), now() FROM input RETURNING id, login_name
+), per AS (
+    INSERT INTO person (account_id, id_number, name, birth_date, sex, mobile)
+    SELECT acc.id, '9' || lpad(acc.id::text, 17, '0'), i.name, DATE '1985-01-01', 'MALE', '13800138000'
+    FROM acc JOIN input i ON acc.login_name = :tag || i.ord RETURNING id, account_id
+), rows AS (
+    SELECT per.id AS person_id, i.* FROM per JOIN acc ON acc.id = per.account_id
+    JOIN input i ON acc.login_name = :tag || i.ord
+), dec AS (
+    INSERT INTO declaration (person_id, year, series_code, level, title_code, specialty_code, method, work_unit_id,
+                             current_unit_id, status, created_at, updated_at, confirmed_at)
+    SELECT person_id, year, 'ENGINEERING', level,
+           CASE level WHEN 'INTERMEDIATE' THEN 'ENGINEERING.ENGINEER' ELSE 'ENGINEERING.SENIOR_ENGINEER' END,
+           'ENGINEERING.CIVIL', 'NORMAL', work_unit_id, :unit, 'APPROVED', confirmed_at, confirmed_at, confirmed_at
+    FROM rows RETURNING id, person_id
+)
+INSERT INTO review_step (declaration_id, unit_id, round, arrived_at, decision, decided_at, awaiting_report, year,
+                         series_code, level, level_rank, title_code, title_name, applicant_name, work_unit_id,
+                         work_unit_name, confirmed_at)
+SELECT dec.id, :unit, 1, r.confirmed_at, 'APPROVED', r.confirmed_at, true, r.year, 'ENGINEERING', r.level,
+       CASE r.level WHEN 'INTERMEDIATE' THEN 3 ELSE 2 END,
+       CASE r.level WHEN 'INTERMEDIATE' THEN 'ENGINEERING.ENGINEER' ELSE 'ENGINEERING.SENIOR_ENGINEER' END,
+       CASE r.level WHEN 'INTERMEDIATE' THEN '工程师' ELSE '高级工程师' END,
+       r.name, r.work_unit_id, u.name, r.confirmed_at
+FROM dec JOIN rows r ON r.person_id = dec.person_id JOIN unit u ON u.id = r.work_unit_id
+""")
+
+
+async def seed_approved(engine, unit_gid: str, rows_: list[dict], tag: str) -> None:
+    """`rows_`: dicts of name, work_unit (a global ID), level, confirmed_at, year."""
+    from schema.ids import decode_id
+    params = {
+        "unit": decode_id(unit_gid, "Unit", "id"), "tag": tag,
+        "names": [r["name"] for r in rows_],
+        "work_units": [decode_id(r["work_unit"], "Unit", "id") for r in rows_],
+        "levels": [r.get("level", "ASSOCIATE_SENIOR") for r in rows_],
+        "confirmed": [r["confirmed_at"] for r in rows_],
+        "years": [r.get("year", 2026) for r in rows_],
+    }
+    async with engine.begin() as conn:
+        await conn.execute(_SEED, params)

@@ -136,18 +136,19 @@ QUEUE_DEEP = """{ reviewQueue(first: 50) { totalCount edges { node {
   declaration { status qualifications { titleName } reviews { decision } } } } } }"""
 
 
-async def count_statements(api, counter, query: str, token: str) -> tuple[dict, int]:
+async def count_statements(api, counter, query: str, token: str, variables: dict | None = None
+                           ) -> tuple[dict, int]:
     """Statements of `query` beyond those of authenticating the token (measured with `me`)."""
-    async def run(q: str) -> tuple[dict, int]:
+    async def run(q: str, v: dict | None = None) -> tuple[dict, int]:
         counter.count, counter.active = 0, True
         try:
-            data = await api(q, token=token)
+            data = await api(q, v, token=token)
         finally:
             counter.active = False
         return data, counter.count
 
     _, auth = await run("{ me { loginName } }")
-    data, total = await run(query)
+    data, total = await run(query, variables)
     return data, total - auth
 
 
