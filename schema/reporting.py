@@ -64,6 +64,12 @@ def _payload(result: reporting.ReportResult) -> ReportDeclarationsPayload:
                                      errors=[_error(f) for f in result.failures])
 
 
+def _refused(errors: list) -> ReportDeclarationsPayload:
+    """The whole step refused (e.g. the unit lost its permission): nothing was sent."""
+    return ReportDeclarationsPayload(errors=[
+        ReportError(declaration_id=None, code=e.code, field=e.field, message=e.message) for e in errors])
+
+
 def _decode(raw_ids: list[strawberry.ID]) -> tuple[list[int], list[ReportFailure]]:
     """Malformed ids are reported one by one; they do not stop the rest."""
     ids, failures = [], []
@@ -105,4 +111,5 @@ class ReportingMutation:
             declaration_ids, failures = _decode(ids)
             return await reporting.report_declarations(env, declaration_ids=declaration_ids, failures=failures)
 
-        return await run_step(info, step, ReportDeclarationsPayload, _payload, audit_action="declaration.report")
+        return await run_step(info, step, lambda errors: _refused(errors), _payload,
+                              audit_action="declaration.report")
