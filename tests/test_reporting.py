@@ -152,6 +152,7 @@ async def test_report_queue_statement_count_is_constant(world, statement_counter
     twenty, n20 = await count_statements(world.api, statement_counter, QUEUE_SHALLOW, world.base["token"])
     assert one["reportQueue"]["totalCount"] == 1 and twenty["reportQueue"]["totalCount"] == 20
     assert n1 == n20 <= 4, (n1, n20)
+    print(f"reportQueue: {n1} statements")
 
 
 async def test_report_5000_in_one_call_with_constant_statements(world, statement_counter, count_rows):
@@ -170,6 +171,7 @@ async def test_report_5000_in_one_call_with_constant_statements(world, statement
     small = await report_all("small", 10)
     big = await report_all("big", 5000)
     assert small == big, (small, big)
+    print(f"reportDeclarations: {small} statements for 10 and for 5000")
     assert await count_rows("declaration_event") == 5010
     queue = (await world.api("{ reviewQueue { totalCount } }", token=world.dept["token"]))["reviewQueue"]
     assert queue["totalCount"] == 5010

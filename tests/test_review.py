@@ -165,3 +165,4 @@ async def test_queue_statement_count_is_constant(world, statement_counter):
     twenty = await measure()
     assert one[0] == 1 and twenty[0] == 20
     assert twenty[1] == one[1] <= 4, (one, twenty)
+    print(f"reviewQueue: {one[1]} statements")
