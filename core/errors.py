@@ -78,6 +78,9 @@ class ErrorCode(str, Enum):
     PATH_SELF = "PATH_SELF"
     PATH_DUPLICATE = "PATH_DUPLICATE"
     PATH_CYCLE = "PATH_CYCLE"
+    # Review and reporting
+    NO_REPORTING_PATH = "NO_REPORTING_PATH"
+    TOO_MANY_IDS = "TOO_MANY_IDS"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -143,6 +146,9 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.PATH_SELF: "不能向本单位申请上报路径",
     ErrorCode.PATH_DUPLICATE: "该系列、级别已有相同或待审核的上报路径",
     ErrorCode.PATH_CYCLE: "该路径会形成循环上报",
+    # Review and reporting
+    ErrorCode.NO_REPORTING_PATH: "本单位未开通该级别、该系列职称的上报路径，数据无法上报",
+    ErrorCode.TOO_MANY_IDS: "一次上报的申报过多",
 }
 
 
@@ -203,4 +209,13 @@ class Forbidden(PublicError):
     code = "FORBIDDEN"
 
     def __init__(self, message: str = "当前账号无权进行此操作") -> None:
+        super().__init__(message)
+
+
+class UnitNotPermitted(Forbidden):
+    """A unit without 职称申报权限 asked for a unit-only list (review or report queue)."""
+
+    code = "UNIT_NOT_PERMITTED"
+
+    def __init__(self, message: str = "本单位尚未获得职称申报权限，请先完成权限申请") -> None:
         super().__init__(message)

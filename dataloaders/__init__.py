@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from dataloaders import declarations
+from dataloaders import declarations, review
 
 
 class Loaders:
@@ -20,3 +20,6 @@ class Loaders:
         self.events_by_declaration = declarations.events_by_declaration(read)
         self.unit = declarations.units_by_id(read)
         self.person = declarations.persons_by_id(read)
+        # Review and reporting
+        self.decisions_by_declaration = review.decisions_by_declaration(read)
+        self.committee = review.committees_by_id(read)

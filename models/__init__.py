@@ -15,6 +15,7 @@ from models.declaration import (
 from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
 from models.route import Committee, PathStatus, ReportingPath
 from models.audit import AuditEntry
+from models.review import LEVEL_RANK, ReviewStep, StepDecision
 
 __all__ = [
     "Base",
@@ -48,4 +49,7 @@ __all__ = [
     "ReportingPath",
     "Committee",
     "AuditEntry",
+    "LEVEL_RANK",
+    "ReviewStep",
+    "StepDecision",
 ]

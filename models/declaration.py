@@ -64,6 +64,9 @@ class Declaration(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
+    # 受理: the committee whose accepting unit approved it last, ending the route.
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"))
+    accepted_at: Mapped[datetime | None]
 
 
 class DeclarationRecord(Base):

@@ -27,6 +27,7 @@ from resolvers.commitment import require_commitment, year_is_open
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers import review_steps
 from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
 from rules.records import EducationLevel, RecordCategory
@@ -272,6 +273,9 @@ async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     declaration.confirmed_at = now
     declaration.updated_at = now
     declaration.return_reason = None
+    # Data review starts (again, after a return) at the work unit.
+    work_unit = await env.session.get(Unit, declaration.work_unit_id)
+    await review_steps.open_first_step(env, declaration, env.require_person(), work_unit)
     append_event(env, declaration, A.CONFIRM, before, unit_id=declaration.work_unit_id)
     await env.session.flush()
     return declaration
@@ -300,6 +304,7 @@ async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | N
     declaration.status = after
     declaration.current_unit_id = None
     declaration.updated_at = env.clock.now()
+    await review_steps.close_open_step_on_withdraw(env, declaration.id)
     append_event(env, declaration, A.WITHDRAW, before, unit_id=unit_id, reason=reason)
     await env.session.flush()
     return declaration
@@ -309,12 +314,13 @@ async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | N
 
 
 async def unit_can_see_declaration(env: Env, unit: Unit, declaration: Declaration) -> bool:
-    """A unit sees a declaration once it has reached it: the work unit after 确认申报.
-
-    (The next issue extends this to every unit on the reporting route.)"""
+    """A unit sees a declaration routed through it, past and present (a review step at
+    the unit exists), except while the applicant has it as a draft again (withdrawn)."""
     if declaration.status is S.DRAFT:
         return False
-    return unit.id in (declaration.work_unit_id, declaration.current_unit_id)
+    if unit.id == declaration.current_unit_id:
+        return True
+    return await review_steps.was_routed_through(env, unit.id, declaration.id)
 
 
 async def can_see_declaration(env: Env, declaration: Declaration, work_unit_region: str) -> bool:
@@ -334,12 +340,16 @@ async def can_see_declaration(env: Env, declaration: Declaration, work_unit_regi
 async def visible_declarations(env: Env, ids: list[int]) -> dict[int, Declaration]:
     if env.viewer is None or not ids:
         return {}
-    rows = await env.session.execute(
+    rows = (await env.session.execute(
         select(Declaration, Unit.region_code)
         .join(Unit, Unit.id == Declaration.work_unit_id)
         .where(Declaration.id.in_(ids))
-    )
-    return {d.id: d for d, region in rows.all() if await can_see_declaration(env, d, region)}
+    )).all()
+    unit = env.viewer.unit
+    if unit is not None:  # one query for the whole batch instead of one per declaration
+        reached = await review_steps.routed_through(env, unit.id, [d.id for d, _ in rows])
+        return {d.id: d for d, _ in rows if d.status is not S.DRAFT and d.id in reached}
+    return {d.id: d for d, region in rows if await can_see_declaration(env, d, region)}
 
 
 async def my_declarations(env: Env, *, first: int | None, after: str | None) -> Page:

@@ -33,6 +33,8 @@ from schema.records import (
 )
 from schema.committees import CommitteeMutation, CommitteeQuery
 from schema.permission import PermissionMutation, PermissionQuery
+from schema.reporting import ReportingMutation, ReportingQuery
+from schema.review import ReviewMutation, ReviewQuery
 from schema.routes import RouteMutation, RouteQuery
 from schema.units import UnitQuery
 from schema.extensions import CloseSession, should_mask_error
@@ -66,6 +68,8 @@ Query = merge_types(
         AuditQuery,
         CommitmentQuery,
         DeclarationQuery,
+        ReviewQuery,
+        ReportingQuery,
     ),
 )
 Mutation = merge_types(
@@ -79,6 +83,8 @@ Mutation = merge_types(
         DeclarationMutation,
         RecordMutation,
         MaterialMutation,
+        ReviewMutation,
+        ReportingMutation,
     ),
 )
 

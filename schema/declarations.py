@@ -21,12 +21,14 @@ from rules.declaration_states import DeclarationStatus as DomainStatus
 from rules.declaration_states import allowed_actions
 from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
+from schema.committees import Committee
 from schema.connection import Connection
 from schema.context import Info, run_step
 from schema.enums import gql_enum
 from schema.errors import UserError
 from schema.ids import decode_id
 from schema.materials import Material
+from schema.review_decisions import DeclarationReview
 from schema.records import (
     Achievement,
     ContinuingEducation,
@@ -115,9 +117,11 @@ class Declaration(relay.Node):
     confirmed_at: dt.datetime | None = strawberry.field(description="最近一次确认申报的时间")
     is_editable: bool = strawberry.field(description="申报人现在能否修改（草稿或被退回时）")
     can_withdraw: bool = strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
+    accepted_at: dt.datetime | None = strawberry.field(description="评审委员会受理时间（状态为 ACCEPTED 时）")
     person_row_id: strawberry.Private[int]
     work_unit_row_id: strawberry.Private[int]
     current_unit_row_id: strawberry.Private[int | None]
+    committee_row_id: strawberry.Private[int | None]
 
     @classmethod
     def of(cls, d: DeclarationModel) -> "Declaration":
@@ -134,6 +138,7 @@ class Declaration(relay.Node):
             updated_at=d.updated_at, confirmed_at=d.confirmed_at, is_editable=DomainAction.EDIT in actions,
             can_withdraw=DomainAction.WITHDRAW in actions, person_row_id=d.person_id,
             work_unit_row_id=d.work_unit_id, current_unit_row_id=d.current_unit_id,
+            accepted_at=d.accepted_at, committee_row_id=d.committee_id,
         )
 
     @strawberry.field(description="申报人（非本人时身份证号、手机号脱敏）")
@@ -181,6 +186,17 @@ class Declaration(relay.Node):
     @strawberry.field(description="全部证明材料（含挂在记录上的，见 recordId）")
     async def materials(self, info: Info) -> list[Material]:
         return [Material.of(m) for m in await info.context.loaders.materials_by_declaration.load(self.id)]
+
+    @strawberry.field(description="各级单位的审核结论（数据审核），按时间顺序")
+    async def reviews(self, info: Info) -> list[DeclarationReview]:
+        return [DeclarationReview.of(s) for s in await info.context.loaders.decisions_by_declaration.load(self.id)]
+
+    @strawberry.field(description="受理的评审委员会（状态为 ACCEPTED 时）")
+    async def committee(self, info: Info) -> Committee | None:
+        if self.committee_row_id is None:
+            return None
+        row = await info.context.loaders.committee.load(self.committee_row_id)
+        return Committee.of(row, await info.context.loaders.unit.load(row.accepting_unit_id))
 
     @strawberry.field(description="状态跟踪：每一步，按时间顺序")
     async def timeline(self, info: Info) -> list[DeclarationEvent]:

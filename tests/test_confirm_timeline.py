@@ -8,6 +8,9 @@ from tests.declaration_helpers import (
     snapshot,
 )
 
+REJECT = """mutation($id: ID!, $reason: String) { reviewDeclaration(id: $id, decision: REJECT, reason: $reason) {
+  declaration { status } errors { code field message } } }"""
+
 
 @pytest.fixture
 async def world(api, engine, services):
@@ -93,13 +96,9 @@ async def test_withdraw_and_timeline(world, clock):
 async def test_no_withdraw_once_a_unit_acted(world):
     d = await world.complete()
     await world.api(CONFIRM, {"id": d["id"]}, world.token)
-    # Stand-in for the next issue's review step: the unit approved it.
-    async with world.engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO declaration_event (declaration_id, action, from_status, to_status, actor_account_id, "
-            "actor_name, unit_id, at) SELECT id, 'APPROVE', 'PENDING_REVIEW', 'APPROVED', "
-            "(SELECT account_id FROM unit LIMIT 1), '单位', work_unit_id, now() FROM declaration"))
-        await conn.execute(text("UPDATE declaration SET status = 'APPROVED'"))
+    approved = (await world.api(REJECT.replace("REJECT", "APPROVE"), {"id": d["id"], "reason": None},
+                                world.unit_token))["reviewDeclaration"]
+    assert approved["errors"] == []
     payload = (await world.api(WITHDRAW, {"id": d["id"]}, world.token))["withdrawDeclaration"]
     assert payload["errors"][0]["code"] == "INVALID_STATE"
     async with world.engine.begin() as conn:  # still pending review but acted on (e.g. reported on)
@@ -111,10 +110,9 @@ async def test_no_withdraw_once_a_unit_acted(world):
 async def test_returned_declaration_is_editable_and_shows_reason(world):
     d = await world.complete()
     await world.api(CONFIRM, {"id": d["id"]}, world.token)
-    # Stand-in for the next issue's rejection.
-    async with world.engine.begin() as conn:
-        await conn.execute(text("UPDATE declaration SET status = 'RETURNED', current_unit_id = NULL, "
-                                "return_reason = '继续教育学时不足'"))
+    rejected = (await world.api(REJECT, {"id": d["id"], "reason": "继续教育学时不足"},
+                                world.unit_token))["reviewDeclaration"]
+    assert rejected["errors"] == []
     got = (await world.api(GET, {"id": d["id"]}, world.token))["declaration"]
     assert got["status"] == "RETURNED" and got["returnReason"] == "继续教育学时不足" and got["isEditable"]
     payload = (await world.api(UPDATE, {"id": d["id"], "input": world.input(phone="13800138001")},
@@ -122,4 +120,4 @@ async def test_returned_declaration_is_editable_and_shows_reason(world):
     assert payload["errors"] == [] and payload["declaration"]["status"] == "RETURNED"
     confirmed = (await world.api(CONFIRM, {"id": d["id"]}, world.token))["confirmDeclaration"]["declaration"]
     assert confirmed["status"] == "PENDING_REVIEW" and confirmed["returnReason"] is None
-    assert [e["action"] for e in confirmed["timeline"]] == ["CREATE", "CONFIRM", "CONFIRM"]
+    assert [e["action"] for e in confirmed["timeline"]] == ["CREATE", "CONFIRM", "REJECT", "CONFIRM"]

@@ -1,0 +1,34 @@
+"""Batch loads for review and reporting: a declaration's decisions, committees by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from dataloaders.declarations import Read, _by_id
+from models import Committee, ReviewStep, StepDecision
+
+
+def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
+    """Each declaration's decided review steps (its ReviewDecisions), oldest first."""
+
+    async def load(ids: Sequence[int]) -> list[list[ReviewStep]]:
+        async with read() as env:
+            rows = await env.session.scalars(
+                select(ReviewStep)
+                .where(ReviewStep.declaration_id.in_(ids),
+                       ReviewStep.decision.in_([StepDecision.APPROVED, StepDecision.REJECTED]))
+                .order_by(ReviewStep.id)
+            )
+        grouped: dict[int, list[ReviewStep]] = {i: [] for i in ids}
+        for row in rows:
+            grouped[row.declaration_id].append(row)
+        return [grouped[i] for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def committees_by_id(read: Read) -> DataLoader[int, Committee | None]:
+    return _by_id(read, Committee)

@@ -1,0 +1,205 @@
+"""数据上报 (手册 2.4): what a unit passed and has not sent up, and sending a selection
+along its unique path for each (series, level).
+
+A report is set-based whatever its size: one `SELECT … FOR UPDATE` locks the batch, one
+query reads this unit's effective paths (for the distinct (series, level) pairs only),
+then a fixed handful of `UPDATE … FROM unnest(…)` / `INSERT … SELECT` statements move
+every declaration that can go. Each declaration goes or stays as a whole; those that
+cannot go (no path, not this unit's, wrong state) come back as typed errors and the rest
+is committed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+
+from core.errors import DomainError, ErrorCode
+from models import Declaration, ReviewStep
+from resolvers import audit
+from resolvers.env import Env
+from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
+from resolvers.units import require_acting_unit_permitted
+from rules.catalog import LEVEL_NAMES, TitleLevel, find_series
+
+#: One call may send this many declarations (a province-wide 主管部门 sends thousands at once).
+MAX_REPORT_BATCH = 10_000
+SEARCH_MAX = 50
+
+
+class ReportSort(str, enum.Enum):
+    CONFIRMED_AT = "CONFIRMED_AT"  # 申报时间
+    LEVEL = "LEVEL"  # 申报级别
+    TITLE = "TITLE"  # 职称名称
+    APPLICANT_NAME = "APPLICANT_NAME"  # 姓名
+    WORK_UNIT_NAME = "WORK_UNIT_NAME"  # 工作单位
+
+
+_SORT_COLUMN = {
+    ReportSort.CONFIRMED_AT: ReviewStep.confirmed_at,
+    ReportSort.LEVEL: ReviewStep.level_rank,
+    ReportSort.TITLE: ReviewStep.title_name,
+    ReportSort.APPLICANT_NAME: ReviewStep.applicant_name,
+    ReportSort.WORK_UNIT_NAME: ReviewStep.work_unit_name,
+}
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, sort: ReportSort,
+                       descending: bool, first: int | None, after: str | None) -> Page:
+    """数据上报列表: passed here, not yet sent up; optionally only work units whose name contains
+    `work_unit_name`; sorted by one column (ties by id, in the same direction)."""
+    unit = require_reviewing_unit(env)
+    stmt = filtered(queue_select().where(ReviewStep.unit_id == unit.id, ReviewStep.awaiting_report), f)
+    term = (work_unit_name or "").strip()[:SEARCH_MAX]
+    if term:
+        stmt = stmt.where(ReviewStep.work_unit_name.like(f"%{_like_escape(term)}%", escape="\\"))
+    column = _SORT_COLUMN[sort]
+    keys = [SortKey(column, descending), SortKey(ReviewStep.id, descending)]
+    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+                             key_of=lambda row: (getattr(row.ReviewStep, column.key), row.ReviewStep.id))
+
+
+# --- sending up ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReportFailure:
+    declaration_id: int | None
+    error: DomainError
+
+
+@dataclass
+class ReportResult:
+    reported: list[Declaration] = field(default_factory=list)
+    failures: list[ReportFailure] = field(default_factory=list)
+
+
+_LOCK_BATCH = text("""
+    SELECT d.id, d.status, d.current_unit_id = :unit AS here, d.series_code, d.level, s.id AS step_id,
+           EXISTS (SELECT 1 FROM review_step r WHERE r.declaration_id = d.id AND r.unit_id = :unit) AS reached
+    FROM declaration d
+    LEFT JOIN review_step s ON s.declaration_id = d.id AND s.unit_id = :unit AND s.awaiting_report
+    WHERE d.id = ANY(CAST(:ids AS bigint[]))
+    ORDER BY d.id
+    FOR UPDATE OF d
+""")
+
+# This unit's effective paths and whether each target may still receive data.
+_PATHS = text("""
+    SELECT p.series_code, p.level, p.target_unit_id, u.name AS target_name,
+           u.permission_status = 'APPROVED' AS target_permitted
+    FROM reporting_path p JOIN unit u ON u.id = p.target_unit_id
+    WHERE p.unit_id = :unit AND p.status = 'APPROVED'
+      AND (p.series_code, p.level) IN (SELECT * FROM unnest(CAST(:series AS text[]), CAST(:levels AS text[])))
+""")
+
+_CLOSE_STEPS = text("""
+    UPDATE review_step s SET awaiting_report = false, reported_at = :now, reported_to_unit_id = v.target
+    FROM unnest(CAST(:steps AS bigint[]), CAST(:targets AS bigint[])) AS v(step_id, target)
+    WHERE s.id = v.step_id
+""")
+
+_MOVE_DECLARATIONS = text("""
+    UPDATE declaration d SET status = 'PENDING_REVIEW', current_unit_id = v.target, updated_at = :now
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:targets AS bigint[])) AS v(id, target)
+    WHERE d.id = v.id
+""")
+
+# At the superior the declaration enters data review again: a new open step, same round.
+_OPEN_STEPS = text("""
+    INSERT INTO review_step (declaration_id, unit_id, round, arrived_at, from_unit_id, awaiting_report,
+                             year, series_code, level, level_rank, title_code, title_name, applicant_name,
+                             work_unit_id, work_unit_name, confirmed_at)
+    SELECT s.declaration_id, v.target, s.round, :now, s.unit_id, false, s.year, s.series_code, s.level,
+           s.level_rank, s.title_code, s.title_name, s.applicant_name, s.work_unit_id, s.work_unit_name,
+           s.confirmed_at
+    FROM review_step s JOIN unnest(CAST(:steps AS bigint[]), CAST(:targets AS bigint[])) AS v(step_id, target)
+      ON s.id = v.step_id
+""")
+
+_EVENTS = text("""
+    INSERT INTO declaration_event (declaration_id, action, from_status, to_status, actor_account_id, actor_name,
+                                   unit_id, reason, at)
+    SELECT id, 'REPORT', 'APPROVED', 'PENDING_REVIEW', :account, :actor, :unit, NULL, :now
+    FROM unnest(CAST(:ids AS bigint[])) AS id
+""")
+
+
+def _no_path(series_code: str, level: str) -> DomainError:
+    series = find_series(series_code)
+    label = f"{series.name if series else series_code}{LEVEL_NAMES[TitleLevel(level)]}"
+    return DomainError(ErrorCode.NO_REPORTING_PATH,
+                       f"本单位未开通{label}职称的上报路径，数据无法上报，请先申请上报路径", "ids")
+
+
+def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[ReportFailure]]:
+    """Split the locked rows into (declaration, step, target) moves and failures."""
+    moves, failures = [], []
+    for row in rows:
+        if not row.reached:
+            failures.append(ReportFailure(row.id, DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids")))
+        elif row.step_id is None or row.status != "APPROVED" or not row.here:
+            failures.append(ReportFailure(row.id, DomainError(
+                ErrorCode.INVALID_STATE, "该申报不是本单位审核通过且待上报的申报（可能已上报）", "ids")))
+        elif (path := paths.get((row.series_code, row.level))) is None:
+            failures.append(ReportFailure(row.id, _no_path(row.series_code, row.level)))
+        elif not path.target_permitted:
+            failures.append(ReportFailure(row.id, DomainError(
+                ErrorCode.UNIT_NOT_PERMITTED, f"上级单位“{path.target_name}”已无职称申报权限，暂不能上报", "ids")))
+        else:
+            moves.append((row.id, row.step_id, path.target_unit_id))
+    return moves, failures
+
+
+async def _effective_paths(env: Env, unit_id: int, rows) -> dict:
+    pairs = sorted({(r.series_code, r.level) for r in rows})
+    if not pairs:
+        return {}
+    result = await env.session.execute(_PATHS, {"unit": unit_id, "series": [p[0] for p in pairs],
+                                                "levels": [p[1] for p in pairs]})
+    return {(p.series_code, p.level): p for p in result}
+
+
+async def _move(env: Env, unit_id: int, moves: list[tuple[int, int, int]]) -> None:
+    now = env.clock.now()
+    ids, steps, targets = (list(col) for col in zip(*moves))
+    session = env.session
+    await session.execute(_CLOSE_STEPS, {"now": now, "steps": steps, "targets": targets})
+    await session.execute(_MOVE_DECLARATIONS, {"now": now, "ids": ids, "targets": targets})
+    await session.execute(_OPEN_STEPS, {"now": now, "steps": steps, "targets": targets})
+    viewer = env.require_viewer()
+    await session.execute(_EVENTS, {"ids": ids, "account": viewer.account.id, "actor": viewer.unit.name,
+                                    "unit": unit_id, "now": now})
+
+
+async def report_declarations(env: Env, *, declaration_ids: list[int],
+                              failures: list[ReportFailure] | None = None) -> ReportResult:
+    """数据上报: send the selected declarations up this unit's unique path."""
+    unit = require_acting_unit_permitted(env)
+    result = ReportResult(failures=list(failures or []))
+    ids = sorted(set(declaration_ids))
+    if len(ids) > MAX_REPORT_BATCH:
+        raise DomainError(ErrorCode.TOO_MANY_IDS, f"一次最多上报{MAX_REPORT_BATCH}份申报", "ids")
+    rows = (await env.session.execute(_LOCK_BATCH, {"unit": unit.id, "ids": ids})).all()
+    found = {r.id for r in rows}
+    result.failures += [ReportFailure(i, DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids"))
+                        for i in ids if i not in found]
+    moves, refused = _classify(rows, await _effective_paths(env, unit.id, rows))
+    result.failures += refused
+    if moves:
+        await _move(env, unit.id, moves)
+        moved = [m[0] for m in moves]
+        result.reported = list(await env.session.scalars(
+            select(Declaration).where(Declaration.id.in_(moved)).order_by(Declaration.id)
+            .execution_options(populate_existing=True)))
+        # One audit row per report action (naming every declaration), not one per declaration.
+        await audit.record(env, "declaration.report", object_type="Declaration",
+                           reason=f"上报{len(moved)}份: " + ",".join(map(str, moved)))
+    return result

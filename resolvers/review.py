@@ -1,0 +1,171 @@
+"""数据审核 (手册 2.3): a unit's review queue, and passing or returning a declaration.
+
+A declaration waits at one unit at a time: its open `review_step` (decision NULL). A
+decision locks the declaration row first (every transition does, so a review, a report
+and a withdrawal of one declaration are serialised), then checks state and actor.
+Approval at the accepting unit of a committee for the declaration's series and level is
+受理: the route ends there.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.errors import DomainError, ErrorCode, UnitNotPermitted
+from models import Committee, Declaration, Person, ReviewStep, StepDecision, Unit
+from resolvers import audit
+from resolvers.committees import committee_for_accepting_unit
+from resolvers.declarations import _transition, actor_name, append_event
+from resolvers.env import Env
+from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.review_steps import was_routed_through
+from resolvers.units import require_acting_unit_permitted
+from rules import catalog
+from rules.declaration_states import DeclarationAction, DeclarationStatus
+
+A, S = DeclarationAction, DeclarationStatus
+REASON_MAX = 500
+
+
+class ReviewState(str, enum.Enum):
+    """The review state of a step from its unit's point of view."""
+
+    PENDING = "PENDING"  # 待审核
+    APPROVED = "APPROVED"  # 审核通过
+    REJECTED = "REJECTED"  # 审核不通过
+
+
+@dataclass
+class QueueFilter:
+    year: int | None = None
+    level: catalog.TitleLevel | None = None
+    title_code: str | None = None
+
+
+def require_reviewing_unit(env: Env) -> Unit:
+    """The calling unit for unit-only lists: Forbidden for other accounts, UnitNotPermitted
+    (a top-level error, as a query has no payload) for a unit without 职称申报权限."""
+    unit = env.require_unit()
+    if not unit.is_permitted:
+        raise UnitNotPermitted()
+    return unit
+
+
+# --- the review decision -------------------------------------------------------------------
+
+
+@dataclass
+class ReviewResult:
+    declaration: Declaration
+    step: ReviewStep
+    committee: Committee | None
+
+
+def _reason(reason: str | None, required: bool) -> str | None:
+    reason = (reason or "").strip() or None
+    if required and reason is None:
+        raise DomainError(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因，以便申报人查看修改", "reason")
+    if reason is not None and len(reason) > REASON_MAX:
+        raise DomainError(ErrorCode.FIELD_TOO_LONG, f"原因不超过{REASON_MAX}字", "reason")
+    return reason
+
+
+async def _lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[Declaration, ReviewStep]:
+    """Lock the declaration, then find its step open at this unit.
+
+    Never reached here: NOT_FOUND. Reached, but not waiting here (decided, withdrawn,
+    reported on, or lost a race): INVALID_STATE."""
+    declaration = await env.session.scalar(
+        select(Declaration).where(Declaration.id == declaration_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if declaration is None or not await was_routed_through(env, unit.id, declaration_id):
+        raise DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "id")
+    step = await env.session.scalar(
+        select(ReviewStep).where(ReviewStep.declaration_id == declaration_id, ReviewStep.unit_id == unit.id,
+                                 ReviewStep.decision.is_(None))
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if step is None or declaration.status is not S.PENDING_REVIEW or declaration.current_unit_id != unit.id:
+        raise DomainError(ErrorCode.INVALID_STATE, "该申报不在本单位待审核（可能已被处理或撤回）", "id")
+    return declaration, step
+
+
+def _decide(env: Env, step: ReviewStep, decision: StepDecision, reason: str | None) -> None:
+    viewer = env.require_viewer()
+    step.decision, step.decided_at, step.reason = decision, env.clock.now(), reason
+    step.reviewer_account_id, step.reviewer_name = viewer.account.id, actor_name(env)
+
+
+async def review_declaration(env: Env, *, declaration_id: int, approve: bool, reason: str | None) -> ReviewResult:
+    """审核: 通过 (or 受理 at a committee's accepting unit), or 不通过 with a reason, which
+    returns the declaration to the applicant."""
+    unit = require_acting_unit_permitted(env)
+    reason = _reason(reason, required=not approve)
+    declaration, step = await _lock_for_review(env, unit, declaration_id)
+    before = declaration.status
+    committee = None
+    if not approve:
+        action = A.REJECT
+        _decide(env, step, StepDecision.REJECTED, reason)
+        declaration.current_unit_id, declaration.return_reason = None, reason
+    else:
+        committee = await committee_for_accepting_unit(env.session, unit.id, declaration.series_code,
+                                                       declaration.level)
+        action = A.ACCEPT if committee else A.APPROVE
+        _decide(env, step, StepDecision.APPROVED, reason)
+        step.awaiting_report = committee is None
+        if committee is not None:
+            step.committee_id = committee.id
+            declaration.committee_id, declaration.accepted_at = committee.id, env.clock.now()
+    declaration.status = _transition(declaration, action)
+    declaration.updated_at = env.clock.now()
+    append_event(env, declaration, action, before, unit_id=unit.id, reason=reason)
+    await env.session.flush()
+    await audit.record(env, f"declaration.{action.value.lower()}", object_type="Declaration",
+                       object_id=declaration.id, reason=reason)
+    return ReviewResult(declaration, step, committee)
+
+
+# --- the review queue ----------------------------------------------------------------------
+
+_STATE_PREDICATE = {
+    ReviewState.PENDING: ReviewStep.decision.is_(None),
+    ReviewState.APPROVED: ReviewStep.decision == StepDecision.APPROVED,
+    ReviewState.REJECTED: ReviewStep.decision == StepDecision.REJECTED,
+}
+
+
+def filtered(stmt, f: QueueFilter):
+    if f.year is not None:
+        stmt = stmt.where(ReviewStep.year == f.year)
+    if f.level is not None:
+        stmt = stmt.where(ReviewStep.level == f.level)
+    if f.title_code:
+        stmt = stmt.where(ReviewStep.title_code == f.title_code)
+    return stmt
+
+
+def queue_select():
+    """A queue row: the step with its declaration, applicant and work unit, joined by
+    primary key on the page's rows only (filtering and ordering use review_step alone)."""
+    return (
+        select(ReviewStep, Declaration, Person, Unit)
+        .join(Declaration, Declaration.id == ReviewStep.declaration_id)
+        .join(Person, Person.id == Declaration.person_id)
+        .join(Unit, Unit.id == ReviewStep.work_unit_id)
+    )
+
+
+async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: int | None,
+                       after: str | None) -> Page:
+    """数据审核列表: what reached this unit, in one review state. Waiting ones oldest first
+    (first come, first reviewed); decided ones newest first."""
+    unit = require_reviewing_unit(env)
+    stmt = filtered(queue_select().where(ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state]), f)
+    keys = [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
+    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+                             key_of=lambda row: (row.ReviewStep.id,))

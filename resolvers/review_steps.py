@@ -1,0 +1,59 @@
+"""Review steps as the declaration workflow sees them: where a confirmed declaration
+arrives (its work unit), what a withdrawal closes, and which units it has reached.
+
+Kept apart from `resolvers.review` so `resolvers.declarations` can use it without
+importing the review workflow, which builds on declarations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from models import LEVEL_RANK, Declaration, Person, ReviewStep, StepDecision, Unit
+from resolvers.env import Env
+from rules import catalog
+
+
+def title_name(code: str) -> str:
+    found = catalog.find_title(code)
+    return found[2].name if found else code
+
+
+async def open_first_step(env: Env, declaration: Declaration, person: Person, work_unit: Unit) -> ReviewStep:
+    """确认申报 sends the declaration to its work unit: round n+1 starts there."""
+    last_round = await env.session.scalar(
+        select(ReviewStep.round).where(ReviewStep.declaration_id == declaration.id)
+        .order_by(ReviewStep.id.desc()).limit(1)
+    )
+    step = ReviewStep(
+        declaration_id=declaration.id, unit_id=work_unit.id, round=(last_round or 0) + 1,
+        arrived_at=declaration.confirmed_at, year=declaration.year, series_code=declaration.series_code,
+        level=declaration.level, level_rank=LEVEL_RANK[declaration.level], title_code=declaration.title_code,
+        title_name=title_name(declaration.title_code), applicant_name=person.name,
+        work_unit_id=work_unit.id, work_unit_name=work_unit.name, confirmed_at=declaration.confirmed_at,
+    )
+    env.session.add(step)
+    return step
+
+
+async def close_open_step_on_withdraw(env: Env, declaration_id: int) -> None:
+    """撤回 before any unit acted: the open step is closed as WITHDRAWN (its unit keeps
+    seeing that it was there; its queues no longer list it)."""
+    step = await env.session.scalar(
+        select(ReviewStep).where(ReviewStep.declaration_id == declaration_id, ReviewStep.decision.is_(None))
+        .with_for_update()
+    )
+    if step is not None:
+        step.decision, step.decided_at = StepDecision.WITHDRAWN, env.clock.now()
+
+
+async def was_routed_through(env: Env, unit_id: int, declaration_id: int) -> bool:
+    return bool(await env.session.scalar(select(exists().where(
+        ReviewStep.declaration_id == declaration_id, ReviewStep.unit_id == unit_id))))
+
+
+async def routed_through(env: Env, unit_id: int, declaration_ids: list[int]) -> set[int]:
+    """Of `declaration_ids`, those that ever reached `unit_id` (past and present), in one query."""
+    rows = await env.session.scalars(select(ReviewStep.declaration_id).distinct().where(
+        ReviewStep.unit_id == unit_id, ReviewStep.declaration_id.in_(declaration_ids)))
+    return set(rows)

@@ -1,0 +1,115 @@
+"""GraphQL surface of 数据上报 (手册 2.4): reportQueue and reportDeclarations."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from core.errors import DomainError
+from resolvers import reporting
+from resolvers.reporting import ReportFailure
+from schema.connection import Connection
+from schema.context import Info, run_step
+from schema.declarations import Declaration
+from schema.enums import gql_enum
+from schema.errors import ErrorCode as ErrorCodeType
+from schema.ids import decode_id, encode_id
+from schema.review import QueueFilterInput, QueueItem
+
+ReportQueueSort = gql_enum(
+    reporting.ReportSort,
+    {"CONFIRMED_AT": "申报时间", "LEVEL": "申报级别（由高到低为升序）", "TITLE": "职称名称", "APPLICANT_NAME": "姓名",
+     "WORK_UNIT_NAME": "工作单位"},
+    name="ReportQueueSort", description="数据上报列表的排序列",
+)
+
+
+@strawberry.enum(description="排序方向")
+class SortDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="升序")
+    DESC = strawberry.enum_value("DESC", description="降序")
+
+
+@strawberry.input(description="数据上报列表的查询条件")
+class ReportQueueFilter(QueueFilterInput):
+    work_unit_name: str | None = strawberry.field(default=None, description="单位名称（选填，包含即可）")
+
+
+@strawberry.type(description="一份未能上报的申报及原因；其余申报照常上报")
+class ReportError:
+    declaration_id: strawberry.ID | None = strawberry.field(description="申报的全局 ID（ID 格式不正确时为空）")
+    code: ErrorCodeType = strawberry.field(description="稳定的错误代码")  # type: ignore[valid-type]
+    field: str | None = strawberry.field(description="出错的输入字段（ids）")
+    message: str = strawberry.field(description="中文说明；无上报路径时写明缺少的系列和级别")
+
+
+@strawberry.type
+class ReportDeclarationsPayload:
+    reported: list[Declaration] = strawberry.field(default_factory=list, description="已上报的申报（现待上级审核）")
+    reported_count: int = strawberry.field(default=0, description="已上报的份数")
+    errors: list[ReportError] = strawberry.field(default_factory=list)
+
+
+def _error(failure: ReportFailure) -> ReportError:
+    e = failure.error
+    gid = encode_id("Declaration", failure.declaration_id) if failure.declaration_id else None
+    return ReportError(declaration_id=gid, code=e.code, field=e.field, message=e.message)
+
+
+def _payload(result: reporting.ReportResult) -> ReportDeclarationsPayload:
+    return ReportDeclarationsPayload(reported=[Declaration.of(d) for d in result.reported],
+                                     reported_count=len(result.reported),
+                                     errors=[_error(f) for f in result.failures])
+
+
+def _refused(errors: list) -> ReportDeclarationsPayload:
+    """The whole step refused (e.g. the unit lost its permission): nothing was sent."""
+    return ReportDeclarationsPayload(errors=[
+        ReportError(declaration_id=None, code=e.code, field=e.field, message=e.message) for e in errors])
+
+
+def _decode(raw_ids: list[strawberry.ID]) -> tuple[list[int], list[ReportFailure]]:
+    """Malformed ids are reported one by one; they do not stop the rest."""
+    ids, failures = [], []
+    for raw in raw_ids:
+        try:
+            ids.append(decode_id(raw, "Declaration", "ids"))
+        except DomainError as exc:
+            failures.append(ReportFailure(None, exc))
+    return ids, failures
+
+
+@strawberry.type
+class ReportingQuery:
+    @strawberry.field(description="单位：数据上报列表——本单位审核通过、尚未上报的申报；按年度、级别、职称、"
+                                  "单位名称（选填）查询，可按申报时间、级别、职称、姓名、工作单位升降序排序")
+    async def report_queue(
+        self, info: Info, filter: ReportQueueFilter | None = None,
+        sort: ReportQueueSort = reporting.ReportSort.CONFIRMED_AT,  # type: ignore[valid-type]
+        direction: SortDirection = SortDirection.ASC, first: int | None = None, after: str | None = None,
+    ) -> Connection[QueueItem]:
+        f = filter or ReportQueueFilter()
+        async with info.context.read() as env:
+            page = await reporting.report_queue(
+                env, f=f.plain(), work_unit_name=f.work_unit_name, sort=reporting.ReportSort(sort.value),
+                descending=direction is SortDirection.DESC, first=first, after=after)
+        return Connection.of(page, lambda row: QueueItem.of(row, info.context.viewer))
+
+
+@strawberry.type
+class ReportingMutation:
+    @strawberry.mutation(description="单位：把选中的申报（可一次整页或更多）按唯一上报路径上报到上级单位；"
+                                     "未开通该系列、级别路径的和不可上报的逐条列在 errors 中，其余照常上报")
+    async def report_declarations(
+        self, info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="申报的全局 ID")],
+    ) -> ReportDeclarationsPayload:
+        async def step(env):
+            env.require_unit()
+            declaration_ids, failures = _decode(ids)
+            return await reporting.report_declarations(env, declaration_ids=declaration_ids, failures=failures)
+
+        return await run_step(info, step, lambda errors: _refused(errors), _payload,
+                              audit_action="declaration.report")

@@ -1,0 +1,115 @@
+"""GraphQL surface of 数据审核 (手册 2.3): reviewQueue and reviewDeclaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from resolvers import review
+from resolvers.review import QueueFilter
+from rules import catalog as catalog_rules
+from schema.accounts import Person, Unit
+from schema.catalog import TitleLevel
+from schema.connection import Connection
+from schema.context import Info, run_step
+from schema.declarations import Declaration
+from schema.enums import gql_enum
+from schema.errors import UserError
+from schema.ids import decode_id
+from schema.review_decisions import DeclarationReview
+from schema.units import ReviewDecision
+
+ReviewState = gql_enum(
+    review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过"},
+    name="ReviewState", description="审核状态（从本单位看）",
+)
+
+
+@strawberry.input(description="数据审核 / 数据上报的查询条件：申报年度、申报级别、申报职称（均可不选）")
+class QueueFilterInput:
+    year: int | None = strawberry.field(default=None, description="申报年度")
+    level: TitleLevel | None = strawberry.field(default=None, description="申报级别")
+    title_code: str | None = strawberry.field(default=None, description="申报职称代码")
+
+    def plain(self) -> QueueFilter:
+        level = catalog_rules.TitleLevel(self.level.value) if self.level else None
+        return QueueFilter(year=self.year, level=level, title_code=self.title_code)
+
+
+@strawberry.input(description="数据审核列表的查询条件")
+class ReviewQueueFilter(QueueFilterInput):
+    state: ReviewState = strawberry.field(  # type: ignore[valid-type]
+        default=review.ReviewState.PENDING, description="审核状态，默认待审核")
+
+
+@strawberry.type(description="列表中的一份申报（数据审核、数据上报）：该申报到达本单位的这一次")
+class QueueItem:
+    declaration: Declaration = strawberry.field(description="完整申报（记录、材料、状态跟踪）")
+    applicant: Person = strawberry.field(description="申报人（身份证号脱敏）")
+    work_unit: Unit = strawberry.field(description="工作单位")
+    year: int = strawberry.field(description="申报年度")
+    level: TitleLevel = strawberry.field(description="申报级别")
+    title_name: str = strawberry.field(description="职称名称")
+    applicant_name: str = strawberry.field(description="姓名")
+    confirmed_at: dt.datetime = strawberry.field(description="申报时间（确认申报的时间）")
+    arrived_at: dt.datetime = strawberry.field(description="到达本单位的时间")
+    state: ReviewState = strawberry.field(description="本单位的审核状态")  # type: ignore[valid-type]
+    review: DeclarationReview | None = strawberry.field(description="本单位这一次的审核结论（待审核时为空）")
+    reported_at: dt.datetime | None = strawberry.field(description="本单位上报的时间（未上报为空）")
+
+    @classmethod
+    def of(cls, row, viewer) -> "QueueItem":
+        step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
+        decided = step.decision is not None
+        return cls(
+            declaration=Declaration.of(d), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
+            year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
+            confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
+            state=review.ReviewState(step.decision.value) if decided else review.ReviewState.PENDING,
+            review=DeclarationReview.of(step) if decided else None, reported_at=step.reported_at,
+        )
+
+
+@strawberry.type
+class ReviewDeclarationPayload:
+    declaration: Declaration | None = None
+    review: DeclarationReview | None = strawberry.field(default=None, description="本次审核结论")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _payload(result: review.ReviewResult) -> ReviewDeclarationPayload:
+    return ReviewDeclarationPayload(declaration=Declaration.of(result.declaration),
+                                    review=DeclarationReview.of(result.step))
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(description="单位：数据审核列表——报送到本单位的申报，按审核状态、年度、级别、职称查询；"
+                                  "待审核按到达先后，其余按最新在前")
+    async def review_queue(
+        self, info: Info, filter: ReviewQueueFilter | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[QueueItem]:
+        f = filter or ReviewQueueFilter()
+        async with info.context.read() as env:
+            page = await review.review_queue(env, state=review.ReviewState(f.state.value), f=f.plain(),
+                                             first=first, after=after)
+        return Connection.of(page, lambda row: QueueItem.of(row, info.context.viewer))
+
+
+@strawberry.type
+class ReviewMutation:
+    @strawberry.mutation(description="单位：审核一份待审核的申报。通过（在评审委员会受理单位即受理），"
+                                     "或不通过并填写原因（退回申报人修改后重新确认）")
+    async def review_declaration(
+        self, info: Info, id: strawberry.ID, decision: ReviewDecision,
+        reason: Annotated[str | None, strawberry.argument(description="原因：不通过时必填")] = None,
+    ) -> ReviewDeclarationPayload:
+        async def step(env):
+            env.require_unit()  # the account kind first, then the input
+            return await review.review_declaration(env, declaration_id=decode_id(id, "Declaration", "id"),
+                                                   approve=decision is ReviewDecision.APPROVE, reason=reason)
+
+        return await run_step(info, step, ReviewDeclarationPayload, _payload, audit_action="declaration.review")

@@ -1,0 +1,38 @@
+"""The ReviewDecision record of a declaration (who decided what at which unit), shared by
+the Declaration type and the review payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from models import ReviewStep
+from models import StepDecision
+from schema.accounts import Unit
+from schema.context import Info
+from schema.units import ReviewDecision
+
+
+@strawberry.type(description="一次审核结论（数据审核）：哪个单位、哪个审核账号、通过或不通过、原因、时间")
+class DeclarationReview:
+    decision: ReviewDecision = strawberry.field(description="审核结论")
+    reason: str | None = strawberry.field(description="原因（不通过时必有）")
+    reviewer_name: str = strawberry.field(description="审核人（审核单位账号的名称）")
+    decided_at: dt.datetime = strawberry.field(description="审核时间")
+    accepted: bool = strawberry.field(description="这次通过是否即评审委员会受理（在受理单位审核通过）")
+    round: int = strawberry.field(description="第几次确认申报后的审核（退回后重新确认即进入下一轮）")
+    unit_row_id: strawberry.Private[int]
+    reviewer_account_row_id: strawberry.Private[int]
+
+    @strawberry.field(description="审核单位")
+    async def unit(self, info: Info) -> Unit:
+        return Unit.of(await info.context.loaders.unit.load(self.unit_row_id))
+
+    @classmethod
+    def of(cls, step: ReviewStep) -> "DeclarationReview":
+        approved = step.decision is StepDecision.APPROVED
+        return cls(decision=ReviewDecision.APPROVE if approved else ReviewDecision.REJECT, reason=step.reason,
+                   reviewer_name=step.reviewer_name or "", decided_at=step.decided_at,
+                   accepted=step.committee_id is not None, round=step.round, unit_row_id=step.unit_id,
+                   reviewer_account_row_id=step.reviewer_account_id)
