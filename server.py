@@ -232,32 +232,52 @@ async def ensure_first_admin(services: AppServices) -> None:
               "  (this password is shown once; change it with changePassword)\n", flush=True)
 
 
+SERVE_URL_ENV = "ZHICHENG_SERVE_DATABASE_URL"
+
+
+def app_from_env() -> Starlette:
+    """The app factory each uvicorn worker calls: the database was prepared by `serve`."""
+    settings = Settings.from_env()
+    engine = db.create_engine(os.environ[SERVE_URL_ENV], pool_size=settings.db_pool_size)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        await engine.dispose()
+
+    return create_app(build_services(settings, engine), engine, lifespan=lifespan)
+
+
+async def _first_start(url: str, demo: bool) -> None:
+    settings = Settings.from_env()
+    engine = db.create_engine(url, pool_size=1)
+    try:
+        services = build_services(settings, engine)
+        await ensure_first_admin(services)
+        if demo:
+            from resolvers.demo import load_demo
+
+            await load_demo(services, run_in_transaction)
+    finally:
+        await engine.dispose()
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    settings = Settings.from_env()
-    database = open_database(settings)
+    database = open_database(Settings.from_env())
     try:
         asyncio.run(prepare_database(database.url))
-        engine = db.create_engine(database.url, pool_size=settings.db_pool_size)
-        services = build_services(settings, engine)
-
-        @contextlib.asynccontextmanager
-        async def lifespan(_app):
-            await ensure_first_admin(services)
-            if args.demo:
-                from resolvers.demo import load_demo
-
-                await load_demo(services, run_in_transaction)
-            print(f"  GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
-            yield
-            await engine.dispose()
-
-        app = create_app(services, engine, lifespan=lifespan)
+        asyncio.run(_first_start(database.url, args.demo))
+        print(f"  GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
+        # Workers are separate processes: they find the database through the environment.
+        # Nothing else is shared between them (sessions, lockouts live in PostgreSQL).
+        os.environ[SERVE_URL_ENV] = database.url
         # uvicorn handles SIGINT/SIGTERM (lifespan shutdown runs), then re-raises the signal
         # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", workers=None)
+        uvicorn.run("server:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_level="info", access_log=args.access_log)
     finally:
         database.stop()
 
@@ -369,6 +389,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--demo", action="store_true", help="load a small demo province with known passwords")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+                   help="worker processes (default 1, or WEB_CONCURRENCY)")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false", help="do not log each request")
     p.set_defaults(func=serve)
 
     p = sub.add_parser("migrate", help="apply database migrations and load reference data")
