@@ -10,7 +10,6 @@ from models.declaration import (
     DeclarationMethod,
     DeclarationRecord,
     Material,
-    MaterialDownload,
 )
 from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
 from models.route import Committee, PathStatus, ReportingPath
@@ -38,7 +37,6 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "Material",
-    "MaterialDownload",
     "UnitType",
     "CodeCheck",
     "PermissionDecision",

@@ -118,14 +118,3 @@ class DeclarationEvent(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
-
-
-class MaterialDownload(Base):
-    """Every download of a material by staff (units, admins); redirected to the audit log later."""
-
-    __tablename__ = "material_download"
-
-    id: Mapped[int] = id_column()
-    material_id: Mapped[int] = mapped_column(ForeignKey("material.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    at: Mapped[datetime]

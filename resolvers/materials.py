@@ -14,7 +14,8 @@ import aiofiles.os
 from sqlalchemy import select
 
 from core.errors import DomainError, ErrorCode
-from models import Declaration, DeclarationRecord, Material, MaterialDownload, Unit
+from models import Declaration, DeclarationRecord, Material, Unit
+from resolvers import audit
 from resolvers.declarations import can_see_declaration, editable_declaration
 from resolvers.env import Env
 from rules.files import SNIFF_BYTES, sanitize_file_name, sniff_content_type
@@ -141,11 +142,10 @@ class Download:
     size: int
 
 
-async def record_download(env: Env, material: Material) -> None:
-    """Log a download by staff. The one place to redirect to the general audit log."""
-    env.session.add(MaterialDownload(material_id=material.id, account_id=env.require_viewer().account.id,
-                                     at=env.clock.now()))
-    await env.session.flush()
+async def record_download(env: Env, material: Material, region_code: str) -> None:
+    """A download by staff goes to the audit log, where the admins of the work unit's region see it."""
+    await audit.record(env, "material.download", object_type="Material", object_id=material.id,
+                       region_code=region_code)
 
 
 async def open_download(env: Env, *, material_id: int) -> Download:
@@ -161,6 +161,6 @@ async def open_download(env: Env, *, material_id: int) -> Download:
         raise DomainError(ErrorCode.NOT_FOUND)
     material = row[0]
     if viewer.person is None:
-        await record_download(env, material)
+        await record_download(env, material, row[2])
     return Download(path=material_path(env.settings.upload_dir, material.sha256), file_name=material.file_name,
                     content_type=material.content_type, size=material.size)
