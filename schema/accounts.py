@@ -21,6 +21,7 @@ from rules.identity import mask_resident_id
 from rules.regions import find_region
 from schema.context import Info, run_step
 from schema.enums import gql_enum
+from schema.nodes import resolve_visible
 from schema.errors import UserError
 
 AccountKind = gql_enum(
@@ -97,11 +98,8 @@ class Person(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        ctx = info.context
-        ids = [int(i) for i in node_ids]
-        async with ctx.read() as env:
-            found = await accounts.visible_persons(env, ids)
-        return [cls.of(found[i], ctx.viewer) if i in found else None for i in ids]
+        return await resolve_visible(info, node_ids, accounts.visible_persons,
+                                     lambda p: cls.of(p, info.context.viewer))
 
 
 @strawberry.type(description="单位（基层单位、主管部门或呈报部门）")
@@ -128,10 +126,7 @@ class Unit(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        ids = [int(i) for i in node_ids]
-        async with info.context.read() as env:
-            found = await accounts.units_by_id(env, ids)
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        return await resolve_visible(info, node_ids, accounts.units_by_id, cls.of)
 
 
 @strawberry.type(description="职称管理机构账号")

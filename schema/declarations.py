@@ -25,6 +25,7 @@ from schema.committees import Committee
 from schema.connection import Connection
 from schema.context import Info, run_step
 from schema.enums import gql_enum
+from schema.nodes import resolve_visible
 from schema.errors import UserError
 from schema.ids import decode_id
 from schema.materials import Material
@@ -204,10 +205,7 @@ class Declaration(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        ids = [int(i) for i in node_ids]
-        async with info.context.read() as env:
-            found = await declarations.visible_declarations(env, ids)
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        return await resolve_visible(info, node_ids, declarations.visible_declarations, cls.of)
 
 
 @strawberry.input(description="申报基本信息（图1-7）；保存时带*项必填，其余在确认申报前补全")
