@@ -44,8 +44,11 @@ def _report_index(name: str, *columns: str) -> Index:
 class ReviewStep(Base):
     __tablename__ = "review_step"
     __table_args__ = (
-        # reviewQueue: this unit's rows in one review state, filtered by year/level/title, by arrival.
+        # reviewQueue: this unit's rows in one review state, filtered by year/level/title, by arrival …
         Index("ix_review_step_review_queue", "unit_id", "decision", "year", "level", "title_code", "id"),
+        # … and unfiltered, in arrival order straight from the index (without it a sparse unit's
+        # page walks the primary key backwards through every other unit's rows).
+        Index("ix_review_step_unit_state", "unit_id", "decision", "id"),
         # reportQueue, one per ReportQueueSort: the filter's equalities (year, level, title)
         # lead, the sort column follows. Sorting by level or title is only meaningful when
         # they are not filtered, so those two lead with the year alone.

@@ -100,15 +100,18 @@ async def keyset_page(
     after: str | None,
     cap: int,
     key_of=None,
+    count: Select | None = None,
 ) -> Page:
     """Fetch one page of `stmt` (which selects whole entities or rows) in `keys` order.
 
     Two statements: the page (LIMIT n+1 to learn whether more follow) and the total count.
     `key_of(row)` gives a row's sort-key values; by default the attributes named like
-    the key columns are read off the row.
+    the key columns are read off the row. `count` is the same rows without the joins that
+    only decorate them: counting through joins costs a join per matching row.
     """
     size = page_size(first, cap)
-    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = (count if count is not None else stmt).order_by(None).subquery()
+    total = await session.scalar(select(func.count()).select_from(counted))
     if after is not None:
         stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])

@@ -56,13 +56,15 @@ async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, 
     """数据上报列表: passed here, not yet sent up; optionally only work units whose name contains
     `work_unit_name`; sorted by one column (ties by id, in the same direction)."""
     unit = require_reviewing_unit(env)
-    stmt = filtered(queue_select().where(ReviewStep.unit_id == unit.id, ReviewStep.awaiting_report), f)
+    where = [ReviewStep.unit_id == unit.id, ReviewStep.awaiting_report]
     term = (work_unit_name or "").strip()[:SEARCH_MAX]
     if term:
-        stmt = stmt.where(ReviewStep.work_unit_name.like(f"%{_like_escape(term)}%", escape="\\"))
+        where.append(ReviewStep.work_unit_name.like(f"%{_like_escape(term)}%", escape="\\"))
     column = _SORT_COLUMN[sort]
     keys = [SortKey(column, descending), SortKey(ReviewStep.id, descending)]
-    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+    return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
+                             count=filtered(select(ReviewStep.id).where(*where), f),
+                             first=first, after=after, cap=env.settings.max_page_size,
                              key_of=lambda row: (getattr(row.ReviewStep, column.key), row.ReviewStep.id))
 
 

@@ -165,7 +165,9 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
     """数据审核列表: what reached this unit, in one review state. Waiting ones oldest first
     (first come, first reviewed); decided ones newest first."""
     unit = require_reviewing_unit(env)
-    stmt = filtered(queue_select().where(ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state]), f)
+    where = (ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state])
     keys = [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
-    return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
+    return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
+                             count=filtered(select(ReviewStep.id).where(*where), f),
+                             first=first, after=after, cap=env.settings.max_page_size,
                              key_of=lambda row: (row.ReviewStep.id,))
