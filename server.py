@@ -58,39 +58,61 @@ class GraphQLApp(GraphQL):
         super().__init__(schema, **kwargs)
         self.services = services
 
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Whatever path strawberry took (an operation, or a refusal before one, such
+            # as a mutation over GET), the request's connection goes back to the pool.
+            context = scope.get("state", {}).get("graphql_context")
+            if context is not None:
+                await context.close()
+
     async def get_context(self, request: Request, response: Response) -> Context:
-        viewer = None
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            viewer = await authenticate(self.services, token.strip())
-        return Context(services=self.services, request=request, viewer=viewer)
+        context = Context(services=self.services, request=request, viewer=None)
+        request.state.graphql_context = context
+        token = bearer_token(request)
+        if token:
+            context.viewer = await authenticate_on(context.session, self.services, token)
+        return context
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
 
-async def authenticate(services: AppServices, token: str):
-    """Resolve a bearer token in its own short transaction; the viewer's rows stay
-    readable (detached) whatever the request's own transactions do later."""
-    async with services.session_factory() as session, session.begin():
-        env = Env(session=session, clock=services.clock, settings=services.settings,
-                  passwords=services.passwords, request_id="auth")
-        return await accounts.authenticate(env, token)
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authenticate_on(session, services: AppServices, token: str):
+    """Resolve a bearer token on the request's own session (one statement, one pooled
+    connection per request). The viewer's rows are detached afterwards, so they stay
+    readable whatever the request's transactions do later; a due refresh of the idle
+    window is committed at once."""
+    env = Env(session=session, clock=services.clock, settings=services.settings,
+              passwords=services.passwords, request_id="auth")
+    viewer = await accounts.authenticate(env, token)
+    if viewer is not None and viewer.touch_due:
+        await accounts.touch_session(env, viewer)
+        await session.commit()
+    session.expunge_all()
+    return viewer
 
 
 async def download_material(services: AppServices, request: Request) -> Response:
     """GET /materials/{id} with a bearer token: the file streamed, if the caller may see it.
     Unknown and forbidden look the same (404), so IDs cannot be probed."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    viewer = await authenticate(services, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if viewer is None:
-        return JSONResponse({"error": "请先登录"}, status_code=401)
+    token = bearer_token(request)
     try:
-        async with services.session_factory() as session, session.begin():
+        async with services.session_factory() as session:
+            viewer = await authenticate_on(session, services, token) if token else None
+            if viewer is None:
+                return JSONResponse({"error": "请先登录"}, status_code=401)
             env = Env(session=session, clock=services.clock, settings=services.settings,
                       passwords=services.passwords, request_id="download", viewer=viewer)
             found = await materials.open_download(env, material_id=request.path_params["material_id"])
+            await session.commit()
     except DomainError:
         return JSONResponse({"error": "材料不存在或无权访问"}, status_code=404)
     if not found.path.is_file():

@@ -285,26 +285,38 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 async def authenticate(env: Env, token: str) -> Viewer | None:
-    """The viewer behind a bearer token, or None when it is unknown, revoked or expired."""
+    """The viewer behind a bearer token, or None when it is unknown, revoked or expired.
+
+    One statement (session, account and its profile), as every request pays for it. It
+    writes nothing: when the sliding idle window is due a refresh, `viewer.touch_due` is
+    set and the caller runs `touch_session`."""
     now = env.clock.now()
     row = (
         await env.session.execute(
-            select(AuthSession, Account)
+            select(AuthSession, Account, Person, Unit, Admin)
             .join(Account, Account.id == AuthSession.account_id)
+            .outerjoin(Person, Person.account_id == Account.id)
+            .outerjoin(Unit, Unit.account_id == Account.id)
+            .outerjoin(Admin, Admin.account_id == Account.id)
             .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None))
         )
     ).first()
     if row is None:
         return None
-    auth, account = row
+    auth, account, person, unit, admin = row
     idle_limit = auth.last_seen_at + timedelta(minutes=env.settings.session_idle_minutes)
     if now >= auth.expires_at or now >= idle_limit:
         return None
-    if now - auth.last_seen_at >= _TOUCH_EVERY:
-        await env.session.execute(
-            update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now)
-        )
-    return await load_viewer(env, account, auth.id)
+    return Viewer(account=account, session_id=auth.id, person=person, unit=unit, admin=admin,
+                  touch_due=now - auth.last_seen_at >= _TOUCH_EVERY)
+
+
+async def touch_session(env: Env, viewer: Viewer) -> None:
+    """Slide the idle expiry (at most once a minute, so reads do not write on every request)."""
+    await env.session.execute(
+        update(AuthSession).where(AuthSession.id == viewer.session_id).values(last_seen_at=env.clock.now())
+    )
+    viewer.touch_due = False
 
 
 async def logout(env: Env) -> None:

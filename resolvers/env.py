@@ -22,6 +22,7 @@ class Viewer:
     person: Person | None = None
     unit: Unit | None = None
     admin: Admin | None = None
+    touch_due: bool = False  # the session's idle window should be slid forward
 
     @property
     def kind(self) -> AccountKind:

@@ -38,7 +38,7 @@ from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import ReviewMutation, ReviewQuery
 from schema.routes import RouteMutation, RouteQuery
 from schema.units import UnitQuery
-from schema.extensions import CloseSession, should_mask_error
+from schema.extensions import should_mask_error
 
 
 @strawberry.type
@@ -120,7 +120,6 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
             lambda: MaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
-            CloseSession,
         ],
     )
 

@@ -1,11 +1,8 @@
-"""Schema extensions: error masking and the request session's lifecycle."""
+"""Error masking: which errors reach the client as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from core.errors import PublicError
 
@@ -17,11 +14,3 @@ def should_mask_error(error: GraphQLError) -> bool:
     if original is None or isinstance(original, (PublicError, GraphQLError)):
         return False
     return True
-
-
-class CloseSession(SchemaExtension):
-    """Give the request's connection back to the pool once the operation is done."""
-
-    async def on_operation(self) -> Iterator[None]:  # type: ignore[override]
-        yield
-        await self.execution_context.context.close()

@@ -53,6 +53,16 @@ async def test_get_runs_queries_but_never_mutations(api):
     assert "mutations are not allowed" in response.text.lower()
 
 
+async def test_refused_requests_give_their_connection_back(api, engine):
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    response = await api.client.get("/graphql", params={"query": "mutation { logout { ok } }"},
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+    await api.raw("{ me { loginName", token=token)  # a syntax error: no operation runs
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
 async def test_graphiql_is_served_to_browsers(api):
     response = await api.client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200 and "graphiql" in response.text.lower()
