@@ -70,3 +70,19 @@ async def delete_record(env: Env, *, record_id: int) -> int:
     await env.session.delete(record)
     await env.session.flush()
     return record_id
+
+
+async def qualifications_of(env: Env, declaration_ids: list[int]) -> dict[int, list[DeclarationRecord]]:
+    """现专业技术资格 of many declarations in one statement (for list pages), in entry order.
+    The caller has already checked that it may see these declarations."""
+    grouped: dict[int, list[DeclarationRecord]] = {i: [] for i in declaration_ids}
+    if declaration_ids:
+        rows = await env.session.scalars(
+            select(DeclarationRecord)
+            .where(DeclarationRecord.declaration_id.in_(declaration_ids),
+                   DeclarationRecord.category == RecordCategory.QUALIFICATION)
+            .order_by(DeclarationRecord.id)
+        )
+        for row in rows:
+            grouped[row.declaration_id].append(row)
+    return grouped

@@ -16,7 +16,7 @@ from schema.declarations import Declaration
 from schema.enums import gql_enum
 from schema.errors import ErrorCode as ErrorCodeType
 from schema.ids import decode_id, encode_id
-from schema.review import QueueFilterInput, QueueItem
+from schema.review import QueueFilterInput, QueueItem, queue_connection
 
 ReportQueueSort = gql_enum(
     reporting.ReportSort,
@@ -91,11 +91,9 @@ class ReportingQuery:
         direction: SortDirection = SortDirection.ASC, first: int | None = None, after: str | None = None,
     ) -> Connection[QueueItem]:
         f = filter or ReportQueueFilter()
-        async with info.context.read() as env:
-            page = await reporting.report_queue(
-                env, f=f.plain(), work_unit_name=f.work_unit_name, sort=reporting.ReportSort(sort.value),
-                descending=direction is SortDirection.DESC, first=first, after=after)
-        return Connection.of(page, lambda row: QueueItem.of(row, info.context.viewer))
+        return await queue_connection(info, lambda env: reporting.report_queue(
+            env, f=f.plain(), work_unit_name=f.work_unit_name, sort=reporting.ReportSort(sort.value),
+            descending=direction is SortDirection.DESC, first=first, after=after))
 
 
 @strawberry.type

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
 
-from resolvers import review
+from resolvers import records, review
+from resolvers.env import Env
+from resolvers.paging import Page
 from resolvers.review import QueueFilter
 from rules import catalog as catalog_rules
 from schema.accounts import Person, Unit
@@ -60,16 +63,26 @@ class QueueItem:
     reported_at: dt.datetime | None = strawberry.field(description="本单位上报的时间（未上报为空）")
 
     @classmethod
-    def of(cls, row, viewer) -> "QueueItem":
+    def of(cls, row, viewer, qualification_rows: list) -> "QueueItem":
         step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
         decided = step.decision is not None
         return cls(
-            declaration=Declaration.of(d), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
+            declaration=Declaration.of(d, qualification_rows), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
             year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
             confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
             state=review.ReviewState(step.decision.value) if decided else review.ReviewState.PENDING,
             review=DeclarationReview.of(step) if decided else None, reported_at=step.reported_at,
         )
+
+
+async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) -> Connection[QueueItem]:
+    """A queue page with its items' current qualifications: two reads, then plain objects
+    all the way down (no per-item async resolution)."""
+    async with info.context.read() as env:
+        page = await fetch(env)
+        qualifications = await records.qualifications_of(env, [row.Declaration.id for row in page.rows])
+    viewer = info.context.viewer
+    return Connection.of(page, lambda row: QueueItem.of(row, viewer, qualifications[row.Declaration.id]))
 
 
 @strawberry.type
@@ -93,10 +106,8 @@ class ReviewQuery:
         after: str | None = None,
     ) -> Connection[QueueItem]:
         f = filter or ReviewQueueFilter()
-        async with info.context.read() as env:
-            page = await review.review_queue(env, state=review.ReviewState(f.state.value), f=f.plain(),
-                                             first=first, after=after)
-        return Connection.of(page, lambda row: QueueItem.of(row, info.context.viewer))
+        return await queue_connection(info, lambda env: review.review_queue(
+            env, state=review.ReviewState(f.state.value), f=f.plain(), first=first, after=after))
 
 
 @strawberry.type
