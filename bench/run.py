@@ -441,15 +441,16 @@ class Bench:
                 JOIN unit u ON u.id = s.unit_id JOIN account a ON a.id = u.account_id
                 WHERE s.awaiting_report AND s.unit_id IN ({depts})
                 GROUP BY 1, 2 ORDER BY count(*) DESC, 1 LIMIT 1""") or dept
-            base = await conn.fetchrow(f"""
+            # Set-based (a correlated count per unit and NOT IN over the paths took minutes at 10^5 units).
+            base = await conn.fetchrow("""
+                WITH awaiting AS (SELECT unit_id, count(*) AS n FROM review_step WHERE awaiting_report GROUP BY 1)
                 SELECT u.id, a.login_name, u.name,
                        (SELECT p.series_code FROM reporting_path p WHERE p.unit_id = u.id LIMIT 1) AS series,
-                       (SELECT count(*) FROM review_step s WHERE s.unit_id = u.id AND s.awaiting_report) AS awaiting,
-                       (SELECT count(*) FROM review_step s WHERE s.unit_id = u.id) AS steps
-                FROM unit u JOIN account a ON a.id = u.account_id
-                WHERE u.id IN (SELECT unit_id FROM reporting_path) AND u.id NOT IN ({depts})
-                  AND u.id NOT IN (SELECT target_unit_id FROM reporting_path)
-                ORDER BY awaiting DESC, steps DESC, u.id LIMIT 1""")
+                       coalesce(w.n, 0) AS awaiting
+                FROM unit u JOIN account a ON a.id = u.account_id LEFT JOIN awaiting w ON w.unit_id = u.id
+                WHERE EXISTS (SELECT 1 FROM reporting_path p WHERE p.unit_id = u.id)
+                  AND NOT EXISTS (SELECT 1 FROM reporting_path p WHERE p.target_unit_id = u.id)
+                ORDER BY awaiting DESC, u.id LIMIT 1""")
             ids = [r[0] for r in await conn.fetch(
                 "SELECT DISTINCT declaration_id FROM review_step WHERE unit_id = $1 ORDER BY 1 LIMIT 200",
                 dept["unit_id"])]

@@ -16,11 +16,18 @@ def _int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Argon2Params:
-    """Argon2id cost. The defaults are argon2-cffi's RFC 9106 low-memory profile."""
+    """Argon2id cost: 64 MiB and 3 passes (RFC 9106's low-memory profile), but one lane.
+
+    With 4 lanes one hash keeps 4 threads busy, so on a 2-core server a burst of logins
+    starved the event loop of CPU (review-queue p99 6.8 s during 32 logins). One lane per
+    hash and a bound on concurrent hashes (`concurrency`) leave the other cores to the
+    requests; the cost per guess for an attacker is unchanged (memory × passes)."""
 
     time_cost: int = 3
     memory_cost: int = 65536  # KiB
-    parallelism: int = 4
+    parallelism: int = 1
+    # Hashes computed at once per process; the rest wait their turn without blocking anything.
+    concurrency: int = max(1, (os.cpu_count() or 2) // 2)
 
 
 @dataclass(frozen=True)

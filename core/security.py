@@ -1,7 +1,9 @@
 """Password hashing (Argon2id) and session tokens.
 
-Hashing costs tens of milliseconds of CPU, so it runs in a worker thread: a burst of
-logins must not stall every other request on the event loop.
+A hash costs ~100 ms of CPU and 64 MiB, so it runs in a worker thread, and at most
+`Argon2Params.concurrency` run at once: a burst of logins waits its turn instead of
+stalling every other request (the event loop keeps its share of the cores) or taking
+64 MiB per concurrent login.
 """
 
 from __future__ import annotations
@@ -27,14 +29,23 @@ class Passwords:
         # Verifying against this when the account does not exist keeps the response time
         # the same, so login timing does not reveal which login names are registered.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._slots = asyncio.Semaphore(params.concurrency)
+
+    async def _off_loop(self, fn, *args):
+        async with self._slots:
+            return await asyncio.to_thread(fn, *args)
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await self._off_loop(self._hasher.hash, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """False for a missing hash too, after the same amount of work."""
-        ok = await asyncio.to_thread(self._verify, password_hash or self._dummy_hash, password)
+        ok = await self._off_loop(self._verify, password_hash or self._dummy_hash, password)
         return ok and password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """The hash was made with other cost parameters than today's."""
+        return self._hasher.check_needs_rehash(password_hash)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -189,28 +189,65 @@ class LoginResult:
     viewer: Viewer
 
 
-async def _find_login_account(env: Env, identifier: str) -> Account | None:
+async def _find_login_account(env: Env, identifier: str, *, lock: bool = False) -> Account | None:
     """Applicants log in by login name or by ID number (手册 1.1); others by login name."""
     identifier = identifier.strip()
     stmt = select(Account).where(func.lower(Account.login_name) == identifier.lower())
-    account = await env.session.scalar(stmt.with_for_update())
+    account = await env.session.scalar(stmt.with_for_update() if lock else stmt)
     if account is None and len(identifier) == 18:
         stmt = (
             select(Account)
             .join(Person, Person.account_id == Account.id)
             .where(Person.id_number == normalize_resident_id(identifier))
         )
-        account = await env.session.scalar(stmt.with_for_update(of=Account))
+        account = await env.session.scalar(stmt.with_for_update(of=Account) if lock else stmt)
     return account
+
+
+def _locked_error(env: Env, account: Account) -> DomainError:
+    return DomainError(
+        ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
+        f"{china_time(account.locked_until)}（北京时间）后再试", "login",
+    )
+
+
+@dataclass
+class _Check:
+    """What the password check found, before anything is written."""
+
+    password_hash: str | None
+    ok: bool
+    upgraded_hash: str | None = None
+
+
+async def _verify_password(env: Env, login: str, password: str) -> _Check:
+    """Read the hash and check the password with no row locked and no connection held:
+    a hash takes ~100 ms of CPU, and a burst of logins holding pooled connections (and row
+    locks) through it starved every other request of connections."""
+    account = await _find_login_account(env, login)
+    if account is not None and account.locked_until and account.locked_until > env.clock.now():
+        raise _locked_error(env, account)  # no hashing for a locked account
+    password_hash = account.password_hash if account else None
+    await env.release_connection()
+    ok = await env.passwords.verify(password_hash, password)
+    upgraded = None
+    if ok and env.passwords.needs_rehash(password_hash):
+        # Cost parameters changed since this hash was made: upgrade it while we know the password.
+        upgraded = await env.passwords.hash(password)
+    return _Check(password_hash, ok, upgraded)
 
 
 async def login(env: Env, *, login: str, password: str) -> LoginResult:
     """Verify the password; 5 consecutive failures lock the account for 30 minutes.
 
-    Every attempt is audited; failures are `RecordedFailure`s so the audit row commits."""
-    account = await _find_login_account(env, login)
+    The outcome is written under the account's row lock, re-checking what may have changed
+    while the password was being checked. Every attempt is audited; failures are
+    `RecordedFailure`s so the failure count and the audit row commit."""
+    account = None
     try:
-        result = await _login(env, account, password)
+        check = await _verify_password(env, login, password)
+        account = await _find_login_account(env, login, lock=True)
+        result = await _login(env, account, check)
     except DomainError as exc:
         await _audit_login(env, login, account, None, success=False, reason=exc.message)
         raise RecordedFailure(exc.code, exc.message, exc.field) from exc
@@ -231,31 +268,31 @@ async def _audit_login(env: Env, login: str, account: Account | None, viewer: Vi
     )
 
 
-async def _login(env: Env, account: Account | None, password: str) -> LoginResult:
+async def _login(env: Env, account: Account | None, check: _Check) -> LoginResult:
     now = env.clock.now()
-    if account is not None and account.locked_until and account.locked_until > now:
-        raise DomainError(
-            ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
-            f"{china_time(account.locked_until)}（北京时间）后再试", "login",
-        )
-    if not await env.passwords.verify(account.password_hash if account else None, password):
-        if account is None:
-            raise DomainError(ErrorCode.INVALID_CREDENTIALS, field="login")
+    if account is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, field="login")
+    if account.locked_until and account.locked_until > now:
+        raise _locked_error(env, account)  # locked by a concurrent attempt meanwhile
+    # A password changed meanwhile was not the one checked.
+    if not check.ok or account.password_hash != check.password_hash:
         account.failed_logins += 1
         if account.failed_logins >= env.settings.lockout_threshold:
             account.failed_logins = 0
             account.locked_until = now + timedelta(minutes=env.settings.lockout_minutes)
-            raise RecordedFailure(
+            raise DomainError(
                 ErrorCode.ACCOUNT_LOCKED,
                 f"密码连续错误{env.settings.lockout_threshold}次，账号已锁定至 "
                 f"{china_time(account.locked_until)}（北京时间）",
                 "login",
             )
         left = env.settings.lockout_threshold - account.failed_logins
-        raise RecordedFailure(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
 
     account.failed_logins = 0
     account.locked_until = None
+    if check.upgraded_hash:
+        account.password_hash = check.upgraded_hash
     token = new_token()
     auth = AuthSession(
         token_hash=token_digest(token),

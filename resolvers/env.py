@@ -38,6 +38,14 @@ class Env:
     request_id: str
     viewer: Viewer | None = None
 
+    async def release_connection(self) -> None:
+        """End the step's transaction so far, which must have only read, and give its
+        connection back to the pool; the next statement starts a new transaction. Only for
+        a step that must wait on slow CPU work (a password hash) between reading and writing."""
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("release_connection() with unwritten changes")
+        await self.session.commit()
+
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
             raise NotAuthenticated()

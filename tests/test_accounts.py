@@ -291,3 +291,36 @@ async def test_another_applicant_cannot_read_a_person(api):
     token = await api.login(stranger["loginName"])
     data = await api("query($id: ID!) { node(id: $id) { id } }", {"id": person["id"]}, token)
     assert data["node"] is None
+
+
+async def test_a_hash_with_old_cost_parameters_is_upgraded_at_login(api, engine):
+    from argon2 import PasswordHasher
+    from sqlalchemy import text
+
+    person = await api.register_person()
+    old = PasswordHasher(time_cost=1, memory_cost=256, parallelism=4).hash(PASSWORD)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE account SET password_hash = :h"), {"h": old})
+    await api.login(person["loginName"])
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text("SELECT password_hash FROM account"))).scalar_one()
+    assert stored != old and ",p=1$" in stored
+    await api.login(person["loginName"])  # the upgraded hash verifies
+
+
+async def test_the_password_is_checked_with_no_connection_held(api, services, engine, monkeypatch):
+    """A burst of logins must not hold pooled connections (or the account's row lock)
+    through ~100 ms of hashing each, or every other request waits for a connection."""
+    person = await api.register_person()
+    held_while_hashing = []
+    verify = services.passwords.verify
+
+    async def watching_verify(password_hash, password):
+        held_while_hashing.append(engine.sync_engine.pool.checkedout())
+        return await verify(password_hash, password)
+
+    monkeypatch.setattr(services.passwords, "verify", watching_verify)
+    await api.login(person["loginName"])
+    wrong = (await api(LOGIN, {"login": person["loginName"], "password": "Wrong-Pass1"}))["login"]
+    assert wrong["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert held_while_hashing == [0, 0]
