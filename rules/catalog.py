@@ -15,6 +15,7 @@ are ``SERIES.SLUG`` (``ENGINEERING.SENIOR_ENGINEER``, ``ENGINEERING.CIVIL``).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -141,6 +142,16 @@ def _resolve(catalog: Iterable[Series] | None) -> Iterable[Series]:
     return default_catalog() if catalog is None else catalog
 
 
+@functools.cache
+def _default_index() -> tuple[dict, dict, dict]:
+    """The default catalogue by code. List pages look up a title and a specialty per item;
+    a scan of the whole catalogue each time showed in the profile."""
+    series = {s.code: s for s in default_catalog()}
+    titles = {t.code: (s, lv, t) for s in series.values() for lv in s.levels for t in lv.titles}
+    specialties = {sp.code: (s, sp) for s in series.values() for sp in s.specialties}
+    return series, titles, specialties
+
+
 def parse_level(value: TitleLevel | str | None) -> TitleLevel | None:
     """把 TitleLevel 或其字符串值转为 TitleLevel；无法识别时返回 None。"""
     if isinstance(value, TitleLevel):
@@ -155,7 +166,9 @@ def parse_level(value: TitleLevel | str | None) -> TitleLevel | None:
 
 def find_series(code: str | None, catalog: Iterable[Series] | None = None) -> Series | None:
     """按系列代码查找系列。"""
-    for series in _resolve(catalog):
+    if catalog is None:
+        return _default_index()[0].get(code)
+    for series in catalog:
         if series.code == code:
             return series
     return None
@@ -165,7 +178,9 @@ def find_title(
     code: str | None, catalog: Iterable[Series] | None = None
 ) -> tuple[Series, Level, Title] | None:
     """按职称代码查找职称，返回 (系列, 级别, 职称)。"""
-    for series in _resolve(catalog):
+    if catalog is None:
+        return _default_index()[1].get(code)
+    for series in catalog:
         for level in series.levels:
             for title in level.titles:
                 if title.code == code:
@@ -177,7 +192,9 @@ def find_specialty(
     code: str | None, catalog: Iterable[Series] | None = None
 ) -> tuple[Series, Specialty] | None:
     """按专业代码查找专业，返回 (系列, 专业)。"""
-    for series in _resolve(catalog):
+    if catalog is None:
+        return _default_index()[2].get(code)
+    for series in catalog:
         for specialty in series.specialties:
             if specialty.code == code:
                 return series, specialty
