@@ -184,18 +184,24 @@ class OpResult:
                    p99_ms=load.percentile(99) * 1000, errors=load.errors, **kwargs)
 
 
-def results_table(results: list[OpResult], baseline: OpResult | None) -> str:
+ONE_CONNECTION = ", 1 connection"
+
+
+def results_table(results: list[OpResult], baseline: OpResult | None, baseline_one: OpResult | None = None) -> str:
+    """One row per operation; hot reads with their ratios to the baseline measured the same
+    way (rows measured one request at a time against the baseline's one-connection run)."""
     head = ("| operation | requests | req/s | p50 ms | p99 ms | errors | server CPU ms/req | SQL/req "
             "| peak RSS MB | req/s vs raw | p50 vs raw |")
     lines = [head, "|" + "---|" * 11]
     for r in results:
-        hot = baseline is not None and r.name.startswith(HOT_READS) and r is not baseline
+        reference = baseline_one if r.name.endswith(ONE_CONNECTION) else baseline
+        hot = reference is not None and r.name.startswith(HOT_READS)
         lines.append(
             f"| {r.name} | {r.requests:,} | {fmt(r.rps)} | {fmt(r.p50_ms, 2)} | {fmt(r.p99_ms, 2)} | {r.errors} "
             f"| {fmt(r.cpu_ms, 2) if r.cpu_ms is not None else '–'} | {fmt(r.sql, 1) if r.sql is not None else '–'} "
             f"| {fmt(r.peak_rss_mb, 0) if r.peak_rss_mb is not None else '–'} "
-            f"| {fmt(100 * ratio(r.rps, baseline.rps), 1) + ' %' if hot else '–'} "
-            f"| {fmt(ratio(r.p50_ms, baseline.p50_ms), 1) + ' ×' if hot else '–'} |")
+            f"| {fmt(100 * ratio(r.rps, reference.rps), 1) + ' %' if hot else '–'} "
+            f"| {fmt(ratio(r.p50_ms, reference.p50_ms), 1) + ' ×' if hot else '–'} |")
     return "\n".join(lines)
 
 
@@ -623,6 +629,13 @@ class Bench:
         base = await self.measure("raw baseline: review-queue page of 50", raw, child=self.baseline,
                                   path="/review-queue", check=lambda s, b: s == 200)
         review = await self.measure(f"reviewQueue page of {PAGE}", rq, validate=has("reviewQueue"))
+        # Unloaded latency, one request at a time: under the closed loop p50 is mostly queueing
+        # (concurrency ÷ throughput), so the p50 budget is also judged here.
+        self.base_one = await self.measure(f"raw baseline: review-queue page of 50{ONE_CONNECTION}", raw,
+                                           child=self.baseline, path="/review-queue",
+                                           check=lambda s, b: s == 200, concurrency=1)
+        self.review_one = await self.measure(f"reviewQueue page of {PAGE}{ONE_CONNECTION}", rq,
+                                             validate=has("reviewQueue"), concurrency=1)
 
         rtoken = await self.login(t.report_dept_login)
         for sort in REPORT_SORTS:
@@ -641,7 +654,7 @@ class Bench:
                                note=f"{len(frags)} fragments, e.g. {'、'.join(frags[:3])}")
             # The 20 ms budget is a person's wait while typing: one request at a time. Under a
             # closed loop of N connections p50 is about N ÷ throughput, whatever one search costs.
-            await self.measure(f"units(search:) {k}-character fragment, 1 connection", reqs,
+            await self.measure(f"units(search:) {k}-character fragment{ONE_CONNECTION}", reqs,
                                validate=has("units"), concurrency=1)
 
         drafts = await self.prepare_drafts(t, args.confirm_max)
@@ -806,13 +819,17 @@ class Bench:
     # ---- the report
     def render(self, counts: dict[str, int], t: Targets, base: OpResult) -> str:
         review = next(x for x in self.results if x.name == f"reviewQueue page of {PAGE}")
-        units = [x for x in self.results if x.name.startswith("units(search:") and x.name.endswith("1 connection")]
+        units = [x for x in self.results if x.name.startswith("units(search:") and x.name.endswith(ONE_CONNECTION)]
         report = next((x for x in self.results if x.name.startswith("reportDeclarations")), None)
         budgets = [
             ("reviewQueue throughput ≥ 10 % of the raw baseline (one worker)",
              f"{100 * ratio(review.rps, base.rps):.1f} %", ratio(review.rps, base.rps) >= 0.10),
-            ("reviewQueue p50 within 5× the baseline's p50",
+            (f"reviewQueue p50 within 5× the baseline's p50 ({self.args.concurrency} connections)",
              f"{ratio(review.p50_ms, base.p50_ms):.1f} ×", ratio(review.p50_ms, base.p50_ms) <= 5),
+            ("reviewQueue p50 within 5× the baseline's p50 (1 connection, unloaded)",
+             f"{ratio(self.review_one.p50_ms, self.base_one.p50_ms):.1f} × "
+             f"({self.review_one.p50_ms:.1f} vs {self.base_one.p50_ms:.1f} ms)",
+             ratio(self.review_one.p50_ms, self.base_one.p50_ms) <= 5),
             *[(f"{u.name.split(') ')[1]}: p50 < 20 ms", f"{u.p50_ms:.1f} ms", u.p50_ms < 20) for u in units],
         ]
         if report:
@@ -835,7 +852,7 @@ class Bench:
             f"pending, {t.dept_approved} approved), rotating {self.variant_note(t)}; reportQueue as unit "
             f"{t.report_dept_id} (`{t.report_dept_login}`), both directions, first 4 pages; reportDeclarations as "
             f"base unit {t.base_unit_id} (`{t.base_login}`).", "",
-            "## Results", "", results_table(self.results, base), "",
+            "## Results", "", results_table(self.results, base, getattr(self, "base_one", None)), "",
             "Ratios (last two columns) are of the hot reads to the raw baseline: Starlette + asyncpg + orjson "
             "answering the same review-queue page with the same JSON (bench/baseline.py).", "",
             *self.extra, "",
