@@ -28,11 +28,11 @@ from datetime import date, datetime, timedelta, timezone
 import asyncpg
 
 import models
-from core import db, migrate
+from core import db
 from core.config import PROJECT_ROOT, Argon2Params
 from core.security import Passwords
 from models.review import LEVEL_RANK, StepDecision
-from resolvers.reference import sync_reference_data
+from server import prepare_database
 from rules.catalog import LEVEL_RANK as CATALOG_RANK
 from rules.catalog import Series, TitleLevel, default_catalog
 from rules.declaration_states import DeclarationAction as A
@@ -459,16 +459,9 @@ async def prepare(server_url: str) -> str:
     admin = await asyncpg.connect(db.plain_url(db.with_database(server_url, "postgres")))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{BENCH_DB}" ENCODING \'UTF8\' TEMPLATE template0')
     finally:
         await admin.close()
-    await asyncio.to_thread(migrate.upgrade, url)
-    engine = db.create_engine(url, pool_size=1)
-    try:
-        async with db.create_session_factory(engine)() as session, session.begin():
-            await sync_reference_data(session)
-    finally:
-        await engine.dispose()
+    await prepare_database(url)  # as the server does: create, migrate, reference data
     return url
 
 
