@@ -27,6 +27,7 @@ from resolvers.commitment import require_commitment, year_is_open
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.units import require_permitted_unit
 from resolvers import review_steps
 from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
@@ -110,11 +111,10 @@ def _detail_errors(env: Env, f: DeclarationFields) -> list[DomainError]:
 
 async def _work_unit_errors(env: Env, unit_id: int) -> list[DomainError]:
     """Only a unit with 职称申报权限 can be chosen as the work unit."""
-    unit = await env.session.get(Unit, unit_id)
-    if unit is None:
-        return [DomainError(ErrorCode.NOT_FOUND, "工作单位不存在", "workUnitId")]
-    if not unit.is_permitted:
-        return [DomainError(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId")]
+    try:
+        await require_permitted_unit(env, unit_id, "workUnitId")
+    except DomainError as exc:
+        return [exc]
     return []
 
 
