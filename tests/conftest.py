@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -206,26 +207,33 @@ def api(client) -> Api:
     return Api(client)
 
 
-@pytest.fixture
-def make_admin(services, api):
-    """Create a title-office admin the way `zhicheng create-admin` does; return its token."""
+async def create_admin_token(api: Api, services, region: str = "370000") -> str:
+    """Create a title-office admin the way `zhicheng create-admin` does, log it in, return the token."""
     from resolvers import accounts
     from server import run_in_transaction
 
-    async def make(login: str = "admin_prov", region: str = "370000") -> str:
-        await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,
-                                 region_code=region, name="职称办")
-        return await api.login(login)
+    login = f"admin_{uuid.uuid4().hex[:8]}"
+    await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,
+                             region_code=region, name="职称管理机构")
+    return await api.login(login)
+
+
+@pytest.fixture
+def make_admin(services, api):
+    """`await make_admin(region)`: a logged-in admin of the province (default) or a city."""
+
+    async def make(region: str = "370000") -> str:
+        return await create_admin_token(api, services, region)
 
     return make
 
 
+async def table_count(engine, table: str) -> int:
+    """Row count of a table, read outside the app, to prove a refusal changed nothing."""
+    async with engine.connect() as conn:
+        return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+
+
 @pytest.fixture
 async def count_rows(engine):
-    """Row count of a table, read outside the app, to prove a refusal changed nothing."""
-
-    async def count(table: str) -> int:
-        async with engine.connect() as conn:
-            return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
-
-    return count
+    return lambda table: table_count(engine, table)

@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resolvers.accounts import create_admin
-from server import run_in_transaction
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, create_admin_token, table_count
 
 DECLARATION_FIELDS = """
   id year seriesCode level titleCode titleName specialtyCode method exceptionalReason formerSeriesCode
@@ -71,16 +69,8 @@ async def permit_unit(engine, unit_gid: str) -> None:
                            {"id": decode_id(unit_gid, "Unit", "id")})
 
 
-async def make_admin(api, services, region: str = "370000") -> str:
-    login = f"admin{region}{id(api) % 10000}"
-    await run_in_transaction(services, create_admin, login_name=login, password=PASSWORD,
-                             region_code=region, name="职称管理机构")
-    return await api.login(login)
-
-
-async def count(engine, table: str) -> int:
-    async with engine.connect() as conn:
-        return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+make_admin = create_admin_token  # (api, services, region): the same helper the make_admin fixture uses
+count = table_count
 
 
 async def snapshot(engine) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from conftest import LOGIN
 from resolvers import audit
-from units_helpers import make_admin, permitted_unit, save, unit_with_token  # noqa: F401
+from units_helpers import permitted_unit, save, unit_with_token  # noqa: F401
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
   totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""

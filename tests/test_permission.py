@@ -6,7 +6,7 @@ from rules.identity import uscc_check_char
 from resolvers import permission
 from server import run_in_transaction
 from units_helpers import (
-    MY_APPLICATION, REVIEW, SUBMIT, make_admin, save, table_snapshot, unit_with_token,  # noqa: F401
+    MY_APPLICATION, REVIEW, SUBMIT, save, table_snapshot, unit_with_token,  # noqa: F401
 )
 
 TABLES = ("unit", "permission_application", "permission_round")
@@ -84,7 +84,7 @@ async def test_other_region_admin_cannot_see_or_decide(api, make_admin, engine):
 
 
 async def test_wrong_account_kind_and_bad_ids(api, make_admin):
-    admin = await make_admin()
+    admin = await make_admin("370100")
     person = await api.register_person()
     token = await api.login(person["loginName"])
     errors = await api.errors(SUBMIT, token=token)
@@ -137,7 +137,7 @@ async def test_wrong_check_digit_needs_manual_review(api, make_admin, engine):
 
 
 async def test_no_code_only_with_manual_review(api, make_admin):
-    admin = await make_admin()
+    admin = await make_admin("370100")
     unit = await unit_with_token(api)
     await save(api, unit["token"], uscc=None, name=unit["name"])
     refused = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]
@@ -151,7 +151,7 @@ async def test_no_code_only_with_manual_review(api, make_admin):
 
 
 async def test_registry_mismatch_is_shown_to_the_admin(api, make_admin, services, engine):
-    admin = await make_admin()
+    admin = await make_admin("370100")
     unit = await unit_with_token(api)
     other = api.next_uscc()
     await run_in_transaction(services, permission.load_registry,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from units_helpers import (  # noqa: F401
-    LEVEL, REVIEW_PATH, REVOKE_PATH, SERIES, apply_path, approved_path, create_committee, make_admin,
+    LEVEL, REVIEW_PATH, REVOKE_PATH, SERIES, apply_path, approved_path, create_committee,
     permitted_unit, table_snapshot, unit_with_token,
 )
 from resolvers import routes

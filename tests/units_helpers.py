@@ -1,17 +1,10 @@
-"""Shared steps for the units-and-routes tests: admins, permitted units, paths, committees."""
+"""Shared steps for the units-and-routes tests: permitted units, paths, committees (admins come
+from the `make_admin` fixture in conftest)."""
 
 from __future__ import annotations
 
-import itertools
-
-import pytest
 from sqlalchemy import text
 
-from resolvers import accounts
-from server import run_in_transaction
-from conftest import PASSWORD
-
-_admins = itertools.count(1)
 
 APPLICATION_FIELDS = "id status name uscc region { code } unitType supervisorName manualReviewRequested " \
     "codeCheck registryName rejectionReason history { round decision reason codeCheck details }"
@@ -46,19 +39,6 @@ def details(**overrides) -> dict:
     return {"name": "济南第一机械厂", "uscc": None, "regionCode": "370100", "unitType": "ENTERPRISE",
             "supervisorName": "济南市工业和信息化局", "address": "济南市历下区经十路1号",
             "contactName": "李四", "contactPhone": "0531-88888888", **overrides}
-
-
-@pytest.fixture
-def make_admin(services, api):
-    """Create a title-office admin from the 'command line' and log it in; returns its token."""
-
-    async def make(region: str = "370100") -> str:
-        login = f"admin{next(_admins)}"
-        await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,
-                                 region_code=region, name="职称管理机构")
-        return await api.login(login)
-
-    return make
 
 
 async def unit_with_token(api, **overrides) -> dict:
