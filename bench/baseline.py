@@ -78,7 +78,7 @@ def decode_cursor(cursor: str) -> int:
 def page_sql(state: str, f: dict[str, Any], after: int | None) -> tuple[str, list[Any]]:
     """The page (LIMIT n+1) and the total count in one statement; $1 unit, $2 limit."""
     predicate, newest_first = _STATES[state]
-    where, params = [f"s.unit_id = $1", predicate], []
+    where, params = ["s.unit_id = $1", predicate], []
     for column in ("year", "level", "title_code"):
         key = "titleCode" if column == "title_code" else column
         if f.get(key) is not None:

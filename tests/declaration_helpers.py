@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.conftest import PASSWORD, create_admin_token, table_count
+from tests.conftest import create_admin_token, table_count
 
 DECLARATION_FIELDS = """
   id year seriesCode level titleCode titleName specialtyCode method exceptionalReason formerSeriesCode
