@@ -1,0 +1,143 @@
+"""The plain-leaf execution path answers exactly what graphql-core's standard path answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import pytest
+import strawberry
+from strawberry import relay
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema import schema as api_schema
+from schema.execution import PlainLeafExecutor, plain_leaves
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    size: int
+    note: str | None
+    colour: Colour
+    at: dt.datetime
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def padded(self, width: int) -> str:
+        return self.name.rjust(width)
+
+
+class Loose:
+    """A source object that breaks the declared types, as a bug in a resolver would."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    @property
+    def note(self):
+        raise RuntimeError("boom")
+
+
+@strawberry.type
+class Thing(relay.Node):
+    code: relay.NodeID[int]
+    label: str
+
+
+@strawberry.type
+class CustomThing(relay.Node):
+    code: relay.NodeID[int]
+
+    @classmethod
+    def resolve_id(cls, root, *, info):
+        return f"custom-{root.code}"
+
+
+GOOD = Item(name="a", size=1, note=None, colour=Colour.BLUE, at=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return [GOOD, Item(name="b", size=2, note="n", colour=Colour.RED, at=GOOD.at)]
+
+    @strawberry.field
+    def broken(self) -> list[Item | None]:
+        return [
+            Loose(name=None, size=1, colour=Colour.RED, at=GOOD.at),       # null in a non-null field
+            Loose(name="x", size="not a number", colour=Colour.RED, at=GOOD.at),  # the scalar refuses
+            Loose(name="y", size=1, colour="PURPLE", at=GOOD.at),           # not an enum member
+        ]
+
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        # The last is not a Thing instance (a bug, or an integration's look-alike object).
+        return [Thing(code=1, label="x"), Thing(code=22, label="y"), Loose(code=3, label="z")]
+
+    @strawberry.field
+    def custom_things(self) -> list[CustomThing]:
+        return [CustomThing(code=5)]
+
+    @strawberry.field
+    def failing_note(self) -> list[Item | None]:
+        return [Loose(name="z", size=1, colour=Colour.RED, at=GOOD.at)]  # the attribute raises
+
+
+def schemas():
+    return (strawberry.Schema(Query, execution_context_class=PlainLeafExecutor),
+            strawberry.Schema(Query, execution_context_class=StrawberryGraphQLCoreExecutionContext))
+
+
+def test_only_attribute_reads_of_leaf_types_take_the_direct_path():
+    fast, _ = schemas()
+    leaves = {(t.name, f) for t, f in plain_leaves(fast._schema)}
+    assert {("Item", "name"), ("Item", "size"), ("Item", "note"), ("Item", "colour"), ("Item", "at")} <= leaves
+    assert ("Item", "shout") not in leaves      # has a resolver
+    assert ("Item", "padded") not in leaves     # has arguments
+    assert ("Query", "items") not in leaves     # a list of objects
+    assert ("Thing", "id") in leaves            # relay's own id rule
+    assert ("CustomThing", "id") not in leaves  # its own resolve_id: the standard path calls it
+
+
+def test_the_api_schema_uses_it_for_attributes_and_relay_ids_only():
+    leaves = {(t.name, f) for t, f in plain_leaves(api_schema._schema)}
+    assert ("QueueItem", "titleName") in leaves and ("Declaration", "status") in leaves
+    assert ("Declaration", "id") in leaves and ("Unit", "id") in leaves
+    assert ("Declaration", "isEditable") in leaves
+    assert ("Declaration", "applicant") not in leaves   # an object, through a DataLoader
+    assert api_schema.execution_context_class is PlainLeafExecutor
+
+
+@pytest.mark.parametrize("query", [
+    "{ items { name size note colour at shout padded(width: 3) __typename } }",
+    "{ items { ...F } } fragment F on Item { n: name size @include(if: false) colour }",
+    "{ broken { name size colour } }",
+    "{ failingNote { name note } }",
+    "{ things { id code label } customThings { id code } }",
+])
+async def test_same_data_and_errors_as_the_standard_path(query):
+    fast, standard = schemas()
+    got, expected = await fast.execute(query), await standard.execute(query)
+    assert got.data == expected.data
+    assert [(e.message, e.path, e.locations) for e in got.errors or []] == \
+        [(e.message, e.path, e.locations) for e in expected.errors or []]
+
+
+async def test_errors_are_located_at_the_field():
+    fast, _ = schemas()
+    result = await fast.execute("{ broken { name size colour } }")
+    assert result.data == {"broken": [None, None, None]}
+    by_path = {tuple(e.path): e.message for e in result.errors}
+    assert sorted(by_path) == [("broken", 0, "name"), ("broken", 1, "size"), ("broken", 2, "colour")]
+    assert "Cannot return null for non-nullable field Item.name" in by_path[("broken", 0, "name")]
