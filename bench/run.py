@@ -36,6 +36,7 @@ import httpx
 import orjson
 import psutil
 
+from bench.explain import explain_requests, report_lines
 from bench.httpload import LoadResult, build_request, run_load
 from core import db
 from core.config import PROJECT_ROOT
@@ -47,6 +48,7 @@ PAGE = 50
 REPORT_BATCH = 5000
 SYNTHETIC_PHONE = "00000000000"  # marks declarations bench.run made to report (deleted at the end)
 VENV_BIN = Path(sys.executable).parent
+RESULTS = PROJECT_ROOT / "bench" / "results"
 
 # --------------------------------------------------------------------------- operations
 
@@ -330,6 +332,20 @@ class Targets:
     open_year: int
 
 
+def hot_read_plans(t: Targets) -> list[tuple[str, str, dict, str]]:
+    """One request of each hot read, as (name, query, variables, login), for bench.explain."""
+    review = [(f"reviewQueue {state}{f' {year}' if year else ''}", REVIEW_QUEUE,
+               {"filter": {"state": state, **({"year": year} if year else {})}, "first": PAGE}, t.dept_login)
+              for state in ("PENDING", "APPROVED", "REJECTED") for year in (None, *t.years[:1])]
+    report = [(f"reportQueue by {sort}", REPORT_QUEUE, {"sort": sort, "direction": "ASC", "first": PAGE},
+               t.report_dept_login) for sort in REPORT_SORTS]
+    units = [(f"units(search:) {k} characters", UNITS, {"search": frags[0]}, t.dept_login)
+             for k, frags in t.fragments.items() if frags]
+    declaration = [("declaration(id)", DECLARATION, {"id": global_id("Declaration", t.declaration_ids[0])},
+                    t.dept_login)]
+    return review + report + declaration + units
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, url: str) -> None:
         self.args, self.url = args, url
@@ -594,6 +610,8 @@ class Bench:
         print(f"targets: 主管部门 unit {t.dept_id} ({t.dept_login}: {t.dept_pending} pending, {t.dept_approved} "
               f"approved), report queue at unit {t.report_dept_id}, report batch at base unit {t.base_unit_id}",
               file=sys.stderr)
+        print("explaining the hot reads' statements …", file=sys.stderr)
+        self.plans = await explain_requests(self.url, hot_read_plans(t), BENCH_PASSWORD)
         self.server = start_server(self.url, args.workers, self.logs)
         self.baseline = start_baseline(self.url, self.logs)
         await self.server.wait_ready("/readyz")
@@ -832,6 +850,11 @@ class Bench:
              ratio(self.review_one.p50_ms, self.base_one.p50_ms) <= 5),
             *[(f"{u.name.split(') ')[1]}: p50 < 20 ms", f"{u.p50_ms:.1f} ms", u.p50_ms < 20) for u in units],
         ]
+        seq_scans = [f"{p.name}: {', '.join(p.seq_scans)}" for p in self.plans if p.seq_scans]
+        budgets.append(("EXPLAIN of every hot read's statements: no sequential scan of a big table",
+                        "; ".join(seq_scans) or f"none in {sum(p.statements for p in self.plans)} statements "
+                        f"of {len(self.plans)} requests", not seq_scans))
+        budgets.append(self.scale_budget(review))
         if report:
             budgets.append((f"reportDeclarations of {REPORT_BATCH:,} < 2 s", f"{report.p50_ms / 1000:.2f} s (p50), "
                             f"{report.p99_ms / 1000:.2f} s (max)", report.p99_ms < 2000))
@@ -856,6 +879,9 @@ class Bench:
             "Ratios (last two columns) are of the hot reads to the raw baseline: Starlette + asyncpg + orjson "
             "answering the same review-queue page with the same JSON (bench/baseline.py).", "",
             *self.extra, "",
+            "## Plans", "",
+            "Every statement of one request of each hot read, explained on this database (`python3 -m bench.explain`):",
+            "", *report_lines(self.plans), "",
             "## Budgets", "", "| budget | measured | met |", "|---|---|---|",
             *[f"| {b} | {m} | {'yes' if ok else '**no**'} |" for b, m, ok in budgets], "",
         ]
@@ -863,6 +889,27 @@ class Bench:
         if self.notes or notes:
             lines += ["## Notes", "", *[f"- {n}" for n in self.notes], *[f"- {r.name}: {r.note}" for r in notes], ""]
         return "\n".join(lines)
+
+    def figures(self) -> dict[str, Any]:
+        """The review-queue latencies, kept beside the report for the run at the other scale."""
+        review = next(x for x in self.results if x.name == f"reviewQueue page of {PAGE}")
+        return {"scale": self.scale, "run_at": self.started_at.isoformat(), "machine": platform.node(),
+                "review_p50_ms": review.p50_ms, "review_one_p50_ms": self.review_one.p50_ms}
+
+    def scale_budget(self, review: OpResult) -> tuple[str, str, bool]:
+        """p50 at 10^6 declarations within 1.5× of p50 at 10^4 (the --scale 0.01 run's figures)."""
+        name = "reviewQueue p50 at 10^6 declarations ≤ 1.5× its p50 at 10^4 (1 connection, unloaded)"
+        if self.scale < 0.5:
+            return (name, "this is the small run; the scale-1 run compares against it", True)
+        small = RESULTS / "latest-0.01.json"
+        if not small.exists():
+            return (name, f"not measured: run `bench.seed --scale 0.01` and `bench.run` on it first ({small.name})",
+                    False)
+        other = orjson.loads(small.read_bytes())
+        r = ratio(self.review_one.p50_ms, other["review_one_p50_ms"])
+        return (name, f"{r:.2f} × ({self.review_one.p50_ms:.1f} vs {other['review_one_p50_ms']:.1f} ms, "
+                      f"run {other['run_at'][:16]}); 16 connections: {review.p50_ms:.0f} vs "
+                      f"{other['review_p50_ms']:.0f} ms", r <= 1.5)
 
     def variant_note(self, t: Targets) -> str:
         return f"states APPROVED and PENDING × years (all, {', '.join(map(str, t.years))}) × the first pages' cursors"
@@ -1024,9 +1071,10 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if embedded:
             embedded.stop()
-    output = Path(args.output) if args.output else PROJECT_ROOT / "bench" / "results" / f"latest-{bench.scale:g}.md"
+    output = Path(args.output) if args.output else RESULTS / f"latest-{bench.scale:g}.md"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report, encoding="utf-8")
+    output.with_suffix(".json").write_bytes(orjson.dumps(bench.figures(), option=orjson.OPT_INDENT_2))
     print(report)
     print(f"written to {output}", file=sys.stderr)
 

@@ -10,11 +10,12 @@ import httpx
 import orjson
 import pytest
 
-from bench import run
+from bench import explain, run
 from bench.baseline import create_app, decode_cursor, encode_cursor, global_id
 from core import db
 from resolvers.paging import encode_cursor as api_cursor
 from schema.ids import decode_id, encode_id
+from tests.conftest import PASSWORD
 from tests.review_helpers import ReviewWorld
 
 # --- pure parts --------------------------------------------------------------------------
@@ -129,3 +130,32 @@ async def test_baseline_json_equals_graphql_review_queue(world, database_url):
             assert bad.status_code == 400
     finally:
         await pool.close()
+
+
+# --- bench.explain -------------------------------------------------------------------------
+
+def test_scans_of_walks_the_whole_plan():
+    plan = {"Node Type": "Nested Loop", "Plans": [
+        {"Node Type": "Index Scan", "Relation Name": "review_step"},
+        {"Node Type": "Hash", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "declaration"}]},
+    ]}
+    assert explain.scans_of(plan) == [("Index Scan", "review_step"), ("Seq Scan", "declaration")]
+    small = {"Node Type": "Seq Scan", "Relation Name": "title_catalog"}  # not a big table
+    explained = explain.Explained("q")
+    explained.add_plan(plan, 2)
+    explained.add_plan(small, 3)
+    assert explained.seq_scans == ["declaration (statement 2)"]
+    assert explained.scans == {"Index Scan on review_step", "Seq Scan on declaration"}
+    assert "declaration (statement 2)" in explain.report_lines([explained])[2]
+
+
+async def test_explain_records_every_statement_of_a_request_and_reports_seq_scans(world, database_url):
+    await world.confirmed()
+    variables = {"filter": {"state": "PENDING"}, "first": 50}
+    login = world.base["loginName"]
+    [result] = await explain.explain_requests(database_url, [("reviewQueue", run.REVIEW_QUEUE, variables, login)],
+                                              PASSWORD)
+    # The token lookup, the count, the page and the page's qualifications.
+    assert result.statements == 4
+    assert {"review_step", "declaration", "person", "unit"} <= {s.split(" on ")[1] for s in result.scans}
+    assert explain.report_lines([result])[2].startswith("| reviewQueue | 4 | ")
