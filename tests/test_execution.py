@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 
@@ -35,6 +36,11 @@ class Item:
     @strawberry.field
     def padded(self, width: int) -> str:
         return self.name.rjust(width)
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        return self.name * 2
 
 
 class Loose:
@@ -125,6 +131,7 @@ def test_the_api_schema_uses_it_for_attributes_and_relay_ids_only():
     "{ broken { name size colour } }",
     "{ failingNote { name note } }",
     "{ things { id code label } customThings { id code } }",
+    "{ items { size later name shout at } }",
 ])
 async def test_same_data_and_errors_as_the_standard_path(query):
     fast, standard = schemas()
@@ -141,3 +148,11 @@ async def test_errors_are_located_at_the_field():
     by_path = {tuple(e.path): e.message for e in result.errors}
     assert sorted(by_path) == [("broken", 0, "name"), ("broken", 1, "size"), ("broken", 2, "colour")]
     assert "Cannot return null for non-nullable field Item.name" in by_path[("broken", 0, "name")]
+
+
+async def test_the_response_keeps_the_query_field_order_around_async_and_resolved_fields():
+    fast, _ = schemas()
+    result = await fast.execute("{ items { size later name shout __typename at } }")
+    assert result.errors is None
+    assert [list(item) for item in result.data["items"]] == [["size", "later", "name", "shout", "__typename", "at"]] * 2
+    assert result.data["items"][1]["later"] == "bb"
