@@ -38,7 +38,7 @@ from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import ReviewMutation, ReviewQuery
 from schema.routes import RouteMutation, RouteQuery
 from schema.units import UnitQuery
-from schema.execution import PlainLeafExecutor
+from schema.execution import PlainFieldExecutor
 from schema.extensions import should_mask_error
 
 
@@ -114,7 +114,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         # Record types are reached only through the Record interface.
         types=[Qualification, Education, WorkExperience, ContinuingEducation, Achievement],
-        execution_context_class=PlainLeafExecutor,
+        execution_context_class=PlainFieldExecutor,
         extensions=[
             # Factories, not instances: a shared instance races across concurrent requests.
             lambda: AddValidationRules(limit_rules),

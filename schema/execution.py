@@ -1,41 +1,49 @@
-"""Execution of plain leaf fields without graphql-core's per-field machinery.
+"""Execution of plain fields without graphql-core's per-field machinery.
 
-A review-queue page of 50 resolves about 1,500 fields, and most of them are plain leaves:
-an attribute of an already built object (``year``, ``titleName``, ``state`` …), read by
-strawberry's default resolver and coerced by its scalar or enum. graphql-core still runs
-the whole field protocol for each one: a ResolveInfo object, the argument check, the
-resolver wrapper, two awaitable checks and the NonNull/List/leaf dispatch of
-``complete_value``. The profile of bench.run's page put that at about half of the server's
-CPU per request.
+A review-queue page of 50 resolves about 1,500 fields, and almost all of them are plain:
+an attribute of an already built object, read by strawberry's default resolver, then
+either coerced by its scalar or enum (``year``, ``titleName``, ``state`` …) or completed
+as an object (``applicant``, ``workUnit``, ``review`` …). graphql-core still runs the
+whole field protocol for each one: a ResolveInfo object, the argument check, strawberry's
+resolver wrapper, two awaitable checks and the NonNull/List/leaf/object dispatch of
+``complete_value``. The profile of bench.run's page put that at about half of the
+server's CPU per request.
 
-``PlainLeafExecutor`` answers such fields directly while it executes their object's
-selection set: the attribute, then the type's own output coercion, the same two calls the
-standard path ends in; the object's other fields go through graphql-core as before, and
-the response keeps the query's field order. Which fields qualify is
-decided once per schema from strawberry's definitions (no resolver, no field extension,
-no arguments, a scalar or enum type). Anything unusual — a null for a non-null field, a
-value the scalar refuses, an exception — goes through the standard path, so errors are
-raised, located and masked exactly as before. Relay's ``id`` fields (150 of them on that
-page) take the same direct path when the node type keeps relay's own id rules.
+``PlainFieldExecutor`` answers such fields directly while it executes their object's
+selection set: a leaf is the attribute and the type's own output coercion, an object is
+the attribute and its sub-selection — the same calls the standard path ends in. Which
+fields qualify is decided once per schema from strawberry's definitions: no resolver, no
+field extension, no arguments, and a scalar, an enum or a concrete object type without a
+custom ``is_type_of``. Relay's ``id`` fields take the direct path too when the node type
+keeps relay's own id rules. Anything unusual — a null for a non-null field, a value the
+scalar refuses, an exception — goes through the standard path, so errors are raised,
+located and masked exactly as before; every other field (resolvers, lists, interfaces)
+is executed by graphql-core as it always was.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     Undefined,
     is_leaf_type,
 )
+from graphql.pyutils import Path
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 class PlainLeaf(NamedTuple):
@@ -44,8 +52,15 @@ class PlainLeaf(NamedTuple):
     non_null: bool
 
 
-PlainLeaves = dict[tuple[GraphQLObjectType, str], PlainLeaf]
-_plans: weakref.WeakKeyDictionary[GraphQLSchema, PlainLeaves] = weakref.WeakKeyDictionary()
+class PlainObject(NamedTuple):
+    read: Callable[[Any], Any]
+    object_type: GraphQLObjectType
+    field_type: GraphQLOutputType  # as declared, NonNull included (for error handling)
+    non_null: bool
+
+
+PlainFields = dict[tuple[GraphQLObjectType, str], PlainLeaf | PlainObject]
+_plans: weakref.WeakKeyDictionary[GraphQLSchema, PlainFields] = weakref.WeakKeyDictionary()
 
 
 def _attribute_reader(definition: StrawberryField) -> Callable[[Any], Any]:
@@ -73,31 +88,44 @@ def _relay_id_reader(definition: StrawberryField, type_name: str) -> Callable[[A
     return read
 
 
-def plain_leaves(schema: GraphQLSchema) -> PlainLeaves:
-    """The fields of every object type that are an attribute read and a leaf coercion."""
-    leaves: PlainLeaves = {}
+def _plain_object_type(graphql_type: Any) -> bool:
+    """A concrete object type whose is_type_of (if any) is strawberry's own isinstance check,
+    which does not read the resolve info this path does not build."""
+    if not isinstance(graphql_type, GraphQLObjectType):
+        return False
+    definition = (graphql_type.extensions or {}).get(BACKREF)
+    return isinstance(definition, StrawberryObjectDefinition) and definition.is_type_of is None
+
+
+def plain_fields(schema: GraphQLSchema) -> PlainFields:
+    """The fields of every object type that are an attribute read plus a leaf coercion or an
+    object's sub-selection."""
+    fields: PlainFields = {}
     for graphql_type in schema.type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
             continue
         for name, field in graphql_type.fields.items():
-            definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            definition = (field.extensions or {}).get(BACKREF)
+            if not isinstance(definition, StrawberryField) or field.args:
+                continue
             non_null = isinstance(field.type, GraphQLNonNull)
-            leaf_type = field.type.of_type if non_null else field.type
-            if not isinstance(definition, StrawberryField) or field.args or not is_leaf_type(leaf_type):
-                continue
-            if definition.is_basic_field:
-                read = _attribute_reader(definition)
-            elif (read := _relay_id_reader(definition, graphql_type.name)) is None:
-                continue
-            leaves[(graphql_type, name)] = PlainLeaf(read, leaf_type.coerce_output_value, non_null)
-    return leaves
+            named = field.type.of_type if non_null else field.type
+            if is_leaf_type(named):
+                if definition.is_basic_field:
+                    read = _attribute_reader(definition)
+                elif (read := _relay_id_reader(definition, graphql_type.name)) is None:
+                    continue
+                fields[(graphql_type, name)] = PlainLeaf(read, named.coerce_output_value, non_null)
+            elif definition.is_basic_field and _plain_object_type(named):
+                fields[(graphql_type, name)] = PlainObject(_attribute_reader(definition), named, field.type, non_null)
+    return fields
 
 
 _MISS = object()
 
 
 def answer(leaf: PlainLeaf, source: Any) -> Any:
-    """The field's response value, or _MISS when the standard path must decide (an error)."""
+    """The leaf's response value, or _MISS when the standard path must decide (an error)."""
     try:
         value = leaf.read(source)
         if value is None:
@@ -108,58 +136,109 @@ def answer(leaf: PlainLeaf, source: Any) -> Any:
     return _MISS if coerced is None or coerced is Undefined else coerced
 
 
-class Split(NamedTuple):
-    """A selection set, once per execution: its plain leaves and the rest."""
-    fields: dict  # the grouped field set itself (kept alive: it is cached by its id)
-    leaves: list[tuple[str, PlainLeaf]]
-    rest: dict
+class Step(NamedTuple):
+    """One field of a selection set: its response name, field nodes and plain plan (if any)."""
+    name: str
+    details: Any  # graphql-core's FieldDetailsList
+    plain: PlainLeaf | PlainObject | None
 
 
-class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context with a direct path for plain leaf fields."""
+class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with a direct path for plain fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        leaves = _plans.get(self.schema)
-        if leaves is None:
-            leaves = _plans[self.schema] = plain_leaves(self.schema)
-        self._plain_leaves = leaves
-        self._splits: dict[int, Split] = {}
+        plain = _plans.get(self.schema)
+        if plain is None:
+            plain = _plans[self.schema] = plain_fields(self.schema)
+        self._plain = plain
+        # A selection set's steps, once per execution. graphql-core caches grouped field sets
+        # per execution too, so their ids are stable; the set itself is kept to make sure.
+        self._steps: dict[int, tuple[dict, list[Step], bool]] = {}
 
-    def _split(self, parent_type: GraphQLObjectType, fields: dict) -> Split:
-        split = self._splits.get(id(fields))
-        if split is None or split.fields is not fields:
-            leaves, rest = [], {}
-            for response_name, details in fields.items():
-                leaf = self._plain_leaves.get((parent_type, details[0].node.name.value))
-                if leaf is None:
-                    rest[response_name] = details
-                else:
-                    leaves.append((response_name, leaf))
-            split = self._splits[id(fields)] = Split(fields, leaves, rest)
-        return split
+    def _steps_of(self, parent_type: GraphQLObjectType, fields: dict) -> tuple[list[Step], bool]:
+        cached = self._steps.get(id(fields))
+        if cached is None or cached[0] is not fields:
+            steps = [Step(name, details, self._plain.get((parent_type, details[0].node.name.value)))
+                     for name, details in fields.items()]
+            cached = self._steps[id(fields)] = (fields, steps, any(s.plain is not None for s in steps))
+        return cached[1], cached[2]
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):  # noqa: ANN001
-        split = self._split(parent_type, grouped_field_set)
-        answered = {}
-        for response_name, leaf in split.leaves:
-            value = answer(leaf, source_value)
-            if value is _MISS:  # an error somewhere in this object: all of it the standard way
-                return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-            answered[response_name] = value
-        if not split.rest:
-            return answered
-        others = super().execute_fields(parent_type, source_value, path, split.rest, position_context)
-        if self.is_awaitable(others):
-            async def merge_later() -> dict[str, Any]:
-                return self._in_query_order(grouped_field_set, answered, await others)
-            return merge_later()
-        return self._in_query_order(grouped_field_set, answered, others)
+        steps, any_plain = self._steps_of(parent_type, grouped_field_set)
+        if not any_plain:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        leaves = {}
+        for step in steps:
+            if isinstance(step.plain, PlainLeaf):
+                value = answer(step.plain, source_value)
+                if value is _MISS:  # something unusual in this object: all of it the standard way
+                    return super().execute_fields(parent_type, source_value, path, grouped_field_set,
+                                                  position_context)
+                leaves[step.name] = value
 
-    @staticmethod
-    def _in_query_order(fields: dict, answered: dict, others: dict) -> dict[str, Any]:
-        """The response keeps the query's field order (clients and snapshot tests see it)."""
-        if not answered:
-            return others
-        return {name: answered[name] if name in answered else others[name]
-                for name in fields if name in answered or name in others}
+        # As graphql-core's execute_fields, with plain objects completed directly.
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for step in steps:
+                if step.name in leaves:
+                    results[step.name] = leaves[step.name]
+                    continue
+                field_path = Path(path, step.name, parent_type.name)
+                if step.plain is None:
+                    result = self.execute_field(parent_type, source_value, step.details, field_path, position_context)
+                    if result is Undefined:
+                        continue
+                else:
+                    result = self._complete_plain_object(step, parent_type, source_value, field_path,
+                                                         position_context)
+                results[step.name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(step.name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+        return get_results()
+
+    def _complete_plain_object(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path,
+                               position_context: Any) -> Any:
+        plain: PlainObject = step.plain
+        try:
+            value = plain.read(source)
+        except Exception:  # noqa: BLE001
+            value = _MISS
+        is_type_of = plain.object_type.is_type_of
+        if value is _MISS or (value is None and plain.non_null) or (
+                value is not None and is_type_of is not None and not is_type_of(value, None)):
+            # The standard path reads it again and raises the error graphql-core would.
+            return self.execute_field(parent_type, source, step.details, path, position_context)
+        if value is None:
+            return None
+        try:
+            sub_fields, defer_usages, _ = self.collect_subfields(plain.object_type, step.details)
+            completed = self.execute_collected_subfields(plain.object_type, value, path, sub_fields, defer_usages,
+                                                         position_context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plain.field_type, step.details, path)  # raises when non-null
+            return None
+        if self.is_awaitable(completed):
+            return self._await_object(completed, plain.field_type, step.details, path)
+        return completed
+
+    async def _await_object(self, completed: Awaitable[Any], field_type: GraphQLOutputType, details: Any,
+                            path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, path)
+            return None

@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema import schema as api_schema
-from schema.execution import PlainLeafExecutor, plain_leaves
+from schema.execution import PlainFieldExecutor, plain_fields
 
 
 @strawberry.enum
@@ -69,6 +69,12 @@ class CustomThing(relay.Node):
         return f"custom-{root.code}"
 
 
+@strawberry.type
+class Holder:
+    item: Item
+    maybe: Item | None = None
+
+
 GOOD = Item(name="a", size=1, note=None, colour=Colour.BLUE, at=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC))
 
 
@@ -92,6 +98,16 @@ class Query:
         return [Thing(code=1, label="x"), Thing(code=22, label="y"), Loose(code=3, label="z")]
 
     @strawberry.field
+    def holders(self) -> list[Holder | None]:
+        return [
+            Holder(item=GOOD, maybe=GOOD),
+            Holder(item=GOOD),                                              # a null where it may be
+            Loose(item=None, maybe=None),                                   # a null where it may not
+            Loose(item=Loose(name=None, size=1, colour=Colour.RED, at=GOOD.at), maybe=None),  # a null below
+            Loose(item=GOOD, maybe=Loose(name=None, size=1, colour=Colour.RED, at=GOOD.at)),  # below, nullable
+        ]
+
+    @strawberry.field
     def custom_things(self) -> list[CustomThing]:
         return [CustomThing(code=5)]
 
@@ -101,28 +117,29 @@ class Query:
 
 
 def schemas():
-    return (strawberry.Schema(Query, execution_context_class=PlainLeafExecutor),
+    return (strawberry.Schema(Query, execution_context_class=PlainFieldExecutor),
             strawberry.Schema(Query, execution_context_class=StrawberryGraphQLCoreExecutionContext))
 
 
 def test_only_attribute_reads_of_leaf_types_take_the_direct_path():
     fast, _ = schemas()
-    leaves = {(t.name, f) for t, f in plain_leaves(fast._schema)}
+    leaves = {(t.name, f) for t, f in plain_fields(fast._schema)}
     assert {("Item", "name"), ("Item", "size"), ("Item", "note"), ("Item", "colour"), ("Item", "at")} <= leaves
     assert ("Item", "shout") not in leaves      # has a resolver
     assert ("Item", "padded") not in leaves     # has arguments
     assert ("Query", "items") not in leaves     # a list of objects
+    assert ("Holder", "item") in leaves and ("Holder", "maybe") in leaves  # objects read off an attribute
     assert ("Thing", "id") in leaves            # relay's own id rule
     assert ("CustomThing", "id") not in leaves  # its own resolve_id: the standard path calls it
 
 
 def test_the_api_schema_uses_it_for_attributes_and_relay_ids_only():
-    leaves = {(t.name, f) for t, f in plain_leaves(api_schema._schema)}
+    leaves = {(t.name, f) for t, f in plain_fields(api_schema._schema)}
     assert ("QueueItem", "titleName") in leaves and ("Declaration", "status") in leaves
     assert ("Declaration", "id") in leaves and ("Unit", "id") in leaves
     assert ("Declaration", "isEditable") in leaves
     assert ("Declaration", "applicant") not in leaves   # an object, through a DataLoader
-    assert api_schema.execution_context_class is PlainLeafExecutor
+    assert api_schema.execution_context_class is PlainFieldExecutor
 
 
 @pytest.mark.parametrize("query", [
@@ -132,6 +149,8 @@ def test_the_api_schema_uses_it_for_attributes_and_relay_ids_only():
     "{ failingNote { name note } }",
     "{ things { id code label } customThings { id code } }",
     "{ items { size later name shout at } }",
+    "{ holders { item { name later size } maybe { name colour } } }",
+    "{ holders { maybe { later } item { __typename at } } }",
 ])
 async def test_same_data_and_errors_as_the_standard_path(query):
     fast, standard = schemas()
@@ -156,3 +175,15 @@ async def test_the_response_keeps_the_query_field_order_around_async_and_resolve
     assert result.errors is None
     assert [list(item) for item in result.data["items"]] == [["size", "later", "name", "shout", "__typename", "at"]] * 2
     assert result.data["items"][1]["later"] == "bb"
+
+
+async def test_nulls_in_plain_objects_propagate_to_the_nearest_nullable_field():
+    fast, _ = schemas()
+    result = await fast.execute("{ holders { item { name later } maybe { name } } }")
+    assert result.data["holders"][:2] == [
+        {"item": {"name": "a", "later": "aa"}, "maybe": {"name": "a"}},
+        {"item": {"name": "a", "later": "aa"}, "maybe": None},
+    ]
+    assert result.data["holders"][2:] == [None, None, {"item": {"name": "a", "later": "aa"}, "maybe": None}]
+    assert sorted(e.path for e in result.errors) == [
+        ["holders", 2, "item"], ["holders", 3, "item", "name"], ["holders", 4, "maybe", "name"]]
