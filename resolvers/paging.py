@@ -104,20 +104,23 @@ async def keyset_page(
 ) -> Page:
     """Fetch one page of `stmt` (which selects whole entities or rows) in `keys` order.
 
-    Two statements: the page (LIMIT n+1 to learn whether more follow) and the total count.
-    `key_of(row)` gives a row's sort-key values; by default the attributes named like
-    the key columns are read off the row. `count` is the same rows without the joins that
-    only decorate them: counting through joins costs a join per matching row.
+    One statement: the page (LIMIT n+1 to learn whether more follow) with the total count as
+    an uncorrelated scalar subquery, which PostgreSQL evaluates once (an InitPlan); a second
+    statement counts only when the page is empty. `key_of(row)` gives a row's sort-key
+    values; by default the attributes named like the key columns are read off the row.
+    `count` is the same rows without the joins that only decorate them: counting through
+    joins costs a join per matching row.
     """
     size = page_size(first, cap)
-    counted = (count if count is not None else stmt).order_by(None).subquery()
-    total = await session.scalar(select(func.count()).select_from(counted))
+    counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
+    single = len(stmt.column_descriptions) == 1
     if after is not None:
         stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
-    result = await session.execute(ordered.limit(size + 1))
-    # One entity (or one column) per row → scalars; `selected_columns` would count an entity's columns.
-    rows = list(result.scalars() if len(stmt.column_descriptions) == 1 else result.all())
+    result = (await session.execute(ordered.add_columns(counted.correlate(None).scalar_subquery()).limit(size + 1))).all()
+    total = result[0][-1] if result else await session.scalar(counted)
+    # The count rides on every row; an entity (or one column) per row comes back as itself.
+    rows = [row[0] for row in result] if single else result
     has_next = len(rows) > size
     rows = rows[:size]
     key_of = key_of or (lambda row: tuple(getattr(row, k.column.key) for k in keys))
@@ -126,5 +129,5 @@ async def keyset_page(
         cursors=[encode_cursor(key_of(row)) for row in rows],
         has_next_page=has_next,
         has_previous_page=after is not None,
-        total_count=total or 0,
+        total_count=total,
     )
