@@ -332,6 +332,17 @@ class Targets:
     open_year: int
 
 
+def rss_growth(samples: list[float]) -> tuple[float, float, bool]:
+    """A long run's RSS: the peak of its second quarter (caches warmed) against the peak of
+    its last quarter. A leak grows with the requests served; met when the last quarter is
+    within 5 % or 5 MB of the second."""
+    n = len(samples)
+    if n < 8:
+        return float("nan"), float("nan"), False
+    warmed, last = max(samples[n // 4: n // 2]), max(samples[3 * n // 4:])
+    return warmed, last, last <= max(warmed * 1.05, warmed + 5)
+
+
 def hot_read_plans(t: Targets) -> list[tuple[str, str, dict, str]]:
     """One request of each hot read, as (name, query, variables, login), for bench.explain."""
     review = [(f"reviewQueue {state}{f' {year}' if year else ''}", REVIEW_QUEUE,
@@ -745,6 +756,7 @@ class Bench:
         self.extra.append(f"- Long run ({self.args.long_run:g} s of reviewQueue, RSS of the server tree sampled "
                           f"every 0.5 s, {len(s)} samples): start {s[0]:.0f} MB, end {s[-1]:.0f} MB, "
                           f"peak {max(s):.0f} MB.")
+        self.rss_budget = rss_growth(s)
 
     async def measure_confirm(self, drafts: list[tuple[int, str]]) -> None:
         if not drafts:
@@ -855,6 +867,10 @@ class Bench:
                         "; ".join(seq_scans) or f"none in {sum(p.statements for p in self.plans)} statements "
                         f"of {len(self.plans)} requests", not seq_scans))
         budgets.append(self.scale_budget(review))
+        if hasattr(self, "rss_budget"):
+            warmed, last, ok = self.rss_budget
+            budgets.append((f"server RSS does not grow across the {self.args.long_run:g} s long run",
+                            f"peak {last:.0f} MB in the last quarter vs {warmed:.0f} MB in the second", ok))
         if report:
             budgets.append((f"reportDeclarations of {REPORT_BATCH:,} < 2 s", f"{report.p50_ms / 1000:.2f} s (p50), "
                             f"{report.p99_ms / 1000:.2f} s (max)", report.p99_ms < 2000))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from core.errors import DomainError, ErrorCode, raise_all
 from models import DeclarationRecord, Material
@@ -72,17 +74,31 @@ async def delete_record(env: Env, *, record_id: int) -> int:
     return record_id
 
 
-async def qualifications_of(env: Env, declaration_ids: list[int]) -> dict[int, list[DeclarationRecord]]:
-    """现专业技术资格 of many declarations in one statement (for list pages), in entry order.
+class ListedRecord(NamedTuple):
+    """A record as a list page reads it (the attributes `schema.records.record_of` uses)."""
+    id: int
+    declaration_id: int
+    category: RecordCategory
+    payload: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+def qualifications_column(declaration_id: ColumnElement[int]) -> ColumnElement[Any]:
+    """现专业技术资格 of each listed declaration as one JSON array in entry order, a column of
+    the page statement itself (measured: a statement of their own cost ~1.5 ms of a page).
     The caller has already checked that it may see these declarations."""
-    grouped: dict[int, list[DeclarationRecord]] = {i: [] for i in declaration_ids}
-    if declaration_ids:
-        rows = await env.session.scalars(
-            select(DeclarationRecord)
-            .where(DeclarationRecord.declaration_id.in_(declaration_ids),
-                   DeclarationRecord.category == RecordCategory.QUALIFICATION)
-            .order_by(DeclarationRecord.id)
-        )
-        for row in rows:
-            grouped[row.declaration_id].append(row)
-    return grouped
+    r = DeclarationRecord
+    entry = func.jsonb_build_object("id", r.id, "created_at", r.created_at, "updated_at", r.updated_at,
+                                    "payload", r.payload)
+    return (
+        select(func.coalesce(func.jsonb_agg(aggregate_order_by(entry, r.id)), literal_column("'[]'::jsonb")))
+        .where(r.declaration_id == declaration_id, r.category == RecordCategory.QUALIFICATION)
+        .scalar_subquery()
+    )
+
+
+def listed_qualifications(declaration_id: int, column: list[dict[str, Any]]) -> list[ListedRecord]:
+    return [ListedRecord(e["id"], declaration_id, RecordCategory.QUALIFICATION, e["payload"],
+                         datetime.fromisoformat(e["created_at"]), datetime.fromisoformat(e["updated_at"]))
+            for e in column]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.errors import DomainError, ErrorCode, UnitNotPermitted
 from models import Committee, Declaration, Person, ReviewStep, StepDecision, Unit
-from resolvers import audit
+from resolvers import audit, records
 from resolvers.committees import committee_for_accepting_unit
 from resolvers.declarations import _transition, actor_name, append_event
 from resolvers.env import Env
@@ -150,10 +150,12 @@ def filtered(stmt, f: QueueFilter):
 
 
 def queue_select():
-    """A queue row: the step with its declaration, applicant and work unit, joined by
-    primary key on the page's rows only (filtering and ordering use review_step alone)."""
+    """A queue row: the step with its declaration, applicant, work unit and the declaration's
+    qualifications, joined by primary key on the page's rows only (filtering and ordering
+    use review_step alone)."""
     return (
-        select(ReviewStep, Declaration, Person, Unit)
+        select(ReviewStep, Declaration, Person, Unit,
+               records.qualifications_column(Declaration.id).label("qualifications"))
         .join(Declaration, Declaration.id == ReviewStep.declaration_id)
         .join(Person, Person.id == Declaration.person_id)
         .join(Unit, Unit.id == ReviewStep.work_unit_id)

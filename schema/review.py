@@ -63,11 +63,11 @@ class QueueItem:
     reported_at: dt.datetime | None = strawberry.field(description="本单位上报的时间（未上报为空）")
 
     @classmethod
-    def of(cls, row, viewer, qualification_rows: list) -> "QueueItem":
+    def of(cls, row, viewer) -> "QueueItem":
         step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
         decided = step.decision is not None
         return cls(
-            declaration=Declaration.of(d, qualification_rows), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
+            declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
             year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
             confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
             state=review.ReviewState(step.decision.value) if decided else review.ReviewState.PENDING,
@@ -76,13 +76,12 @@ class QueueItem:
 
 
 async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) -> Connection[QueueItem]:
-    """A queue page with its items' current qualifications: two reads, then plain objects
+    """A queue page with its items' current qualifications: one read, then plain objects
     all the way down (no per-item async resolution)."""
     async with info.context.read() as env:
         page = await fetch(env)
-        qualifications = await records.qualifications_of(env, [row.Declaration.id for row in page.rows])
     viewer = info.context.viewer
-    return Connection.of(page, lambda row: QueueItem.of(row, viewer, qualifications[row.Declaration.id]))
+    return Connection.of(page, lambda row: QueueItem.of(row, viewer))
 
 
 @strawberry.type
