@@ -24,6 +24,7 @@ is executed by graphql-core as it always was.
 from __future__ import annotations
 
 import weakref
+from operator import attrgetter
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -65,6 +66,8 @@ _plans: weakref.WeakKeyDictionary[GraphQLSchema, PlainFields] = weakref.WeakKeyD
 
 def _attribute_reader(definition: StrawberryField) -> Callable[[Any], Any]:
     resolve, name = definition.default_resolver, definition.python_name
+    if resolve is getattr:  # strawberry's default: one C call
+        return attrgetter(name)
     return lambda source: resolve(source, name)
 
 
