@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import os
 import platform
+import re
 import signal
 import socket
 import subprocess
@@ -49,6 +50,8 @@ REPORT_BATCH = 5000
 SYNTHETIC_PHONE = "00000000000"  # marks declarations bench.run made to report (deleted at the end)
 VENV_BIN = Path(sys.executable).parent
 RESULTS = PROJECT_ROOT / "bench" / "results"
+FULL_SCALE_ONLY = re.compile(r"baseline|EXPLAIN")  # budgets judged at scale 1 only
+MET = {True: "yes", False: "**no**", None: "judged at scale 1"}
 
 # --------------------------------------------------------------------------- operations
 
@@ -509,8 +512,9 @@ class Bench:
         out, after = [], None
         for _ in range(pages):
             v = {**variables, "first": PAGE, "after": after}
-            out.append(v)
             page = (await self.data(query, v, token))[root]
+            if page["edges"]:  # an empty filter result is not "a page of 50"
+                out.append(v)
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
@@ -866,6 +870,12 @@ class Bench:
         budgets.append(("EXPLAIN of every hot read's statements: no sequential scan of a big table",
                         "; ".join(seq_scans) or f"none in {sum(p.statements for p in self.plans)} statements "
                         f"of {len(self.plans)} requests", not seq_scans))
+        if self.scale < 0.5:
+            # The ratios and plans are budgets at province scale: at 10^4 declarations the
+            # baseline's page costs PostgreSQL almost nothing, and the planner rightly reads a
+            # table of 1,000 units sequentially.
+            budgets = [(name, measured, None if FULL_SCALE_ONLY.search(name) else ok)
+                       for name, measured, ok in budgets]
         budgets.append(self.scale_budget(review))
         if hasattr(self, "rss_budget"):
             warmed, last, ok = self.rss_budget
@@ -899,7 +909,7 @@ class Bench:
             "Every statement of one request of each hot read, explained on this database (`python3 -m bench.explain`):",
             "", *report_lines(self.plans), "",
             "## Budgets", "", "| budget | measured | met |", "|---|---|---|",
-            *[f"| {b} | {m} | {'yes' if ok else '**no**'} |" for b, m, ok in budgets], "",
+            *[f"| {b} | {m} | {MET[ok]} |" for b, m, ok in budgets], "",
         ]
         notes = [r for r in self.results if r.note]
         if self.notes or notes:
@@ -916,7 +926,8 @@ class Bench:
         """p50 at 10^6 declarations within 1.5× of p50 at 10^4 (the --scale 0.01 run's figures)."""
         name = "reviewQueue p50 at 10^6 declarations ≤ 1.5× its p50 at 10^4 (1 connection, unloaded)"
         if self.scale < 0.5:
-            return (name, "this is the small run; the scale-1 run compares against it", True)
+            return (name, f"this is the small run ({self.review_one.p50_ms:.1f} ms); the scale-1 run compares "
+                          "against it", None)
         small = RESULTS / "latest-0.01.json"
         if not small.exists():
             return (name, f"not measured: run `bench.seed --scale 0.01` and `bench.run` on it first ({small.name})",
