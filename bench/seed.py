@@ -42,6 +42,7 @@ from rules.regions import REGIONS
 
 BENCH_PASSWORD = "Bench-2026"
 BENCH_DB = "zhicheng_bench"
+SMALL_DB = "zhicheng_bench_small"  # a 10^4 province beside it: `--scale 0.01 --database zhicheng_bench_small`
 CURRENT_YEAR = 2026
 YEARS = list(range(CURRENT_YEAR - 9, CURRENT_YEAR + 1))
 CITIES = [r for r in REGIONS if r.parent is not None]
@@ -454,11 +455,11 @@ async def seed(url: str, scale: float, rng_seed: int) -> dict[str, int]:
     return counts
 
 
-async def prepare(server_url: str) -> str:
-    url = db.with_database(server_url, BENCH_DB)
+async def prepare(server_url: str, database: str = BENCH_DB) -> str:
+    url = db.with_database(server_url, database)
     admin = await asyncpg.connect(db.plain_url(db.with_database(server_url, "postgres")))
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await admin.close()
     await prepare_database(url)  # as the server does: create, migrate, reference data
@@ -480,11 +481,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10^5 units, 10^6 declarations")
     parser.add_argument("--database-url", help="a PostgreSQL server (the bench database is made on it)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", default=BENCH_DB,
+                        help=f"database name (default {BENCH_DB}; bench.run compares with {SMALL_DB} when it exists)")
     args = parser.parse_args(argv)
     base, embedded = server_url(args.database_url)
     try:
         started = time.perf_counter()
-        url = asyncio.run(prepare(base))
+        url = asyncio.run(prepare(base, args.database))
         print(f"seeding {url.split('@')[-1]} at scale {args.scale} …", file=sys.stderr)
         counts = asyncio.run(seed(url, args.scale, args.seed))
         print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
