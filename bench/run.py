@@ -700,10 +700,11 @@ class Bench:
         if args.long_run:
             await self.long_run(rq)
         await self.compare_small_province(rq)
+        # Before the writes: their autovacuum would load one side of the comparison.
+        await self.compare_workers(t, token, variants)
         await self.measure_confirm(drafts)
         await self.measure_report(t)
         await self.restore_drafts()
-        await self.compare_workers(t, token, variants, rq)
         return self.render(counts, t, base)
 
     async def measure_logins(self, t: Targets, drafts: list[tuple[int, str]]) -> None:
@@ -832,30 +833,46 @@ class Bench:
                 f"marked phone = '{SYNTHETIC_PHONE}') and deleted them after the call; reports of the seed's own "
                 "declarations are undone after each call")
 
-    async def compare_workers(self, t: Targets, token: str, variants: list[dict], rq_one: list[bytes]) -> None:
-        """The review-queue pages byte-for-byte on the other worker count, then its throughput."""
-        first = [await self.gql(REVIEW_QUEUE, v, token) for v in variants]
+    async def compare_workers(self, t: Targets, token: str, variants: list[dict]) -> None:
+        """A second server with the other worker count beside the first: the review-queue pages
+        byte-for-byte, then both loaded in alternating rounds (runs minutes apart on this
+        machine differ by ±20 %, as much as what is being compared)."""
         other = 2 if self.args.workers != 2 else 1
-        self.server.stop()
-        self.server = start_server(self.url, other, self.logs)
-        await self.server.wait_ready("/readyz")
-        second = [await self.gql(REVIEW_QUEUE, v, token) for v in variants]
-        same = sum(a == b for a, b in zip(first, second))
-        rq = [gql_request(self.server.port, REVIEW_QUEUE, v, token) for v in variants]
-        await run_load(HOST, self.server.port, "/graphql", lambda i: rq[i % len(rq)],
-                       concurrency=self.args.concurrency, duration=1)
-        workers_before = self.args.workers
-        self.args.workers = other  # statements per request are meaningless across workers
-        r = await self.measure(f"reviewQueue page of {PAGE}, {other} workers", rq, validate=has_edges("reviewQueue"))
-        self.args.workers = workers_before
-        one = next(x for x in self.results if x.name == f"reviewQueue page of {PAGE}")
-        self.extra.append(f"- {other} workers vs {workers_before}: {same} of {len(variants)} review-queue answers "
-                          f"identical byte for byte; throughput {r.rps:.1f} vs {one.rps:.1f} req/s "
-                          f"(×{ratio(r.rps, one.rps):.2f}).")
+        first = [await self.gql(REVIEW_QUEUE, v, token) for v in variants]
+        second_server = start_server(self.url, other, self.logs)
+        try:
+            await second_server.wait_ready("/readyz")
+            second = [await self.gql(REVIEW_QUEUE, v, token, port=second_server.port) for v in variants]
+            same = sum(a == b for a, b in zip(first, second))
+            servers = {self.args.workers: self.server, other: second_server}
+            loads = {n: LoadResult() for n in servers}
+            cpu = dict.fromkeys(servers, 0.0)
+            with RssSampler(self.server) as rss_this, RssSampler(second_server) as rss_other:
+                for _ in range(4):
+                    for n, child in servers.items():
+                        rq = [gql_request(child.port, REVIEW_QUEUE, v, token) for v in variants]
+                        cpu0 = child.cpu_seconds()
+                        r = await run_load(HOST, child.port, "/graphql", lambda i, rq=rq: rq[i % len(rq)],
+                                           concurrency=self.args.concurrency, duration=self.args.duration / 2)
+                        cpu[n] += child.cpu_seconds() - cpu0
+                        loads[n].latencies += r.latencies
+                        loads[n].errors += r.errors
+                        loads[n].elapsed += r.elapsed
+        finally:
+            second_server.stop()
+        for n, load in loads.items():
+            result = OpResult.of(f"reviewQueue page of {PAGE}, {n} worker{'s' if n > 1 else ''}, side by side", load,
+                                 cpu_ms=1000 * cpu[n] / max(load.count, 1), sql=None,
+                                 peak_rss_mb=max((rss_other if n == other else rss_this).samples))
+            self.results.append(result)
+        one, two = loads[self.args.workers].rps, loads[other].rps
+        self.workers = (other, same, len(variants), two, one)
+        self.extra.append(f"- {other} workers vs {self.args.workers}, side by side in alternating rounds: {same} of "
+                          f"{len(variants)} review-queue answers identical byte for byte; throughput {two:.1f} vs "
+                          f"{one:.1f} req/s (×{ratio(two, one):.2f}).")
         if same != len(variants):
             self.notes.append(f"{other} workers gave different answers for {len(variants) - same} pages")
 
-    # ---- the report
     def render(self, counts: dict[str, int], t: Targets, base: OpResult) -> str:
         review = next(x for x in self.results if x.name == f"reviewQueue page of {PAGE}")
         units = [x for x in self.results if x.name.startswith("units(search:") and x.name.endswith(ONE_CONNECTION)]
@@ -889,6 +906,11 @@ class Bench:
         if report:
             budgets.append((f"reportDeclarations of {REPORT_BATCH:,} < 2 s", f"{report.p50_ms / 1000:.2f} s (p50), "
                             f"{report.p99_ms / 1000:.2f} s (max)", report.p99_ms < 2000))
+        if hasattr(self, "workers"):
+            other, same, pages, two, one = self.workers
+            budgets.append((f"{other} workers give the same answers and scale throughput (side by side)",
+                            f"{same} of {pages} pages identical; ×{ratio(two, one):.2f} ({two:.1f} vs {one:.1f} req/s)",
+                            same == pages and (two > one if other > self.args.workers else two < one)))
         if hasattr(self, "burst"):
             n, ms, _, k, p99, p99_quiet, _ = self.burst
             budgets.append((f"logins do not block the event loop: reviewQueue p99 during a burst of {n} logins",
