@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, literal_column, select
@@ -99,6 +99,9 @@ def qualifications_column(declaration_id: ColumnElement[int]) -> ColumnElement[A
 
 
 def listed_qualifications(declaration_id: int, column: list[dict[str, Any]]) -> list[ListedRecord]:
+    # JSON carries the session's UTC offset; asyncpg hands timestamptz over in UTC: so do we.
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
     return [ListedRecord(e["id"], declaration_id, RecordCategory.QUALIFICATION, e["payload"],
-                         datetime.fromisoformat(e["created_at"]), datetime.fromisoformat(e["updated_at"]))
+                         at(e["created_at"]), at(e["updated_at"]))
             for e in column]

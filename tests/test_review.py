@@ -181,3 +181,14 @@ async def test_a_queue_page_lists_the_same_qualifications_as_the_declaration(wor
     direct = await world.api("query($id: ID!) { declaration(id: $id) { id %s } }" % QUALIFICATIONS,
                              {"id": d["id"]}, world.base["token"])
     assert listed["qualifications"] and listed == direct["declaration"]
+
+
+def test_listed_qualifications_read_times_in_utc_whatever_the_session_offset():
+    from datetime import datetime, timezone
+
+    from resolvers.records import listed_qualifications
+    [record] = listed_qualifications(7, [{"id": 3, "created_at": "2026-11-26T08:00:00.5+08:00",
+                                          "updated_at": "2026-11-26T00:00:01+00:00", "payload": {"a": 1}}])
+    assert record.created_at == datetime(2026, 11, 26, 0, 0, 0, 500000, tzinfo=timezone.utc)
+    assert record.created_at.utcoffset().total_seconds() == 0
+    assert (record.id, record.declaration_id, record.payload) == (3, 7, {"a": 1})
