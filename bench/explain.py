@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> None:
         url, embedded = resolve_database(args.database_url)
         try:
             bench = Bench(parse_args(["--database-url", url]), url)
-            targets = await bench.pick_targets()
+            try:
+                targets = await bench.pick_targets()
+            finally:
+                await bench.close()
             results = await explain_requests(url, hot_read_plans(targets), BENCH_PASSWORD)
             print("\n".join(report_lines(results)))
         finally:

@@ -336,6 +336,25 @@ class Targets:
     open_year: int
 
 
+async def alternate(sides: dict[Any, tuple[Child, list[bytes]]], *, rounds: int, concurrency: int,
+                    duration: float) -> dict[Any, tuple[LoadResult, float]]:
+    """Load each side's server with its requests in turn, `rounds` times, so that all sides
+    see the same machine (runs minutes apart on this one differ by ±20 %). Each side's
+    merged load and the server CPU seconds it took."""
+    merged = {side: LoadResult() for side in sides}
+    cpu = dict.fromkeys(sides, 0.0)
+    for _ in range(rounds):
+        for side, (child, reqs) in sides.items():
+            cpu0 = child.cpu_seconds()
+            r = await run_load(HOST, child.port, "/graphql", lambda i, reqs=reqs: reqs[i % len(reqs)],
+                               concurrency=concurrency, duration=duration, check=fast_check)
+            cpu[side] += child.cpu_seconds() - cpu0
+            merged[side].latencies += r.latencies
+            merged[side].errors += r.errors
+            merged[side].elapsed += r.elapsed
+    return {side: (merged[side], cpu[side]) for side in sides}
+
+
 def rss_growth(samples: list[float]) -> tuple[float, float, bool]:
     """A long run's RSS: the peak of its second quarter (caches warmed) against the peak of
     its last quarter. A leak grows with the requests served; met when the last quarter is
@@ -844,28 +863,19 @@ class Bench:
             await second_server.wait_ready("/readyz")
             second = [await self.gql(REVIEW_QUEUE, v, token, port=second_server.port) for v in variants]
             same = sum(a == b for a, b in zip(first, second))
-            servers = {self.args.workers: self.server, other: second_server}
-            loads = {n: LoadResult() for n in servers}
-            cpu = dict.fromkeys(servers, 0.0)
+            sides = {n: (child, [gql_request(child.port, REVIEW_QUEUE, v, token) for v in variants])
+                     for n, child in ((self.args.workers, self.server), (other, second_server))}
             with RssSampler(self.server) as rss_this, RssSampler(second_server) as rss_other:
-                for _ in range(4):
-                    for n, child in servers.items():
-                        rq = [gql_request(child.port, REVIEW_QUEUE, v, token) for v in variants]
-                        cpu0 = child.cpu_seconds()
-                        r = await run_load(HOST, child.port, "/graphql", lambda i, rq=rq: rq[i % len(rq)],
-                                           concurrency=self.args.concurrency, duration=self.args.duration / 2)
-                        cpu[n] += child.cpu_seconds() - cpu0
-                        loads[n].latencies += r.latencies
-                        loads[n].errors += r.errors
-                        loads[n].elapsed += r.elapsed
+                loads = await alternate(sides, rounds=4, concurrency=self.args.concurrency,
+                                        duration=self.args.duration / 2)
         finally:
             second_server.stop()
-        for n, load in loads.items():
+        for n, (load, cpu) in loads.items():
             result = OpResult.of(f"reviewQueue page of {PAGE}, {n} worker{'s' if n > 1 else ''}, side by side", load,
-                                 cpu_ms=1000 * cpu[n] / max(load.count, 1), sql=None,
+                                 cpu_ms=1000 * cpu / max(load.count, 1), sql=None,
                                  peak_rss_mb=max((rss_other if n == other else rss_this).samples))
             self.results.append(result)
-        one, two = loads[self.args.workers].rps, loads[other].rps
+        one, two = loads[self.args.workers][0].rps, loads[other][0].rps
         self.workers = (other, same, len(variants), two, one)
         self.extra.append(f"- {other} workers vs {self.args.workers}, side by side in alternating rounds: {same} of "
                           f"{len(variants)} review-queue answers identical byte for byte; throughput {two:.1f} vs "
@@ -973,13 +983,9 @@ class Bench:
             declarations = (await small.check_seeded())["declaration"]
             rq_small = [gql_request(small.server.port, REVIEW_QUEUE, v, token) for v in variants]
             print(f"side by side with {SMALL_DB} ({declarations:,} declarations) …", file=sys.stderr)
-            here, there = LoadResult(), LoadResult()
-            for _ in range(6):
-                for total, port, reqs in ((here, self.server.port, rq), (there, small.server.port, rq_small)):
-                    r = await run_load(HOST, port, "/graphql", lambda i, reqs=reqs: reqs[i % len(reqs)],
-                                       concurrency=1, duration=self.args.duration / 3, check=fast_check)
-                    total.latencies += r.latencies
-                    total.errors += r.errors
+            loads = await alternate({"here": (self.server, rq), "there": (small.server, rq_small)},
+                                    rounds=6, concurrency=1, duration=self.args.duration / 3)
+            (here, _), (there, _) = loads["here"], loads["there"]
             if here.errors or there.errors:
                 self.notes.append(f"side by side with {SMALL_DB}: {here.errors} + {there.errors} error answers")
             self.small_province = (here.percentile(50) * 1000, there.percentile(50) * 1000, declarations,
