@@ -37,13 +37,13 @@ from strawberry.asgi import GraphQL
 from core import db, migrate
 from core.clock import Clock, SystemClock
 from core.config import PROJECT_ROOT, Settings
-from core.errors import DomainError, DomainErrors
 from core.http import BodyLimits, MultipartCsrfGuard
 from core.metrics import Metrics
 from core.security import Passwords
 from resolvers import accounts, audit, materials, permission
 from resolvers.env import Env
 from resolvers.reference import sync_reference_data
+from rules.errors import RuleViolation, RuleViolations
 from rules.files import content_disposition
 from schema import schema
 from schema.context import AppServices, Context
@@ -113,7 +113,7 @@ async def download_material(services: AppServices, request: Request) -> Response
                       passwords=services.passwords, request_id="download", viewer=viewer)
             found = await materials.open_download(env, material_id=request.path_params["material_id"])
             await session.commit()
-    except DomainError:
+    except RuleViolation:
         return JSONResponse({"error": "材料不存在或无权访问"}, status_code=404)
     if not found.path.is_file():
         log.error("material file missing: %s", found.path.name)
@@ -154,7 +154,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return JSONResponse({"status": "ok", "database": True})
@@ -332,8 +332,8 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     try:
         asyncio.run(run())
         print(f"admin {args.login} created for region {args.region}")
-    except (DomainError, DomainErrors) as exc:
-        errors = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    except (RuleViolation, RuleViolations) as exc:
+        errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
         for e in errors:
             print(f"error: {e.code.value}: {e.message}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -9,31 +9,31 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import CHINA_TZ, china_time
-from core.errors import DomainError, ErrorCode, RecordedFailure, raise_all
 from core.security import new_token, token_digest
 from models import Account, AccountKind, Admin, AuthSession, Person, Unit
 from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from rules import accounts as account_rules
+from rules.errors import ErrorCode, RecordedFailure, RuleViolation, raise_all
 from rules.identity import IdentityError, normalize_resident_id, parse_resident_id, validate_uscc
 from rules.regions import find_region, is_city
 
 UNIT_NAME_MAX = 100
 
 
-def _rule_error(exc: account_rules.AccountRuleError | IdentityError, field: str | None = None) -> DomainError:
-    return DomainError(exc.code, exc.message, field or getattr(exc, "field", None))
+def _rule_error(exc: account_rules.AccountRuleError | IdentityError, field: str | None = None) -> RuleViolation:
+    return RuleViolation(exc.code, exc.message, field or getattr(exc, "field", None))
 
 
-def _check_password(password: str, login_name: str, field: str = "password") -> list[DomainError]:
+def _check_password(password: str, login_name: str, field: str = "password") -> list[RuleViolation]:
     return [
-        DomainError(code, account_rules.PASSWORD_MESSAGES[code], field)
+        RuleViolation(code, account_rules.PASSWORD_MESSAGES[code], field)
         for code in account_rules.password_problems(password, login_name)
     ]
 
 
-def _check(errors: list[DomainError], check, *args, field: str | None = None):
+def _check(errors: list[RuleViolation], check, *args, field: str | None = None):
     """Run one field rule, collecting its error so every bad field is reported at once."""
     try:
         return check(*args)
@@ -64,7 +64,7 @@ async def _new_account(env: Env, kind: AccountKind, login_name: str, password: s
     return account
 
 
-async def _flush_unique(env: Env, constraint_errors: dict[str, DomainError]) -> None:
+async def _flush_unique(env: Env, constraint_errors: dict[str, RuleViolation]) -> None:
     """Flush, turning a lost race on a unique constraint into its domain error."""
     try:
         await env.session.flush()
@@ -75,7 +75,7 @@ async def _flush_unique(env: Env, constraint_errors: dict[str, DomainError]) -> 
         raise
 
 
-_LOGIN_TAKEN = DomainError(ErrorCode.LOGIN_NAME_TAKEN, field="loginName")
+_LOGIN_TAKEN = RuleViolation(ErrorCode.LOGIN_NAME_TAKEN, field="loginName")
 _UNIQUE_LOGIN = {"uq_account_login_name_lower": _LOGIN_TAKEN}
 
 
@@ -83,7 +83,7 @@ async def register_person(
     env: Env, *, login_name: str, id_number: str, name: str, mobile: str, password: str
 ) -> Person:
     """个人注册: every bad field is reported at once; nothing is written unless all pass."""
-    errors: list[DomainError] = []
+    errors: list[RuleViolation] = []
     login_name = _check(errors, account_rules.validate_login_name, login_name)
     today = env.clock.now().astimezone(CHINA_TZ).date()
     resident = _check(errors, lambda raw: parse_resident_id(raw, today=today), id_number, field="idNumber")
@@ -93,7 +93,7 @@ async def register_person(
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     if resident and await env.session.scalar(select(Person.id).where(Person.id_number == resident.number)):
-        errors.append(DomainError(ErrorCode.ID_NUMBER_TAKEN, field="idNumber"))
+        errors.append(RuleViolation(ErrorCode.ID_NUMBER_TAKEN, field="idNumber"))
     raise_all(errors)
 
     account = await _new_account(env, AccountKind.PERSON, login_name, password)
@@ -108,7 +108,7 @@ async def register_person(
     env.session.add(person)
     await _flush_unique(
         env,
-        {**_UNIQUE_LOGIN, "uq_person_id_number": DomainError(ErrorCode.ID_NUMBER_TAKEN, field="idNumber")},
+        {**_UNIQUE_LOGIN, "uq_person_id_number": RuleViolation(ErrorCode.ID_NUMBER_TAKEN, field="idNumber")},
     )
     return person
 
@@ -132,11 +132,11 @@ async def register_unit(
     password: str,
 ) -> Unit:
     """单位注册. 所在地区 must be one of the province's 16 cities."""
-    errors: list[DomainError] = []
+    errors: list[RuleViolation] = []
     name = _check(errors, _validate_unit_name, name)
     code = _check(errors, validate_uscc, uscc, field="uscc")
     if not is_city(region_code):
-        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, field="regionCode"))
+        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
     contact_name = _check(errors, account_rules.validate_person_name, contact_name, field="contactName")
     contact_mobile = _check(errors, account_rules.validate_mobile, contact_mobile, field="contactMobile")
     login_name = _check(errors, account_rules.validate_login_name, login_name)
@@ -144,7 +144,7 @@ async def register_unit(
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     if code and await env.session.scalar(select(Unit.id).where(Unit.uscc == code)):
-        errors.append(DomainError(ErrorCode.USCC_TAKEN, field="uscc"))
+        errors.append(RuleViolation(ErrorCode.USCC_TAKEN, field="uscc"))
     raise_all(errors)
 
     account = await _new_account(env, AccountKind.UNIT, login_name, password)
@@ -158,16 +158,16 @@ async def register_unit(
         created_at=env.clock.now(),
     )
     env.session.add(unit)
-    await _flush_unique(env, {**_UNIQUE_LOGIN, "uq_unit_uscc": DomainError(ErrorCode.USCC_TAKEN, field="uscc")})
+    await _flush_unique(env, {**_UNIQUE_LOGIN, "uq_unit_uscc": RuleViolation(ErrorCode.USCC_TAKEN, field="uscc")})
     return unit
 
 
 async def create_admin(env: Env, *, login_name: str, password: str, region_code: str, name: str) -> Admin:
     """A title-office admin (command line only): the province (370000) or one city."""
-    errors: list[DomainError] = []
+    errors: list[RuleViolation] = []
     login_name = _check(errors, account_rules.validate_login_name, login_name)
     if find_region(region_code) is None:
-        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "region"))
+        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "region"))
     errors += _check_password(password, login_name or "")
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
@@ -204,8 +204,8 @@ async def _find_login_account(env: Env, identifier: str, *, lock: bool = False) 
     return account
 
 
-def _locked_error(env: Env, account: Account) -> DomainError:
-    return DomainError(
+def _locked_error(env: Env, account: Account) -> RuleViolation:
+    return RuleViolation(
         ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
         f"{china_time(account.locked_until)}（北京时间）后再试", "login",
     )
@@ -248,7 +248,7 @@ async def login(env: Env, *, login: str, password: str) -> LoginResult:
         check = await _verify_password(env, login, password)
         account = await _find_login_account(env, login, lock=True)
         result = await _login(env, account, check)
-    except DomainError as exc:
+    except RuleViolation as exc:
         await _audit_login(env, login, account, None, success=False, reason=exc.message)
         raise RecordedFailure(exc.code, exc.message, exc.field) from exc
     await _audit_login(env, login, account, result.viewer, success=True)
@@ -271,7 +271,7 @@ async def _audit_login(env: Env, login: str, account: Account | None, viewer: Vi
 async def _login(env: Env, account: Account | None, check: _Check) -> LoginResult:
     now = env.clock.now()
     if account is None:
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, field="login")
+        raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, field="login")
     if account.locked_until and account.locked_until > now:
         raise _locked_error(env, account)  # locked by a concurrent attempt meanwhile
     # A password changed meanwhile was not the one checked.
@@ -280,14 +280,14 @@ async def _login(env: Env, account: Account | None, check: _Check) -> LoginResul
         if account.failed_logins >= env.settings.lockout_threshold:
             account.failed_logins = 0
             account.locked_until = now + timedelta(minutes=env.settings.lockout_minutes)
-            raise DomainError(
+            raise RuleViolation(
                 ErrorCode.ACCOUNT_LOCKED,
                 f"密码连续错误{env.settings.lockout_threshold}次，账号已锁定至 "
                 f"{china_time(account.locked_until)}（北京时间）",
                 "login",
             )
         left = env.settings.lockout_threshold - account.failed_logins
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
+        raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
 
     account.failed_logins = 0
     account.locked_until = None
@@ -368,10 +368,10 @@ async def change_password(env: Env, *, current_password: str, new_password: str)
     viewer = env.require_viewer()
     account = await env.session.get(Account, viewer.account.id, with_for_update=True)
     if not await env.passwords.verify(account.password_hash, current_password):
-        raise DomainError(ErrorCode.WRONG_PASSWORD, field="currentPassword")
+        raise RuleViolation(ErrorCode.WRONG_PASSWORD, field="currentPassword")
     errors = _check_password(new_password, account.login_name, field="newPassword")
     if current_password == new_password:
-        errors.append(DomainError(ErrorCode.PASSWORD_UNCHANGED, field="newPassword"))
+        errors.append(RuleViolation(ErrorCode.PASSWORD_UNCHANGED, field="newPassword"))
     raise_all(errors)
     now = env.clock.now()
     account.password_hash = await env.passwords.hash(new_password)

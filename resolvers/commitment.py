@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from core.errors import DomainError, ErrorCode
 from models import CommitmentAcceptance, CommitmentLetter, DeclarationYear, Person
 from resolvers.env import Env
+from rules.errors import ErrorCode, RuleViolation
 from rules.regions import PROVINCE_CODE
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -47,7 +47,7 @@ async def accept_commitment(env: Env, *, version: int) -> CommitmentView:
     person = env.require_person()
     letter = await current_letter(env)
     if version != letter.version:
-        raise DomainError(ErrorCode.COMMITMENT_VERSION_OUTDATED, field="version")
+        raise RuleViolation(ErrorCode.COMMITMENT_VERSION_OUTDATED, field="version")
     await env.session.execute(
         insert(CommitmentAcceptance)
         .values(person_id=person.id, version=version, accepted_at=env.clock.now())
@@ -60,19 +60,19 @@ async def require_commitment(env: Env, person: Person) -> None:
     """Every declaration step is refused until the current letter is agreed to."""
     letter = await current_letter(env)
     if await _accepted_at(env, person, letter.version) is None:
-        raise DomainError(ErrorCode.COMMITMENT_REQUIRED)
+        raise RuleViolation(ErrorCode.COMMITMENT_REQUIRED)
 
 
 def _check_year(year: int) -> None:
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"申报年度须在{YEAR_MIN}至{YEAR_MAX}之间", "year")
+        raise RuleViolation(ErrorCode.INVALID_INPUT, f"申报年度须在{YEAR_MIN}至{YEAR_MAX}之间", "year")
 
 
 async def set_year_open(env: Env, *, year: int, is_open: bool) -> DeclarationYear:
     """Only the provincial title office opens and closes 申报年度 (they apply province-wide)."""
     admin = env.require_admin()
     if admin.region_code != PROVINCE_CODE:
-        raise DomainError(ErrorCode.NOT_PERMITTED, "只有省级职称管理机构可以开放或关闭申报年度")
+        raise RuleViolation(ErrorCode.NOT_PERMITTED, "只有省级职称管理机构可以开放或关闭申报年度")
     _check_year(year)
     row = await env.session.get(DeclarationYear, year, with_for_update=True)
     if row is None:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import DomainError, ErrorCode, raise_all
 from models import Committee
 from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_permitted_unit
 from rules.catalog import TitleLevel, find_series
+from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.regions import PROVINCE_CODE, find_region, region_covers
 
 
@@ -27,21 +27,21 @@ class CommitteeDetails:
     active: bool = True
 
 
-def _validate(admin_region: str, d: CommitteeDetails) -> list[DomainError]:
-    errors: list[DomainError] = []
+def _validate(admin_region: str, d: CommitteeDetails) -> list[RuleViolation]:
+    errors: list[RuleViolation] = []
     if not (d.name or "").strip() or len(d.name.strip()) > 100:
-        errors.append(DomainError(ErrorCode.NAME_FORMAT, "评审委员会名称须为1至100个字符", "name"))
+        errors.append(RuleViolation(ErrorCode.NAME_FORMAT, "评审委员会名称须为1至100个字符", "name"))
     series = find_series(d.series_code)
     if series is None:
-        errors.append(DomainError(ErrorCode.UNKNOWN_SERIES, field="series"))
+        errors.append(RuleViolation(ErrorCode.UNKNOWN_SERIES, field="series"))
     if not d.levels:
-        errors.append(DomainError(ErrorCode.FIELD_REQUIRED, "请选择评审级别", "levels"))
+        errors.append(RuleViolation(ErrorCode.FIELD_REQUIRED, "请选择评审级别", "levels"))
     elif series is not None and any(series.find_level(lv) is None for lv in d.levels):
-        errors.append(DomainError(ErrorCode.LEVEL_NOT_IN_SERIES, field="levels"))
+        errors.append(RuleViolation(ErrorCode.LEVEL_NOT_IN_SERIES, field="levels"))
     if find_region(d.region_code) is None:
-        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, field="regionCode"))
+        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
     elif not region_covers(admin_region, d.region_code):
-        errors.append(DomainError(ErrorCode.NOT_YOUR_REGION, "只能为本机构管辖地区设置评审委员会", "regionCode"))
+        errors.append(RuleViolation(ErrorCode.NOT_YOUR_REGION, "只能为本机构管辖地区设置评审委员会", "regionCode"))
     return errors
 
 
@@ -72,7 +72,7 @@ async def update_committee(env: Env, *, committee_id: int, details: CommitteeDet
     admin = env.require_admin()
     committee = await env.session.get(Committee, committee_id, with_for_update=True)
     if committee is None or not region_covers(admin.region_code, committee.region_code):
-        raise DomainError(ErrorCode.NOT_FOUND, field="id")
+        raise RuleViolation(ErrorCode.NOT_FOUND, field="id")
     raise_all(_validate(admin.region_code, details))
     await _apply(env, committee, details)
     await env.session.flush()

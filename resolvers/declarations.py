@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import CHINA_TZ
-from core.errors import DomainError, ErrorCode, raise_all
 from models import (
     Declaration,
     DeclarationEvent,
@@ -23,21 +22,22 @@ from models import (
     Person,
     Unit,
 )
+from resolvers import review_steps
 from resolvers.commitment import require_commitment, year_is_open
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_permitted_unit
-from resolvers import review_steps
 from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
+from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.records import EducationLevel, RecordCategory
 from rules.regions import region_covers
 
 A, S = DeclarationAction, DeclarationStatus
 _PHONE = re.compile(r"^[0-9][0-9\-]{6,19}$")
 _CATALOG_FIELDS = {"series": "seriesCode", "level": "level", "title": "titleCode", "specialty": "specialtyCode"}
-_DUPLICATE = DomainError(ErrorCode.DECLARATION_EXISTS, field="year")
+_DUPLICATE = RuleViolation(ErrorCode.DECLARATION_EXISTS, field="year")
 
 
 @dataclass
@@ -75,56 +75,56 @@ def _normalise(f: DeclarationFields) -> DeclarationFields:
     return f
 
 
-def _method_errors(f: DeclarationFields) -> list[DomainError]:
+def _method_errors(f: DeclarationFields) -> list[RuleViolation]:
     """破格情况 only with 破格; the former series only (and always) with 改系列."""
     errors = []
     if f.method is DeclarationMethod.EXCEPTIONAL and not f.exceptional_reason:
-        errors.append(DomainError(ErrorCode.EXCEPTIONAL_REASON_REQUIRED, field="exceptionalReason"))
+        errors.append(RuleViolation(ErrorCode.EXCEPTIONAL_REASON_REQUIRED, field="exceptionalReason"))
     if f.method is not DeclarationMethod.EXCEPTIONAL and f.exceptional_reason:
-        errors.append(DomainError(ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED, field="exceptionalReason"))
+        errors.append(RuleViolation(ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED, field="exceptionalReason"))
     if f.method is DeclarationMethod.SERIES_CHANGE:
         if not f.former_series_code:
-            errors.append(DomainError(ErrorCode.FORMER_SERIES_REQUIRED, field="formerSeriesCode"))
+            errors.append(RuleViolation(ErrorCode.FORMER_SERIES_REQUIRED, field="formerSeriesCode"))
         elif catalog.find_series(f.former_series_code) is None:
-            errors.append(DomainError(ErrorCode.UNKNOWN_SERIES, field="formerSeriesCode"))
+            errors.append(RuleViolation(ErrorCode.UNKNOWN_SERIES, field="formerSeriesCode"))
         elif f.former_series_code == f.series_code:
-            errors.append(DomainError(ErrorCode.INVALID_INPUT, "原职称系列须与申报系列不同", "formerSeriesCode"))
+            errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "原职称系列须与申报系列不同", "formerSeriesCode"))
     elif f.former_series_code:
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "只有改系列申报才填写原职称系列", "formerSeriesCode"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "只有改系列申报才填写原职称系列", "formerSeriesCode"))
     return errors
 
 
-def _detail_errors(env: Env, f: DeclarationFields) -> list[DomainError]:
+def _detail_errors(env: Env, f: DeclarationFields) -> list[RuleViolation]:
     errors = []
     if f.exceptional_reason and len(f.exceptional_reason) > 2000:
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "破格情况不超过2000字", "exceptionalReason"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "破格情况不超过2000字", "exceptionalReason"))
     if f.current_title and len(f.current_title) > 100:
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "现职称不超过100个字符", "currentTitle"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "现职称不超过100个字符", "currentTitle"))
     if f.current_title_obtained_on and f.current_title_obtained_on > today(env):
-        errors.append(DomainError(ErrorCode.DATE_IN_FUTURE, field="currentTitleObtainedOn"))
+        errors.append(RuleViolation(ErrorCode.DATE_IN_FUTURE, field="currentTitleObtainedOn"))
     if f.years_in_specialty is not None and not 0 <= f.years_in_specialty <= 60:
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "从事本专业年限须在0至60之间", "yearsInSpecialty"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "从事本专业年限须在0至60之间", "yearsInSpecialty"))
     if f.phone and not _PHONE.match(f.phone):
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "联系电话须为7至20位数字或短横线", "phone"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "联系电话须为7至20位数字或短横线", "phone"))
     return errors
 
 
-async def _work_unit_errors(env: Env, unit_id: int) -> list[DomainError]:
+async def _work_unit_errors(env: Env, unit_id: int) -> list[RuleViolation]:
     """Only a unit with 职称申报权限 can be chosen as the work unit."""
     try:
         await require_permitted_unit(env, unit_id, "workUnitId")
-    except DomainError as exc:
+    except RuleViolation as exc:
         return [exc]
     return []
 
 
 async def _validate(env: Env, person: Person, f: DeclarationFields, own_id: int | None) -> None:
     """Every bad field at once; nothing is written unless all pass."""
-    errors: list[DomainError] = []
+    errors: list[RuleViolation] = []
     if not await year_is_open(env, f.year):
-        errors.append(DomainError(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
+        errors.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
     for v in catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code):
-        errors.append(DomainError(ErrorCode(v.code), v.message, _CATALOG_FIELDS[v.field]))
+        errors.append(RuleViolation(ErrorCode(v.code), v.message, _CATALOG_FIELDS[v.field]))
     errors += _method_errors(f)
     errors += _detail_errors(env, f)
     errors += await _work_unit_errors(env, f.work_unit_id)
@@ -197,7 +197,7 @@ async def own_declaration(env: Env, declaration_id: int, *, field: str = "id") -
         .with_for_update()
     )
     if declaration is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "申报不存在或无权访问", field)
+        raise RuleViolation(ErrorCode.NOT_FOUND, "申报不存在或无权访问", field)
     return declaration
 
 
@@ -214,8 +214,8 @@ def _transition(declaration: Declaration, action: DeclarationAction) -> Declarat
         return next_state(declaration.status, action)
     except TransitionNotAllowed:
         if action in (A.EDIT, A.CONFIRM) and declaration.status is not S.DRAFT:
-            raise DomainError(ErrorCode.DECLARATION_LOCKED) from None
-        raise DomainError(ErrorCode.INVALID_STATE) from None
+            raise RuleViolation(ErrorCode.DECLARATION_LOCKED) from None
+        raise RuleViolation(ErrorCode.INVALID_STATE) from None
 
 
 async def update_declaration(env: Env, *, declaration_id: int, fields: DeclarationFields) -> Declaration:
@@ -228,7 +228,7 @@ async def update_declaration(env: Env, *, declaration_id: int, fields: Declarati
     return declaration
 
 
-async def _completeness_gaps(env: Env, d: Declaration) -> list[DomainError]:
+async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
     """确认申报 checks: everything a reviewer needs, all gaps reported at once."""
     gaps = []
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
@@ -240,7 +240,7 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[DomainError]:
         required["current_title_obtained_on"] = ("currentTitleObtainedOn", "现职称取得时间")
     for attr, (field, label) in required.items():
         if getattr(d, attr) is None:
-            gaps.append(DomainError(ErrorCode.FIELD_REQUIRED, f"请填写{label}", field))
+            gaps.append(RuleViolation(ErrorCode.FIELD_REQUIRED, f"请填写{label}", field))
     counts = dict(
         (await env.session.execute(
             select(DeclarationRecord.category, func.count())
@@ -249,15 +249,15 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[DomainError]:
         )).all()
     )
     if not first_title and not counts.get(RecordCategory.QUALIFICATION):
-        gaps.append(DomainError(ErrorCode.QUALIFICATION_REQUIRED, field="records"))
+        gaps.append(RuleViolation(ErrorCode.QUALIFICATION_REQUIRED, field="records"))
     materials = await env.session.scalar(select(func.count()).where(Material.declaration_id == d.id))
     if not materials:
-        gaps.append(DomainError(ErrorCode.MATERIAL_REQUIRED, field="materials"))
+        gaps.append(RuleViolation(ErrorCode.MATERIAL_REQUIRED, field="materials"))
     if not await year_is_open(env, d.year):
-        gaps.append(DomainError(ErrorCode.YEAR_NOT_OPEN, f"{d.year}年度已停止申报", "year"))
+        gaps.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{d.year}年度已停止申报", "year"))
     unit = await env.session.get(Unit, d.work_unit_id)
     if not unit.is_permitted:
-        gaps.append(DomainError(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId"))
+        gaps.append(RuleViolation(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId"))
     return gaps
 
 
@@ -296,10 +296,10 @@ async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | N
     before = declaration.status
     after = _transition(declaration, A.WITHDRAW)
     if await _last_action(env, declaration.id) is not A.CONFIRM:
-        raise DomainError(ErrorCode.CANNOT_WITHDRAW)
+        raise RuleViolation(ErrorCode.CANNOT_WITHDRAW)
     reason = _blank_to_none(reason)
     if reason and len(reason) > 500:
-        raise DomainError(ErrorCode.INVALID_INPUT, "撤回原因不超过500字", "reason")
+        raise RuleViolation(ErrorCode.INVALID_INPUT, "撤回原因不超过500字", "reason")
     unit_id = declaration.current_unit_id
     declaration.status = after
     declaration.current_unit_id = None

@@ -13,11 +13,11 @@ import aiofiles
 import aiofiles.os
 from sqlalchemy import select
 
-from core.errors import DomainError, ErrorCode
 from models import Declaration, DeclarationRecord, Material, Unit
 from resolvers import audit
 from resolvers.declarations import can_see_declaration, editable_declaration
 from resolvers.env import Env
+from rules.errors import ErrorCode, RuleViolation
 from rules.files import SNIFF_BYTES, sanitize_file_name, sniff_content_type
 
 CHUNK = 64 * 1024
@@ -57,7 +57,7 @@ async def store_upload(upload: UploadedFile, upload_dir: Path, limit: int) -> St
     head = await _first_chunk(upload)
     content_type = sniff_content_type(head)
     if content_type is None:
-        raise DomainError(ErrorCode.FILE_TYPE_NOT_ALLOWED, field="file")
+        raise RuleViolation(ErrorCode.FILE_TYPE_NOT_ALLOWED, field="file")
     await aiofiles.os.makedirs(upload_dir, exist_ok=True)
     temp = upload_dir / f".upload-{uuid.uuid4().hex}"
     digest, size = hashlib.sha256(), 0
@@ -67,7 +67,7 @@ async def store_upload(upload: UploadedFile, upload_dir: Path, limit: int) -> St
             while chunk:
                 size += len(chunk)
                 if size > limit:
-                    raise DomainError(
+                    raise RuleViolation(
                         ErrorCode.FILE_TOO_LARGE, f"文件不能超过{limit // (1024 * 1024)} MB", "file"
                     )
                 digest.update(chunk)
@@ -93,7 +93,7 @@ async def _record_of(env: Env, declaration: Declaration, record_id: int | None) 
         )
     )
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "记录不存在或无权访问", "recordId")
+        raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", "recordId")
     return found
 
 
@@ -122,12 +122,12 @@ async def delete_material(env: Env, *, material_id: int) -> int:
     """Before 确认申报 only. The file stays: another material may share its content."""
     declaration_id = await env.session.scalar(select(Material.declaration_id).where(Material.id == material_id))
     if declaration_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id")
+        raise RuleViolation(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id")
     try:
         await editable_declaration(env, declaration_id)
-    except DomainError as exc:
+    except RuleViolation as exc:
         if exc.code is ErrorCode.NOT_FOUND:
-            raise DomainError(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id") from None
+            raise RuleViolation(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id") from None
         raise
     await env.session.delete(await env.session.get(Material, material_id))
     await env.session.flush()
@@ -158,7 +158,7 @@ async def open_download(env: Env, *, material_id: int) -> Download:
         .where(Material.id == material_id)
     )).first()
     if row is None or not await can_see_declaration(env, row[1], row[2]):
-        raise DomainError(ErrorCode.NOT_FOUND)
+        raise RuleViolation(ErrorCode.NOT_FOUND)
     material = row[0]
     if viewer.person is None:
         await record_download(env, material, row[2])

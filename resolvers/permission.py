@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
 
-from core.errors import DomainError, ErrorCode, raise_all
 from models import (
     CodeCheck,
     PermissionApplication,
@@ -29,6 +28,7 @@ from models import (
 from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.identity import USCC_CHARSET, IdentityError, normalize_uscc, validate_uscc
 from rules.regions import PROVINCE_CODE, is_city, region_covers
 
@@ -57,25 +57,25 @@ def _text(errors: list, value: str | None, field: str, limit: int, required: boo
     value = (value or "").strip()
     if not value:
         if required:
-            errors.append(DomainError(ErrorCode.FIELD_REQUIRED, field=field))
+            errors.append(RuleViolation(ErrorCode.FIELD_REQUIRED, field=field))
         return None
     if len(value) > limit:
-        errors.append(DomainError(ErrorCode.FIELD_TOO_LONG, f"不能超过{limit}个字符", field))
+        errors.append(RuleViolation(ErrorCode.FIELD_TOO_LONG, f"不能超过{limit}个字符", field))
     return value
 
 
 def _clean(d: ApplicationDetails) -> ApplicationDetails:
     """Normalise and validate every field at once; a code is only format-checked here
     (the check digit and the registry are checked on submission)."""
-    errors: list[DomainError] = []
+    errors: list[RuleViolation] = []
     uscc = normalize_uscc(d.uscc) if d.uscc and d.uscc.strip() else None
     if uscc and (len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc)):
-        errors.append(DomainError(ErrorCode.USCC_FORMAT, field="uscc"))
+        errors.append(RuleViolation(ErrorCode.USCC_FORMAT, field="uscc"))
     if not is_city(d.region_code):
-        errors.append(DomainError(ErrorCode.REGION_UNKNOWN, field="regionCode"))
+        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
     phone = _text(errors, d.contact_phone, "contactPhone", 20)
     if phone and not _PHONE.match(phone):
-        errors.append(DomainError(ErrorCode.INVALID_INPUT, "联系电话格式不正确", "contactPhone"))
+        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "联系电话格式不正确", "contactPhone"))
     cleaned = ApplicationDetails(
         name=_text(errors, d.name, "name", 100),
         uscc=uscc,
@@ -125,9 +125,9 @@ async def save_application(env: Env, *, details: ApplicationDetails) -> Permissi
     details = _clean(details)
     unit, app = await _locked_own(env)
     if app is not None and app.status not in _EDITABLE:
-        raise DomainError(ErrorCode.INVALID_STATE, "申请已提交或已通过，只能查看，不能修改")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "申请已提交或已通过，只能查看，不能修改")
     if await _uscc_taken(env, details.uscc, unit.id):
-        raise DomainError(ErrorCode.USCC_TAKEN, field="uscc")
+        raise RuleViolation(ErrorCode.USCC_TAKEN, field="uscc")
     if app is None:
         app = PermissionApplication(unit_id=unit.id, round=0, **asdict(details), status=PermissionStatus.DRAFT,
                                     updated_at=env.clock.now())
@@ -162,8 +162,8 @@ async def check_code(env: Env, name: str, uscc: str | None) -> tuple[CodeCheck, 
 
 
 _CHECK_REFUSALS = {
-    CodeCheck.NO_CODE: DomainError(ErrorCode.USCC_REQUIRED, field="uscc"),
-    CodeCheck.CHECK_DIGIT: DomainError(
+    CodeCheck.NO_CODE: RuleViolation(ErrorCode.USCC_REQUIRED, field="uscc"),
+    CodeCheck.CHECK_DIGIT: RuleViolation(
         ErrorCode.USCC_CHECK_DIGIT, "统一社会信用代码校验位错误，请核对；确无有效代码的请申请人工审核", "uscc"
     ),
 }
@@ -176,16 +176,16 @@ async def submit_application(env: Env) -> PermissionApplication:
     a registry mismatch is submitted but flagged for the reviewing admin."""
     unit, app = await _locked_own(env)
     if app is None:
-        raise DomainError(ErrorCode.INVALID_STATE, "请先填写并保存申请")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "请先填写并保存申请")
     if app.status not in _SUBMITTABLE:
-        raise DomainError(ErrorCode.INVALID_STATE, "申请已提交或已通过")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "申请已提交或已通过")
     outcome, registry_name = await check_code(env, app.name, app.uscc)
     if outcome in _CHECK_REFUSALS and not app.manual_review_requested:
         raise _CHECK_REFUSALS[outcome]
     now = env.clock.now()
     app.round += 1
     app.submitted_at = now
-    details = {k: getattr(app, k) for k in asdict(_blank()).keys()}
+    details = {k: getattr(app, k) for k in asdict(_blank())}
     details["unit_type"] = app.unit_type.value
     env.session.add(PermissionRound(
         application_id=app.id, round=app.round, details=details, code_check=outcome,
@@ -213,7 +213,7 @@ async def _locked_for_admin(env: Env, application_id: int) -> PermissionApplicat
     app = await env.session.get(PermissionApplication, application_id, with_for_update=True)
     # Another region's application does not exist for this admin.
     if app is None or app.round == 0 or not region_covers(admin.region_code, app.region_code):
-        raise DomainError(ErrorCode.NOT_FOUND, field="id")
+        raise RuleViolation(ErrorCode.NOT_FOUND, field="id")
     return app
 
 
@@ -226,13 +226,13 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
     admin = env.require_admin()
     app = await _locked_for_admin(env, application_id)
     if app.status is not PermissionStatus.SUBMITTED:
-        raise DomainError(ErrorCode.INVALID_STATE, "该申请不在待审核状态（可能已被他人处理）")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "该申请不在待审核状态（可能已被他人处理）")
     reason = (reason or "").strip() or None
     rnd = await current_round(env, app)
     unit = await env.session.get(Unit, app.unit_id, with_for_update=True, populate_existing=True)
     if not approve:
         if reason is None:
-            raise DomainError(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因", "reason")
+            raise RuleViolation(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因", "reason")
         decision, status = PermissionDecision.REJECTED, PermissionStatus.REJECTED
     else:
         decision = await _approval_kind(env, admin.region_code, app, rnd)
@@ -249,14 +249,14 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
 async def _approval_kind(env: Env, admin_region: str, app: PermissionApplication,
                          rnd: PermissionRound) -> PermissionDecision:
     if await _uscc_taken(env, app.uscc, app.unit_id):
-        raise DomainError(ErrorCode.USCC_TAKEN, field="id")
+        raise RuleViolation(ErrorCode.USCC_TAKEN, field="id")
     if rnd.code_check is CodeCheck.PASSED:
         return PermissionDecision.APPROVED
     if not app.manual_review_requested:
-        raise DomainError(ErrorCode.MANUAL_REVIEW_REQUIRED,
-                          "代码校验未通过（" + rnd.code_check.value + "），单位未申请人工审核，只能审核不通过", "approve")
+        raise RuleViolation(ErrorCode.MANUAL_REVIEW_REQUIRED,
+                          f"代码校验未通过（{rnd.code_check.value}），单位未申请人工审核，只能审核不通过", "approve")
     if admin_region != app.region_code:
-        raise DomainError(ErrorCode.NOT_YOUR_REGION, "人工审核只能由单位所在地市的职称管理机构办理", "approve")
+        raise RuleViolation(ErrorCode.NOT_YOUR_REGION, "人工审核只能由单位所在地市的职称管理机构办理", "approve")
     return PermissionDecision.APPROVED_MANUALLY
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from core.errors import DomainError, ErrorCode, raise_all
 from models import DeclarationRecord, Material
 from resolvers.declarations import editable_declaration, today
 from resolvers.env import Env
+from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.records import RecordCategory, camel, validate_record
 
 
@@ -19,7 +19,7 @@ def _validated(env: Env, category: RecordCategory, values: dict[str, Any]) -> di
     """The clean payload, or every problem as a typed error on `<category>.<field>`."""
     payload, problems = validate_record(category, values, today(env))
     prefix = camel(category.value.lower())
-    raise_all([DomainError(ErrorCode(p.code), p.message, f"{prefix}.{p.field}") for p in problems])
+    raise_all([RuleViolation(ErrorCode(p.code), p.message, f"{prefix}.{p.field}") for p in problems])
     return payload
 
 
@@ -43,12 +43,12 @@ async def editable_record(env: Env, record_id: int, *, field: str = "id") -> Dec
         select(DeclarationRecord.declaration_id).where(DeclarationRecord.id == record_id)
     )
     if declaration_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field)
+        raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field)
     try:
         await editable_declaration(env, declaration_id, field=field)
-    except DomainError as exc:
+    except RuleViolation as exc:
         if exc.code is ErrorCode.NOT_FOUND:  # someone else's record: do not confirm it exists
-            raise DomainError(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field) from None
+            raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field) from None
         raise
     return await env.session.get(DeclarationRecord, record_id, with_for_update=True)
 
@@ -58,7 +58,7 @@ async def update_record(
 ) -> DeclarationRecord:
     record = await editable_record(env, record_id)
     if category is not record.category:
-        raise DomainError(ErrorCode.INVALID_INPUT, "不能改变记录的类别", "input")
+        raise RuleViolation(ErrorCode.INVALID_INPUT, "不能改变记录的类别", "input")
     record.payload = _validated(env, category, values)
     record.updated_at = env.clock.now()
     await env.session.flush()
@@ -101,7 +101,7 @@ def qualifications_column(declaration_id: ColumnElement[int]) -> ColumnElement[A
 def listed_qualifications(declaration_id: int, column: list[dict[str, Any]]) -> list[ListedRecord]:
     # JSON carries the session's UTC offset; asyncpg hands timestamptz over in UTC: so do we.
     def at(text: str) -> datetime:
-        return datetime.fromisoformat(text).astimezone(timezone.utc)
+        return datetime.fromisoformat(text).astimezone(UTC)
     return [ListedRecord(e["id"], declaration_id, RecordCategory.QUALIFICATION, e["payload"],
                          at(e["created_at"]), at(e["updated_at"]))
             for e in column]

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 
-from core.errors import DomainError, ErrorCode
 from models import Declaration, ReviewStep
 from resolvers import audit
 from resolvers.env import Env
@@ -24,6 +23,7 @@ from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
 from resolvers.units import require_acting_unit_permitted
 from rules.catalog import LEVEL_NAMES, TitleLevel, find_series
+from rules.errors import ErrorCode, RuleViolation
 
 #: One call may send this many declarations (a province-wide 主管部门 sends thousands at once).
 MAX_REPORT_BATCH = 10_000
@@ -74,7 +74,7 @@ async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, 
 @dataclass
 class ReportFailure:
     declaration_id: int | None
-    error: DomainError
+    error: RuleViolation
 
 
 @dataclass
@@ -134,11 +134,15 @@ _EVENTS = text("""
 """)
 
 
-def _no_path(series_code: str, level: str) -> DomainError:
+def _no_path(series_code: str, level: str) -> RuleViolation:
     series = find_series(series_code)
     label = f"{series.name if series else series_code}{LEVEL_NAMES[TitleLevel(level)]}"
-    return DomainError(ErrorCode.NO_REPORTING_PATH,
+    return RuleViolation(ErrorCode.NO_REPORTING_PATH,
                        f"本单位未开通{label}职称的上报路径，数据无法上报，请先申请上报路径", "ids")
+
+
+def _not_routed_here() -> RuleViolation:
+    return RuleViolation(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids")
 
 
 def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[ReportFailure]]:
@@ -146,14 +150,14 @@ def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[Repor
     moves, failures = [], []
     for row in rows:
         if not row.reached:
-            failures.append(ReportFailure(row.id, DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids")))
+            failures.append(ReportFailure(row.id, _not_routed_here()))
         elif row.step_id is None or row.status != "APPROVED" or not row.here:
-            failures.append(ReportFailure(row.id, DomainError(
+            failures.append(ReportFailure(row.id, RuleViolation(
                 ErrorCode.INVALID_STATE, "该申报不是本单位审核通过且待上报的申报（可能已上报）", "ids")))
         elif (path := paths.get((row.series_code, row.level))) is None:
             failures.append(ReportFailure(row.id, _no_path(row.series_code, row.level)))
         elif not path.target_permitted:
-            failures.append(ReportFailure(row.id, DomainError(
+            failures.append(ReportFailure(row.id, RuleViolation(
                 ErrorCode.UNIT_NOT_PERMITTED, f"上级单位“{path.target_name}”已无职称申报权限，暂不能上报", "ids")))
         else:
             moves.append((row.id, row.step_id, path.target_unit_id))
@@ -171,7 +175,7 @@ async def _effective_paths(env: Env, unit_id: int, rows) -> dict:
 
 async def _move(env: Env, unit_id: int, moves: list[tuple[int, int, int]]) -> None:
     now = env.clock.now()
-    ids, steps, targets = (list(col) for col in zip(*moves))
+    ids, steps, targets = (list(col) for col in zip(*moves, strict=True))
     session = env.session
     await session.execute(_CLOSE_STEPS, {"now": now, "steps": steps, "targets": targets})
     await session.execute(_MOVE_DECLARATIONS, {"now": now, "ids": ids, "targets": targets})
@@ -188,10 +192,10 @@ async def report_declarations(env: Env, *, declaration_ids: list[int],
     result = ReportResult(failures=list(failures or []))
     ids = sorted(set(declaration_ids))
     if len(ids) > MAX_REPORT_BATCH:
-        raise DomainError(ErrorCode.TOO_MANY_IDS, f"一次最多上报{MAX_REPORT_BATCH}份申报", "ids")
+        raise RuleViolation(ErrorCode.TOO_MANY_IDS, f"一次最多上报{MAX_REPORT_BATCH}份申报", "ids")
     rows = (await env.session.execute(_LOCK_BATCH, {"unit": unit.id, "ids": ids})).all()
     found = {r.id for r in rows}
-    result.failures += [ReportFailure(i, DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids"))
+    result.failures += [ReportFailure(i, _not_routed_here())
                         for i in ids if i not in found]
     moves, refused = _classify(rows, await _effective_paths(env, unit.id, rows))
     result.failures += refused

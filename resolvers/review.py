@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.errors import DomainError, ErrorCode, UnitNotPermitted
+from core.errors import UnitNotPermitted
 from models import Committee, Declaration, Person, ReviewStep, StepDecision, Unit
 from resolvers import audit, records
 from resolvers.committees import committee_for_accepting_unit
@@ -25,6 +25,7 @@ from resolvers.review_steps import was_routed_through
 from resolvers.units import require_acting_unit_permitted
 from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus
+from rules.errors import ErrorCode, RuleViolation
 
 A, S = DeclarationAction, DeclarationStatus
 REASON_MAX = 500
@@ -67,9 +68,9 @@ class ReviewResult:
 def _reason(reason: str | None, required: bool) -> str | None:
     reason = (reason or "").strip() or None
     if required and reason is None:
-        raise DomainError(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因，以便申报人查看修改", "reason")
+        raise RuleViolation(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因，以便申报人查看修改", "reason")
     if reason is not None and len(reason) > REASON_MAX:
-        raise DomainError(ErrorCode.FIELD_TOO_LONG, f"原因不超过{REASON_MAX}字", "reason")
+        raise RuleViolation(ErrorCode.FIELD_TOO_LONG, f"原因不超过{REASON_MAX}字", "reason")
     return reason
 
 
@@ -83,14 +84,14 @@ async def _lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[D
         .with_for_update().execution_options(populate_existing=True)
     )
     if declaration is None or not await was_routed_through(env, unit.id, declaration_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "id")
+        raise RuleViolation(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "id")
     step = await env.session.scalar(
         select(ReviewStep).where(ReviewStep.declaration_id == declaration_id, ReviewStep.unit_id == unit.id,
                                  ReviewStep.decision.is_(None))
         .with_for_update().execution_options(populate_existing=True)
     )
     if step is None or declaration.status is not S.PENDING_REVIEW or declaration.current_unit_id != unit.id:
-        raise DomainError(ErrorCode.INVALID_STATE, "该申报不在本单位待审核（可能已被处理或撤回）", "id")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "该申报不在本单位待审核（可能已被处理或撤回）", "id")
     return declaration, step
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import DomainError, ErrorCode
 from models import Committee, PathStatus, ReportingPath, Unit
 from resolvers import audit
 from resolvers.committees import committee_for_accepting_unit
@@ -27,6 +26,7 @@ from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_acting_unit_permitted, require_permitted_unit
 from rules.catalog import TitleLevel, find_series
+from rules.errors import ErrorCode, RuleViolation
 
 MAX_ROUTE_LENGTH = 32
 
@@ -44,9 +44,9 @@ _REACHES = text("""
 def _check_series_level(series_code: str, level: TitleLevel) -> None:
     series = find_series(series_code)
     if series is None:
-        raise DomainError(ErrorCode.UNKNOWN_SERIES, field="series")
+        raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="series")
     if series.find_level(level) is None:
-        raise DomainError(ErrorCode.LEVEL_NOT_IN_SERIES, field="level")
+        raise RuleViolation(ErrorCode.LEVEL_NOT_IN_SERIES, field="level")
 
 
 async def _lock_route_graph(env: Env, series_code: str, level: TitleLevel) -> None:
@@ -78,13 +78,13 @@ async def apply_path(env: Env, *, series_code: str, level: TitleLevel, target_un
     unit = require_acting_unit_permitted(env)
     _check_series_level(series_code, level)
     if target_unit_id == unit.id:
-        raise DomainError(ErrorCode.PATH_SELF, field="toUnit")
+        raise RuleViolation(ErrorCode.PATH_SELF, field="toUnit")
     await require_permitted_unit(env, target_unit_id, "toUnit")
     current = await _effective(env, unit.id, series_code, level)
     if current is not None and current.target_unit_id == target_unit_id:
-        raise DomainError(ErrorCode.PATH_DUPLICATE, "该系列、级别已有通往该单位的生效路径", "toUnit")
+        raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有通往该单位的生效路径", "toUnit")
     if await _would_cycle(env, unit.id, target_unit_id, series_code, level):
-        raise DomainError(ErrorCode.PATH_CYCLE, field="toUnit")
+        raise RuleViolation(ErrorCode.PATH_CYCLE, field="toUnit")
     path = ReportingPath(unit_id=unit.id, target_unit_id=target_unit_id, series_code=series_code, level=level,
                          status=PathStatus.PENDING, created_at=env.clock.now())
     env.session.add(path)
@@ -93,7 +93,7 @@ async def apply_path(env: Env, *, series_code: str, level: TitleLevel, target_un
             await env.session.flush()
     except IntegrityError as exc:
         if violated_constraint(exc) == "uq_reporting_path_pending":
-            raise DomainError(ErrorCode.PATH_DUPLICATE, "该系列、级别已有待审核的路径申请", "series") from exc
+            raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有待审核的路径申请", "series") from exc
         raise
     await audit.record(env, "path.apply", object_type="ReportingPath", object_id=path.id)
     return path
@@ -106,14 +106,14 @@ async def _locked_path(env: Env, path_id: int, *, as_target: bool, as_applicant:
         (as_target and path.target_unit_id == unit.id) or (as_applicant and path.unit_id == unit.id)
     )
     if not allowed:
-        raise DomainError(ErrorCode.NOT_FOUND, field="id")
+        raise RuleViolation(ErrorCode.NOT_FOUND, field="id")
     return path
 
 
 def _required_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(ErrorCode.REASON_REQUIRED, field="reason")
+        raise RuleViolation(ErrorCode.REASON_REQUIRED, field="reason")
     return reason
 
 
@@ -122,7 +122,7 @@ async def review_path(env: Env, *, path_id: int, approve: bool, reason: str | No
     require_acting_unit_permitted(env)  # only a permitted unit reviews paths
     path = await _locked_path(env, path_id, as_target=True, as_applicant=False)
     if path.status is not PathStatus.PENDING:
-        raise DomainError(ErrorCode.INVALID_STATE, "该路径申请不在待审核状态（可能已被处理或撤销）")
+        raise RuleViolation(ErrorCode.INVALID_STATE, "该路径申请不在待审核状态（可能已被处理或撤销）")
     now = env.clock.now()
     if not approve:
         path.reason, path.status, path.decided_at = _required_reason(reason), PathStatus.REJECTED, now
@@ -138,7 +138,7 @@ async def _approve(env: Env, path: ReportingPath) -> None:
     await _lock_route_graph(env, path.series_code, path.level)
     await require_permitted_unit(env, path.unit_id, "id")
     if await _would_cycle(env, path.unit_id, path.target_unit_id, path.series_code, path.level):
-        raise DomainError(ErrorCode.PATH_CYCLE, field="id")
+        raise RuleViolation(ErrorCode.PATH_CYCLE, field="id")
     now = env.clock.now()
     old = await _effective(env, path.unit_id, path.series_code, path.level, lock=True)
     if old is not None:
@@ -154,8 +154,9 @@ async def revoke_path(env: Env, *, path_id: int, reason: str | None) -> Reportin
     reason = _required_reason(reason)
     pending_own = path.status is PathStatus.PENDING and path.unit_id == unit.id
     if path.status is not PathStatus.APPROVED and not pending_own:
-        raise DomainError(ErrorCode.INVALID_STATE, "只能撤销生效中的路径或本单位待审核的申请")
-    path.status, path.reason, path.ended_at, path.ended_by_unit_id = PathStatus.REVOKED, reason, env.clock.now(), unit.id
+        raise RuleViolation(ErrorCode.INVALID_STATE, "只能撤销生效中的路径或本单位待审核的申请")
+    path.status, path.reason = PathStatus.REVOKED, reason
+    path.ended_at, path.ended_by_unit_id = env.clock.now(), unit.id
     await env.session.flush()
     await audit.record(env, "path.revoke", object_type="ReportingPath", object_id=path.id, reason=reason)
     return path

@@ -15,10 +15,10 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
-from core.errors import DomainError, ErrorCode
 from models import PermissionStatus, Unit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from rules.errors import ErrorCode, RuleViolation
 from rules.identity import normalize_uscc
 from rules.regions import is_city
 
@@ -71,9 +71,9 @@ async def require_permitted_unit(env: Env, unit_id: int, field: str, *, lock: bo
     path's target); NOT_FOUND or UNIT_NOT_PERMITTED otherwise."""
     unit = await env.session.get(Unit, unit_id, with_for_update=lock)
     if unit is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field=field)
+        raise RuleViolation(ErrorCode.NOT_FOUND, field=field)
     if not unit.is_permitted:
-        raise DomainError(ErrorCode.UNIT_NOT_PERMITTED, f"“{unit.name}”尚未获得职称申报权限", field)
+        raise RuleViolation(ErrorCode.UNIT_NOT_PERMITTED, f"“{unit.name}”尚未获得职称申报权限", field)
     return unit
 
 
@@ -81,5 +81,5 @@ def require_acting_unit_permitted(env: Env) -> Unit:
     """The calling unit, which must itself be permitted (Forbidden for other account kinds)."""
     unit = env.require_unit()
     if not unit.is_permitted:
-        raise DomainError(ErrorCode.UNIT_NOT_PERMITTED, "本单位尚未获得职称申报权限，请先完成权限申请")
+        raise RuleViolation(ErrorCode.UNIT_NOT_PERMITTED, "本单位尚未获得职称申报权限，请先完成权限申请")
     return unit

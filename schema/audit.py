@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated
 
 import strawberry
 
-from core.errors import BadInput, DomainError
+from core.errors import BadInput
 from resolvers import audit
+from rules.errors import RuleViolation
 from schema.connection import Connection
 from schema.context import Info
 from schema.ids import decode_id, encode_id
@@ -54,7 +54,7 @@ class AuditQuery:
             if unit is not None:
                 try:
                     unit_id = decode_id(unit, "Unit", "unit")
-                except DomainError as exc:
+                except RuleViolation as exc:
                     raise BadInput(exc.message) from exc
             page = await audit.audit_log(env, action=action, unit_id=unit_id, success=success,
                                          first=first, after=after)

@@ -15,11 +15,11 @@ from starlette.requests import Request
 
 from core.clock import Clock
 from core.config import Settings
-from core.errors import DomainError, DomainErrors, RecordedFailure
 from core.security import Passwords
 from dataloaders import Loaders
 from resolvers import audit
 from resolvers.env import Env, Viewer
+from rules.errors import RecordedFailure, RuleViolation, RuleViolations
 from schema.errors import user_errors
 
 
@@ -112,7 +112,7 @@ async def run_step(
         except RecordedFailure as exc:
             await session.commit()
             return payload(errors=user_errors(exc))
-        except (DomainError, DomainErrors) as exc:
+        except (RuleViolation, RuleViolations) as exc:
             await session.rollback()
             await _audit_refusal(ctx, audit_action, exc)
             return payload(errors=user_errors(exc))
@@ -122,10 +122,10 @@ async def run_step(
     return build(result)
 
 
-async def _audit_refusal(ctx: Context, action: str | None, exc: DomainError | DomainErrors) -> None:
+async def _audit_refusal(ctx: Context, action: str | None, exc: RuleViolation | RuleViolations) -> None:
     viewer = ctx.viewer
     if action is None or viewer is None or (viewer.unit is None and viewer.admin is None):
         return
-    errors = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
     await audit.record(ctx.env(), action, success=False, reason="; ".join(e.code.value for e in errors))
     await ctx.session.commit()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from core.errors import ERROR_DESCRIPTIONS, DomainError, DomainErrors, ErrorCode as DomainErrorCode
+from rules.errors import ERROR_DESCRIPTIONS, RuleViolation, RuleViolations
+from rules.errors import ErrorCode as DomainErrorCode
 from schema.enums import gql_enum
 
 ErrorCode = gql_enum(
@@ -19,6 +20,6 @@ class UserError:
     message: str = strawberry.field(description="中文说明，可直接展示给用户")
 
 
-def user_errors(exc: DomainError | DomainErrors) -> list[UserError]:
-    errors = exc.errors if isinstance(exc, DomainErrors) else [exc]
+def user_errors(exc: RuleViolation | RuleViolations) -> list[UserError]:
+    errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
     return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strawberry import relay
 
-from core.errors import DomainError, ErrorCode
+from rules.errors import ErrorCode, RuleViolation
 
 _MAX_ID = 2**63 - 1
 
@@ -13,13 +13,13 @@ def decode_id(raw: str, expected_type: str, field: str) -> int:
     """The row id in a relay global ID (base64 "Type:id") of `expected_type`."""
     try:
         type_name, node_id = relay.from_base64(str(raw))
-    except Exception:  # noqa: BLE001 - any undecodable value is the client's typo
-        raise DomainError(ErrorCode.INVALID_ID, field=field) from None
+    except Exception:
+        raise RuleViolation(ErrorCode.INVALID_ID, field=field) from None
     if type_name != expected_type or not (node_id.isascii() and node_id.isdigit()):
-        raise DomainError(ErrorCode.INVALID_ID, field=field)
+        raise RuleViolation(ErrorCode.INVALID_ID, field=field)
     value = int(node_id)
     if not 0 < value <= _MAX_ID:
-        raise DomainError(ErrorCode.INVALID_ID, field=field)
+        raise RuleViolation(ErrorCode.INVALID_ID, field=field)
     return value
 
 

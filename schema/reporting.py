@@ -7,9 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from core.errors import DomainError
 from resolvers import reporting
 from resolvers.reporting import ReportFailure
+from rules.errors import RuleViolation
 from schema.connection import Connection
 from schema.context import Info, run_step
 from schema.declarations import Declaration
@@ -76,7 +76,7 @@ def _decode(raw_ids: list[strawberry.ID]) -> tuple[list[int], list[ReportFailure
     for raw in raw_ids:
         try:
             ids.append(decode_id(raw, "Declaration", "ids"))
-        except DomainError as exc:
+        except RuleViolation as exc:
             failures.append(ReportFailure(None, exc))
     return ids, failures
 

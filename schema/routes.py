@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
-from core.errors import BadInput, DomainError
+from core.errors import BadInput
 from models import PathStatus as DomainPathStatus
 from resolvers import routes
 from rules.catalog import TitleLevel as DomainTitleLevel
+from rules.errors import RuleViolation
 from schema.accounts import Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee, build_committees, series_name
@@ -150,7 +150,7 @@ class RouteQuery:
         async with info.context.read() as env:
             try:
                 route, units = await routes.my_route(env, series_code=series, level=DomainTitleLevel(level.value))
-            except DomainError as exc:  # an unknown series/level is a malformed query argument
+            except RuleViolation as exc:  # an unknown series/level is a malformed query argument
                 raise BadInput(exc.message) from exc
             committee = (await build_committees(env, [route.committee]))[0] if route.committee else None
         chain = [Unit.of(units[i]) for i in route.unit_ids if i in units]
@@ -166,7 +166,8 @@ class RouteMutation:
     @strawberry.mutation(description="单位：申请上报路径（选择上报单位、职称系列、职称级别），提交给上报单位审核")
     async def apply_reporting_path(
         self, info: Info, series: str, level: TitleLevel,
-        to_unit: Annotated[strawberry.ID, strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
+        to_unit: Annotated[strawberry.ID,
+                           strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
     ) -> ReportingPathPayload:
         return await run_step(info, _apply, ReportingPathPayload, _path_payload, audit_action="path.apply",
                               series=series, level=level, to_unit=to_unit)
@@ -181,4 +182,5 @@ class RouteMutation:
 
     @strawberry.mutation(description="撤销生效中的路径（申请单位或上报单位均可），或撤回本单位待审核的申请；须填写原因")
     async def revoke_reporting_path(self, info: Info, id: strawberry.ID, reason: str) -> ReportingPathPayload:
-        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, audit_action="path.revoke", raw_id=id, reason=reason)
+        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, audit_action="path.revoke",
+                              raw_id=id, reason=reason)

@@ -1,0 +1,182 @@
+"""The one error vocabulary of expected failures.
+
+`ErrorCode` is the stable code clients switch on; `ERROR_DESCRIPTIONS` its Chinese meaning
+(the enum's description in the schema and the default message). Rules and workflow steps
+raise `RuleViolation` (one failure) or `RuleViolations` (several at once, e.g. every gap of
+a declaration); mutations turn them into the payload's typed `errors` after rolling back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    # Generic
+    INVALID_ID = "INVALID_ID"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_STATE = "INVALID_STATE"
+    CONFLICT = "CONFLICT"
+    NOT_PERMITTED = "NOT_PERMITTED"
+    # Accounts
+    LOGIN_NAME_FORMAT = "LOGIN_NAME_FORMAT"
+    LOGIN_NAME_TAKEN = "LOGIN_NAME_TAKEN"
+    NAME_FORMAT = "NAME_FORMAT"
+    MOBILE_FORMAT = "MOBILE_FORMAT"
+    ID_FORMAT = "ID_FORMAT"
+    ID_BIRTH_DATE = "ID_BIRTH_DATE"
+    ID_CHECK_DIGIT = "ID_CHECK_DIGIT"
+    ID_NUMBER_TAKEN = "ID_NUMBER_TAKEN"
+    USCC_FORMAT = "USCC_FORMAT"
+    USCC_CHECK_DIGIT = "USCC_CHECK_DIGIT"
+    USCC_TAKEN = "USCC_TAKEN"
+    REGION_UNKNOWN = "REGION_UNKNOWN"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    PASSWORD_TOO_SIMPLE = "PASSWORD_TOO_SIMPLE"
+    PASSWORD_CONTAINS_LOGIN = "PASSWORD_CONTAINS_LOGIN"
+    PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    # Catalogue cascade
+    UNKNOWN_SERIES = "UNKNOWN_SERIES"
+    LEVEL_NOT_IN_SERIES = "LEVEL_NOT_IN_SERIES"
+    UNKNOWN_TITLE = "UNKNOWN_TITLE"
+    TITLE_NOT_IN_LEVEL = "TITLE_NOT_IN_LEVEL"
+    UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
+    SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
+    # Declarations
+    COMMITMENT_REQUIRED = "COMMITMENT_REQUIRED"
+    COMMITMENT_VERSION_OUTDATED = "COMMITMENT_VERSION_OUTDATED"
+    YEAR_NOT_OPEN = "YEAR_NOT_OPEN"
+    DECLARATION_EXISTS = "DECLARATION_EXISTS"
+    EXCEPTIONAL_REASON_REQUIRED = "EXCEPTIONAL_REASON_REQUIRED"
+    EXCEPTIONAL_REASON_NOT_ALLOWED = "EXCEPTIONAL_REASON_NOT_ALLOWED"
+    FORMER_SERIES_REQUIRED = "FORMER_SERIES_REQUIRED"
+    DATE_IN_FUTURE = "DATE_IN_FUTURE"
+    DATE_ORDER = "DATE_ORDER"
+    DECLARATION_LOCKED = "DECLARATION_LOCKED"
+    QUALIFICATION_REQUIRED = "QUALIFICATION_REQUIRED"
+    MATERIAL_REQUIRED = "MATERIAL_REQUIRED"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
+    CANNOT_WITHDRAW = "CANNOT_WITHDRAW"
+    # Units and routes
+    UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    NOT_YOUR_REGION = "NOT_YOUR_REGION"
+    REGISTRY_MISMATCH = "REGISTRY_MISMATCH"
+    USCC_REQUIRED = "USCC_REQUIRED"
+    MANUAL_REVIEW_REQUIRED = "MANUAL_REVIEW_REQUIRED"
+    FIELD_REQUIRED = "FIELD_REQUIRED"
+    FIELD_TOO_LONG = "FIELD_TOO_LONG"
+    PATH_SELF = "PATH_SELF"
+    PATH_DUPLICATE = "PATH_DUPLICATE"
+    PATH_CYCLE = "PATH_CYCLE"
+    # Review and reporting
+    NO_REPORTING_PATH = "NO_REPORTING_PATH"
+    TOO_MANY_IDS = "TOO_MANY_IDS"
+
+
+#: The Chinese meaning of each code: the enum's description in the schema and the
+#: default message of an error raised without one.
+ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_ID: "ID 格式不正确",
+    ErrorCode.NOT_FOUND: "对象不存在或无权访问",
+    ErrorCode.INVALID_INPUT: "输入不合法",
+    ErrorCode.INVALID_STATE: "当前状态下不能进行此操作",
+    ErrorCode.CONFLICT: "数据已被他人修改，请刷新后重试",
+    ErrorCode.NOT_PERMITTED: "无权进行此操作",
+    ErrorCode.LOGIN_NAME_FORMAT: "登录名须为4至32位字母、数字或下划线",
+    ErrorCode.LOGIN_NAME_TAKEN: "登录名已被使用",
+    ErrorCode.NAME_FORMAT: "名称不能为空且不超过50个字符",
+    ErrorCode.MOBILE_FORMAT: "手机号码须为11位大陆手机号",
+    ErrorCode.ID_FORMAT: "居民身份证号须为17位数字加1位数字或X",
+    ErrorCode.ID_BIRTH_DATE: "居民身份证号中的出生日期无效",
+    ErrorCode.ID_CHECK_DIGIT: "居民身份证号校验位错误",
+    ErrorCode.ID_NUMBER_TAKEN: "该居民身份证号已注册",
+    ErrorCode.USCC_FORMAT: "统一社会信用代码须为18位，且只含数字和规定的大写字母",
+    ErrorCode.USCC_CHECK_DIGIT: "统一社会信用代码校验位错误",
+    ErrorCode.USCC_TAKEN: "该统一社会信用代码已注册",
+    ErrorCode.REGION_UNKNOWN: "所在地区不是山东省的地市",
+    ErrorCode.PASSWORD_TOO_SHORT: "密码至少8位",
+    ErrorCode.PASSWORD_TOO_LONG: "密码不能超过128位",
+    ErrorCode.PASSWORD_TOO_SIMPLE: "密码须包含大写字母、小写字母、数字、符号中的至少3类",
+    ErrorCode.PASSWORD_CONTAINS_LOGIN: "密码不能包含登录名",
+    ErrorCode.PASSWORD_UNCHANGED: "新密码不能与原密码相同",
+    ErrorCode.INVALID_CREDENTIALS: "账号或密码错误",
+    ErrorCode.ACCOUNT_LOCKED: "账号已锁定",
+    ErrorCode.WRONG_PASSWORD: "原密码错误",
+    ErrorCode.UNKNOWN_SERIES: "职称系列不存在",
+    ErrorCode.LEVEL_NOT_IN_SERIES: "该职称系列没有此申报级别",
+    ErrorCode.UNKNOWN_TITLE: "申报职称不存在",
+    ErrorCode.TITLE_NOT_IN_LEVEL: "申报职称不属于所选系列和级别",
+    ErrorCode.UNKNOWN_SPECIALTY: "现从事专业不存在",
+    ErrorCode.SPECIALTY_NOT_IN_SERIES: "现从事专业不属于所选职称系列",
+    # Declarations
+    ErrorCode.COMMITMENT_REQUIRED: "请先阅读并同意职称申报承诺书",
+    ErrorCode.COMMITMENT_VERSION_OUTDATED: "承诺书已更新，请阅读最新版本后再同意",
+    ErrorCode.YEAR_NOT_OPEN: "该申报年度未开放申报",
+    ErrorCode.DECLARATION_EXISTS: "本年度已有申报，不能重复申报",
+    ErrorCode.EXCEPTIONAL_REASON_REQUIRED: "破格申报须填写破格情况",
+    ErrorCode.EXCEPTIONAL_REASON_NOT_ALLOWED: "只有申报方式为破格时才能填写破格情况",
+    ErrorCode.FORMER_SERIES_REQUIRED: "改系列申报须选择原职称系列",
+    ErrorCode.DATE_IN_FUTURE: "日期不能晚于今天",
+    ErrorCode.DATE_ORDER: "结束日期不能早于开始日期",
+    ErrorCode.DECLARATION_LOCKED: "已确认申报，申报信息已锁定，不能修改",
+    ErrorCode.QUALIFICATION_REQUIRED: "请至少录入一条现专业技术资格",
+    ErrorCode.MATERIAL_REQUIRED: "请至少上传一份证明材料",
+    ErrorCode.FILE_TOO_LARGE: "文件超过大小上限",
+    ErrorCode.FILE_TYPE_NOT_ALLOWED: "只接受 PDF、JPG、PNG 格式的文件",
+    ErrorCode.CANNOT_WITHDRAW: "单位已处理该申报，不能撤回",
+    # Units and routes
+    ErrorCode.UNIT_NOT_PERMITTED: "该单位尚未获得职称申报权限",
+    ErrorCode.REASON_REQUIRED: "请填写原因",
+    ErrorCode.NOT_YOUR_REGION: "该单位不在本机构管辖地区内",
+    ErrorCode.REGISTRY_MISMATCH: "单位名称与统一社会信用代码不匹配，只能人工审核",
+    ErrorCode.USCC_REQUIRED: "请填写统一社会信用代码，没有代码的单位请申请人工审核",
+    ErrorCode.MANUAL_REVIEW_REQUIRED: "统一社会信用代码校验未通过，只能申请人工审核",
+    ErrorCode.FIELD_REQUIRED: "必填项不能为空",
+    ErrorCode.FIELD_TOO_LONG: "内容超过允许的长度",
+    ErrorCode.PATH_SELF: "不能向本单位申请上报路径",
+    ErrorCode.PATH_DUPLICATE: "该系列、级别已有相同或待审核的上报路径",
+    ErrorCode.PATH_CYCLE: "该路径会形成循环上报",
+    # Review and reporting
+    ErrorCode.NO_REPORTING_PATH: "本单位未开通该级别、该系列职称的上报路径，数据无法上报",
+    ErrorCode.TOO_MANY_IDS: "一次上报的申报过多",
+}
+
+
+class RuleViolation(Exception):
+    """One expected failure: a stable code, the input field it concerns, a Chinese message.
+
+    Rules and workflow steps raise it; mutations return it in their payload's `errors`."""
+
+    def __init__(self, code: ErrorCode | str, message: str | None = None, field: str | None = None) -> None:
+        self.code = ErrorCode(code)
+        self.message = message or ERROR_DESCRIPTIONS[self.code]
+        self.field = field
+        super().__init__(f"{self.code.value}: {self.message}")
+
+
+class RecordedFailure(RuleViolation):
+    """A failure whose bookkeeping must still be committed (a wrong password counts
+    toward the lockout even though the login fails)."""
+
+
+class RuleViolations(Exception):
+    """Several expected failures reported at once (e.g. every gap of a declaration)."""
+
+    def __init__(self, errors: Iterable[RuleViolation]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
+def raise_all(errors: list[RuleViolation]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RuleViolations(errors)
