@@ -25,8 +25,6 @@ STAMP = VENV / ".installed"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
@@ -43,10 +41,7 @@ def main() -> None:
     args = sys.argv[1:] or ["serve"]
     ensure_venv()
     os.chdir(ROOT)
-    if args[0] == "test":
-        command = [str(BIN / "python"), "-m", "pytest", *args[1:]]
-    else:
-        command = [str(BIN / "zhicheng"), *args]
+    command = [str(BIN / "python"), "-m", "pytest", *args[1:]] if args[0] == "test" else [str(BIN / "zhicheng"), *args]
     os.execv(command[0], command)
 
 

@@ -66,7 +66,7 @@ async def explain_requests(url: str, requests: list[tuple[str, str, dict, str]],
     captured: list[tuple[str, Any]] = []
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def record(_conn, _cursor, statement, parameters, _context, _many):  # noqa: ANN001
+    def record(_conn, _cursor, statement, parameters, _context, _many):
         captured.append((statement, parameters))
 
     app = create_app(build_services(Settings(), engine), engine)

@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -394,7 +394,7 @@ class Bench:
         self.extra: list[str] = []
         self.confirmed_ids: list[int] = []
         self.commitment_persons: list[int] = []
-        self.started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(UTC)
 
     # ---- helpers
     async def conn(self) -> asyncpg.Connection:
@@ -623,7 +623,7 @@ class Bench:
 
             async with conn.transaction():
                 made = await conn.fetchval(SYNTHETIC_AWAITING, t.base_unit_id, t.base_series, t.open_year,
-                                           REPORT_BATCH, datetime.now(timezone.utc), SYNTHETIC_PHONE,
+                                           REPORT_BATCH, datetime.now(UTC), SYNTHETIC_PHONE,
                                            [k.value for k in LEVEL_RANK], list(LEVEL_RANK.values()))
             ids = [r[0] for r in await conn.fetch(
                 "SELECT declaration_id FROM review_step WHERE unit_id = $1 AND awaiting_report "
@@ -769,7 +769,7 @@ class Bench:
                              duration=duration, check=check)
         load, logins = await asyncio.gather(load_task, burst())
         start, end = window
-        during = [lat for lat, t_end in zip(load.latencies, done_at) if t_end >= start and t_end - lat <= end]
+        during = [lat for lat, t_end in zip(load.latencies, done_at, strict=True) if t_end >= start and t_end - lat <= end]
         p99 = percentile(during, 99) * 1000
         self.burst = (n, (end - start) * 1000, logins.errors, len(during), p99, review.p99_ms,
                       percentile(during, 50) * 1000)
@@ -819,7 +819,7 @@ class Bench:
                 req = gql_request(self.server.port, REPORT, {"ids": [global_id("Declaration", i) for i in ids]}, token)
                 sql0, cpu0 = await self.statements(), self.server.cpu_seconds()
                 with RssSampler(self.server) as rss:
-                    load = await run_load(HOST, self.server.port, "/graphql", lambda i: req, concurrency=1, total=1,
+                    load = await run_load(HOST, self.server.port, "/graphql", lambda i, req=req: req, concurrency=1, total=1,
                                           check=full_check)
                 cpu += self.server.cpu_seconds() - cpu0
                 sql1 = await self.statements()
@@ -862,7 +862,7 @@ class Bench:
         try:
             await second_server.wait_ready("/readyz")
             second = [await self.gql(REVIEW_QUEUE, v, token, port=second_server.port) for v in variants]
-            same = sum(a == b for a, b in zip(first, second))
+            same = sum(a == b for a, b in zip(first, second, strict=True))
             sides = {n: (child, [gql_request(child.port, REVIEW_QUEUE, v, token) for v in variants])
                      for n, child in ((self.args.workers, self.server), (other, second_server))}
             with RssSampler(self.server) as rss_this, RssSampler(second_server) as rss_other:
@@ -1064,7 +1064,7 @@ def first_difference(a: Any, b: Any, path: str = "") -> str:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return f"{path}: {len(a)} vs {len(b)} items"
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
                 return first_difference(x, y, f"{path}[{i}]")
     return f"{path}: GraphQL {a!r} vs baseline {b!r}"

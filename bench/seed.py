@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
@@ -32,13 +32,13 @@ from core import db
 from core.config import PROJECT_ROOT, Argon2Params
 from core.security import Passwords
 from models.review import LEVEL_RANK, StepDecision
-from server import prepare_database
 from rules.catalog import LEVEL_RANK as CATALOG_RANK
 from rules.catalog import Series, TitleLevel, default_catalog
 from rules.declaration_states import DeclarationAction as A
 from rules.declaration_states import DeclarationStatus as S
 from rules.identity import resident_id_check_char, uscc_check_char
 from rules.regions import REGIONS
+from server import prepare_database
 
 BENCH_PASSWORD = "Bench-2026"
 BENCH_DB = "zhicheng_bench"
@@ -47,7 +47,7 @@ CURRENT_YEAR = 2026
 YEARS = list(range(CURRENT_YEAR - 9, CURRENT_YEAR + 1))
 CITIES = [r for r in REGIONS if r.parent is not None]
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-UTC = timezone.utc
+UTC = UTC
 
 # The series most declarations are in, with their share of base units.
 SERIES_WEIGHTS = {

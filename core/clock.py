@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -14,14 +14,14 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock:
     """A clock tests move by hand."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 3, 1, 1, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self._now

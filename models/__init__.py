@@ -1,8 +1,8 @@
 """SQLAlchemy 2 tables, one module per aggregate. Import this package to register them all."""
 
+from models.account import Account, AccountKind, Admin, AuthSession, PermissionStatus, Person, Unit
+from models.audit import AuditEntry
 from models.base import Base
-from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
-from models.account import Account, AccountKind, Admin, AuthSession, Person, Unit, PermissionStatus
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
 from models.declaration import (
     Declaration,
@@ -11,43 +11,43 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
-from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
-from models.route import Committee, PathStatus, ReportingPath
-from models.audit import AuditEntry
+from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import LEVEL_RANK, ReviewStep, StepDecision
+from models.route import Committee, PathStatus, ReportingPath
+from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
 
 __all__ = [
-    "Base",
-    "Region",
-    "CatalogSeries",
-    "CatalogTitle",
-    "CatalogSpecialty",
+    "LEVEL_RANK",
     "Account",
     "AccountKind",
     "Admin",
+    "AuditEntry",
     "AuthSession",
-    "Person",
-    "Unit",
-    "PermissionStatus",
-    "CommitmentLetter",
+    "Base",
+    "CatalogSeries",
+    "CatalogSpecialty",
+    "CatalogTitle",
+    "CodeCheck",
     "CommitmentAcceptance",
-    "DeclarationYear",
+    "CommitmentLetter",
+    "Committee",
     "Declaration",
     "DeclarationEvent",
     "DeclarationMethod",
     "DeclarationRecord",
+    "DeclarationYear",
     "Material",
-    "UnitType",
-    "CodeCheck",
-    "PermissionDecision",
-    "PermissionApplication",
-    "PermissionRound",
-    "RegistryEntry",
     "PathStatus",
+    "PermissionApplication",
+    "PermissionDecision",
+    "PermissionRound",
+    "PermissionStatus",
+    "Person",
+    "Region",
+    "RegistryEntry",
     "ReportingPath",
-    "Committee",
-    "AuditEntry",
-    "LEVEL_RANK",
     "ReviewStep",
     "StepDecision",
+    "Unit",
+    "UnitType",
 ]

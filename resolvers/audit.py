@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 
 import orjson
 from sqlalchemy import select, text
@@ -32,7 +32,7 @@ _HASHED_FIELDS = (
 def entry_digest(prev_hash: bytes, fields: dict) -> bytes:
     """SHA-256 over the previous hash and a canonical JSON of the row's content."""
     canonical = {k: fields[k] for k in _HASHED_FIELDS}
-    canonical["at"] = fields["at"].astimezone(timezone.utc).isoformat()
+    canonical["at"] = fields["at"].astimezone(UTC).isoformat()
     return hashlib.sha256(prev_hash + orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).digest()
 
 

@@ -7,7 +7,9 @@ so the demo shows real states and a complete audit trail.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
+
 from sqlalchemy import select
 
 from core.clock import CHINA_TZ
@@ -86,7 +88,7 @@ async def _route(env: Env, admin_env: Env, series: str, chain: list[str], commit
         name=committee, series_code=series, levels=DEMO_LEVELS, region_code="370000",
         accepting_unit_id=unit_ids[accepting],
     ))
-    for lower, upper in zip(chain, chain[1:]):
+    for lower, upper in itertools.pairwise(chain):
         for level in DEMO_LEVELS:
             path = await routes.apply_path(await _as(env, lower), series_code=series, level=level,
                                            target_unit_id=unit_ids[upper])

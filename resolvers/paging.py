@@ -85,7 +85,7 @@ def after_condition(keys: list[SortKey], values: tuple[Any, ...]) -> ColumnEleme
     """Rows strictly after `values` in the order of `keys` (mixed directions allowed)."""
     clauses = []
     for i, key in enumerate(keys):
-        equal_before = [k.column == v for k, v in zip(keys[:i], values[:i])]
+        equal_before = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
         beyond = key.column < values[i] if key.descending else key.column > values[i]
         clauses.append(and_(*equal_before, beyond))
     return or_(*clauses)
@@ -117,7 +117,8 @@ async def keyset_page(
     if after is not None:
         stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
-    result = (await session.execute(ordered.add_columns(counted.correlate(None).scalar_subquery()).limit(size + 1))).all()
+    with_total = ordered.add_columns(counted.correlate(None).scalar_subquery())
+    result = (await session.execute(with_total.limit(size + 1))).all()
     total = result[0][-1] if result else await session.scalar(counted)
     # The count rides on every row; an entity (or one column) per row comes back as itself.
     rows = [row[0] for row in result] if single else result

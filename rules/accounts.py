@@ -13,13 +13,13 @@ import re
 import unicodedata
 
 __all__ = [
-    "AccountRuleError",
     "LOGIN_NAME_MAX_LENGTH",
     "LOGIN_NAME_MIN_LENGTH",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MESSAGES",
     "PASSWORD_MIN_LENGTH",
     "PERSON_NAME_MAX_LENGTH",
+    "AccountRuleError",
     "password_problems",
     "validate_login_name",
     "validate_mobile",

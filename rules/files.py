@@ -32,7 +32,7 @@ def sanitize_file_name(raw: str | None, content_type: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable()).strip().lstrip(".")
     if len(name) > MAX_NAME_CHARS:
-        stem, dot, ext = name.rpartition(".")
+        _stem, dot, ext = name.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""
         name = name[: MAX_NAME_CHARS - len(keep) - 1] + ("." + keep if keep else "")
     return name or "证明材料" + EXTENSIONS.get(content_type, "")

@@ -108,7 +108,7 @@ def resident_id_check_char(first17: str) -> str:
     """
     if not _FIRST17_PATTERN.fullmatch(first17):
         raise ValueError("first17 must be exactly 17 ASCII digits")
-    total = sum(int(ch) * weight for ch, weight in zip(first17, RESIDENT_ID_WEIGHTS))
+    total = sum(int(ch) * weight for ch, weight in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
     return RESIDENT_ID_CHECK_CHARS[total % 11]
 
 
@@ -191,7 +191,7 @@ def uscc_check_char(first17: str) -> str:
     """
     if len(first17) != 17 or any(ch not in _USCC_VALUES for ch in first17):
         raise ValueError("first17 must be 17 characters from USCC_CHARSET")
-    total = sum(_USCC_VALUES[ch] * weight for ch, weight in zip(first17, USCC_WEIGHTS))
+    total = sum(_USCC_VALUES[ch] * weight for ch, weight in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 

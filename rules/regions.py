@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "PROVINCE_CODE",
-    "Region",
     "REGIONS",
+    "Region",
     "find_region",
     "is_city",
     "region_covers",

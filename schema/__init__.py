@@ -17,13 +17,17 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BadInput
-from schema.context import Info
 from schema.accounts import AccountMutation, AccountQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
+from schema.committees import CommitteeMutation, CommitteeQuery
+from schema.context import Info
 from schema.declarations import DeclarationMutation, DeclarationQuery
+from schema.execution import PlainFieldExecutor
+from schema.extensions import should_mask_error
 from schema.materials import MaterialMutation
+from schema.permission import PermissionMutation, PermissionQuery
 from schema.records import (
     Achievement,
     ContinuingEducation,
@@ -32,14 +36,10 @@ from schema.records import (
     RecordMutation,
     WorkExperience,
 )
-from schema.committees import CommitteeMutation, CommitteeQuery
-from schema.permission import PermissionMutation, PermissionQuery
 from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import ReviewMutation, ReviewQuery
 from schema.routes import RouteMutation, RouteQuery
 from schema.units import UnitQuery
-from schema.execution import PlainFieldExecutor
-from schema.extensions import should_mask_error
 
 
 @strawberry.type
@@ -54,7 +54,7 @@ class NodeQuery:
         if not global_id.node_id.isdigit():
             return None
         found = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
-        return list(found)[0]
+        return next(iter(found))
 
 
 Query = merge_types(

@@ -21,8 +21,8 @@ from rules.identity import mask_resident_id
 from rules.regions import find_region
 from schema.context import Info, run_step
 from schema.enums import gql_enum
-from schema.nodes import resolve_visible
 from schema.errors import UserError
+from schema.nodes import resolve_visible
 
 AccountKind = gql_enum(
     DomainAccountKind,

@@ -27,7 +27,7 @@ class Connection(Generic[T]):
 
     @classmethod
     def of(cls, page: Page, to_node: Callable[[Any], T]) -> "Connection[T]":
-        edges = [Edge(node=to_node(row), cursor=c) for row, c in zip(page.rows, page.cursors)]
+        edges = [Edge(node=to_node(row), cursor=c) for row, c in zip(page.rows, page.cursors, strict=True)]
         return cls(
             edges=edges,
             page_info=relay.PageInfo(

@@ -25,11 +25,10 @@ from schema.committees import Committee
 from schema.connection import Connection
 from schema.context import Info, run_step
 from schema.enums import gql_enum
-from schema.nodes import resolve_visible
 from schema.errors import UserError
 from schema.ids import decode_id
 from schema.materials import Material
-from schema.review_decisions import DeclarationReview
+from schema.nodes import resolve_visible
 from schema.records import (
     Achievement,
     ContinuingEducation,
@@ -40,6 +39,7 @@ from schema.records import (
     WorkExperience,
     record_of,
 )
+from schema.review_decisions import DeclarationReview
 
 DeclarationStatus = gql_enum(
     DomainStatus,

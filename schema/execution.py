@@ -24,8 +24,8 @@ is executed by graphql-core as it always was.
 from __future__ import annotations
 
 import weakref
-from operator import attrgetter
 from collections.abc import Awaitable, Callable
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -134,7 +134,7 @@ def answer(leaf: PlainLeaf, source: Any) -> Any:
         if value is None:
             return _MISS if leaf.non_null else None
         coerced = leaf.coerce(value)
-    except Exception:  # noqa: BLE001 — the standard path raises and locates it
+    except Exception:
         return _MISS
     return _MISS if coerced is None or coerced is Undefined else coerced
 
@@ -167,7 +167,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             cached = self._steps[id(fields)] = (fields, steps, any(s.plain is not None for s in steps))
         return cached[1], cached[2]
 
-    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):  # noqa: ANN001
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         steps, any_plain = self._steps_of(parent_type, grouped_field_set)
         if not any_plain:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
@@ -218,7 +218,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         plain: PlainObject = step.plain
         try:
             value = plain.read(source)
-        except Exception:  # noqa: BLE001
+        except Exception:
             value = _MISS
         is_type_of = plain.object_type.is_type_of
         if value is _MISS or (value is None and plain.non_null) or (

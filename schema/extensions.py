@@ -11,6 +11,4 @@ def should_mask_error(error: GraphQLError) -> bool:
     """Mask only unexpected exceptions. Parse/validation errors (no original error) and
     our public errors are the client's to read; a stack trace or SQL never is."""
     original = error.original_error
-    if original is None or isinstance(original, (PublicError, GraphQLError)):
-        return False
-    return True
+    return not (original is None or isinstance(original, (PublicError, GraphQLError)))

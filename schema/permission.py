@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-
 from typing import Annotated
 
 import strawberry
@@ -128,7 +127,8 @@ class PermissionApplicationInput:
     contact_phone: str = strawberry.field(description="*联系电话")
     manual_review_requested: bool = strawberry.field(
         default=False, description="申请人工审核（无统一社会信用代码或校验不通过的单位）")
-    manual_review_reason: str | None = strawberry.field(default=None, description="申请人工审核的书面说明（申请时必填）")
+    manual_review_reason: str | None = strawberry.field(
+        default=None, description="申请人工审核的书面说明（申请时必填）")
 
 
 @strawberry.type
@@ -164,14 +164,16 @@ class PermissionQuery:
     @strawberry.field(description="管理机构：本地区的权限申请（至少提交过一次），按提交时间排序")
     async def permission_applications(
         self, info: Info,
-        status: Annotated[PermissionStatus | None, strawberry.argument(description="按状态筛选，如 SUBMITTED 待审核")] = None,
+        status: Annotated[PermissionStatus | None,
+                          strawberry.argument(description="按状态筛选，如 SUBMITTED 待审核")] = None,
         region_code: Annotated[str | None, strawberry.argument(description="按地市筛选")] = None,
         search: Annotated[str | None, strawberry.argument(description="单位名称包含")] = None,
         first: int | None = None, after: str | None = None,
     ) -> Connection[PermissionApplication]:
         async with info.context.read() as env:
             page = await permission.list_applications(
-                env, status=DomainPermissionStatus(status.value) if status else None, region_code=region_code, search=search, first=first, after=after)
+                env, status=DomainPermissionStatus(status.value) if status else None, region_code=region_code,
+                search=search, first=first, after=after)
             built = {a.id: a for a in await build_applications(env, page.rows)}
         return Connection.of(page, lambda app: built[app.id])
 
@@ -182,7 +184,8 @@ class PermissionMutation:
     async def save_permission_application(self, info: Info, input: PermissionApplicationInput
                                           ) -> PermissionApplicationPayload:
         details = ApplicationDetails(
-            name=input.name, uscc=input.uscc, region_code=input.region_code, unit_type=DomainUnitType(input.unit_type.value),
+            name=input.name, uscc=input.uscc, region_code=input.region_code,
+            unit_type=DomainUnitType(input.unit_type.value),
             supervisor_name=input.supervisor_name, address=input.address, contact_name=input.contact_name,
             contact_phone=input.contact_phone, manual_review_requested=input.manual_review_requested,
             manual_review_reason=input.manual_review_reason,

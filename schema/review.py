@@ -67,7 +67,8 @@ class QueueItem:
         step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
         decided = step.decision is not None
         return cls(
-            declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)), applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
+            declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)),
+            applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
             year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
             confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
             state=review.ReviewState(step.decision.value) if decided else review.ReviewState.PENDING,

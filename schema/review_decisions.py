@@ -7,8 +7,7 @@ import datetime as dt
 
 import strawberry
 
-from models import ReviewStep
-from models import StepDecision
+from models import ReviewStep, StepDecision
 from schema.accounts import Unit
 from schema.context import Info
 from schema.units import ReviewDecision

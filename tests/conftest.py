@@ -24,9 +24,9 @@ import models
 from core import db, migrate
 from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
+from resolvers.reference import sync_reference_data
 from rules.identity import resident_id_check_char, uscc_check_char
 from server import build_services, create_app
-from resolvers.reference import sync_reference_data
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))

@@ -153,7 +153,7 @@ async def test_wrong_password_and_unknown_login_look_the_same(api):
 
 async def test_five_failures_lock_the_account_for_thirty_minutes(api, clock):
     person = await api.register_person()
-    for attempt in range(4):
+    for _attempt in range(4):
         payload = await login_payload(api, person["loginName"], "Wrong-Pass1")
         assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
     locked = await login_payload(api, person["loginName"], "Wrong-Pass1")

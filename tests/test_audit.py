@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from conftest import LOGIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from units_helpers import permitted_unit, save, unit_with_token
 
-from conftest import LOGIN
 from resolvers import audit
-from units_helpers import permitted_unit, save, unit_with_token  # noqa: F401
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
   totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""

@@ -4,7 +4,16 @@ import pytest
 from sqlalchemy import text
 
 from tests.declaration_helpers import (
-    ADD_RECORD, CLOSE_YEAR, CONFIRM, DELETE_RECORD, GET, QUALIFICATION, UPDATE, UPDATE_RECORD, WITHDRAW, World,
+    ADD_RECORD,
+    CLOSE_YEAR,
+    CONFIRM,
+    DELETE_RECORD,
+    GET,
+    QUALIFICATION,
+    UPDATE,
+    UPDATE_RECORD,
+    WITHDRAW,
+    World,
     snapshot,
 )
 

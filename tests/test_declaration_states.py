@@ -3,8 +3,18 @@
 import pytest
 
 from rules.declaration_states import (
-    APPLICANT_ACTIONS, DeclarationAction as A, DeclarationStatus as S, TransitionNotAllowed, allowed_actions,
-    can, is_editable, next_state,
+    APPLICANT_ACTIONS,
+    TransitionNotAllowed,
+    allowed_actions,
+    can,
+    is_editable,
+    next_state,
+)
+from rules.declaration_states import (
+    DeclarationAction as A,
+)
+from rules.declaration_states import (
+    DeclarationStatus as S,
 )
 
 

@@ -3,7 +3,14 @@
 import pytest
 
 from tests.declaration_helpers import (
-    CLOSE_YEAR, CREATE, GET, MINE, QUALIFICATION, UPDATE, World, snapshot,
+    CLOSE_YEAR,
+    CREATE,
+    GET,
+    MINE,
+    QUALIFICATION,
+    UPDATE,
+    World,
+    snapshot,
 )
 
 

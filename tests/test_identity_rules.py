@@ -72,7 +72,7 @@ def _with_id(first17: str) -> str:
 
 
 def test_resident_id_weights_are_powers_of_two_mod_11() -> None:
-    assert RESIDENT_ID_WEIGHTS == tuple(pow(2, 17 - i, 11) for i in range(17))
+    assert tuple(pow(2, 17 - i, 11) for i in range(17)) == RESIDENT_ID_WEIGHTS
 
 
 @pytest.mark.parametrize("number", [n for n, _ in VALID_IDS])

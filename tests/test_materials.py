@@ -5,7 +5,14 @@ import hashlib
 import pytest
 
 from tests.declaration_helpers import (
-    CONFIRM, DELETE_MATERIAL, PDF, World, count, make_admin, png_bytes, snapshot,
+    CONFIRM,
+    DELETE_MATERIAL,
+    PDF,
+    World,
+    count,
+    make_admin,
+    png_bytes,
+    snapshot,
 )
 
 

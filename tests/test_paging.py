@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import select
 
@@ -45,9 +47,9 @@ async def test_mixed_directions(accounts):
 
 
 def test_cursor_round_trip_keeps_types():
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
-    values = ("x", 3, datetime(2026, 1, 1, tzinfo=timezone.utc), date(2026, 2, 3))
+    values = ("x", 3, datetime(2026, 1, 1, tzinfo=UTC), date(2026, 2, 3))
     assert decode_cursor(encode_cursor(values), 4) == values
 
 

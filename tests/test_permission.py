@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from rules.identity import uscc_check_char
-from resolvers import permission
-from server import run_in_transaction
 from units_helpers import (
-    MY_APPLICATION, REVIEW, SUBMIT, save, table_snapshot, unit_with_token,  # noqa: F401
+    MY_APPLICATION,
+    REVIEW,
+    SUBMIT,
+    save,
+    table_snapshot,
+    unit_with_token,
 )
+
+from resolvers import permission
+from rules.identity import uscc_check_char
+from server import run_in_transaction
 
 TABLES = ("unit", "permission_application", "permission_round")
 LIST = """query($status: PermissionStatus) { permissionApplications(status: $status) {

@@ -3,7 +3,13 @@
 import pytest
 
 from tests.declaration_helpers import (
-    ADD_RECORD, DELETE_RECORD, GET, QUALIFICATION, UPDATE_RECORD, World, snapshot,
+    ADD_RECORD,
+    DELETE_RECORD,
+    GET,
+    QUALIFICATION,
+    UPDATE_RECORD,
+    World,
+    snapshot,
 )
 
 

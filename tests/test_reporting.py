@@ -3,7 +3,7 @@ without a path, mixed batches, and a set-based report of 5,000 declarations."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from schema.ids import encode_id
 from tests.review_helpers import REPORT_QUEUE, REVIEW_QUEUE, ReviewWorld, codes, rows, seed_approved
 from tests.test_review import count_statements
 
-T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture

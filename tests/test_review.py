@@ -3,6 +3,8 @@ acceptance at the committee's accepting unit, visibility along the route, N+1.""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests.review_helpers import DECLARATION, REVIEW_QUEUE, ReviewWorld, codes, rows
@@ -184,11 +186,11 @@ async def test_a_queue_page_lists_the_same_qualifications_as_the_declaration(wor
 
 
 def test_listed_qualifications_read_times_in_utc_whatever_the_session_offset():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from resolvers.records import listed_qualifications
     [record] = listed_qualifications(7, [{"id": 3, "created_at": "2026-11-26T08:00:00.5+08:00",
                                           "updated_at": "2026-11-26T00:00:01+00:00", "payload": {"a": 1}}])
-    assert record.created_at == datetime(2026, 11, 26, 0, 0, 0, 500000, tzinfo=timezone.utc)
+    assert record.created_at == datetime(2026, 11, 26, 0, 0, 0, 500000, tzinfo=UTC)
     assert record.created_at.utcoffset().total_seconds() == 0
     assert (record.id, record.declaration_id, record.payload) == (3, 7, {"a": 1})

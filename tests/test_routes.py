@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from units_helpers import (  # noqa: F401
-    LEVEL, REVIEW_PATH, REVOKE_PATH, SERIES, apply_path, approved_path, create_committee,
-    permitted_unit, table_snapshot, unit_with_token,
+from units_helpers import (
+    LEVEL,
+    REVIEW_PATH,
+    REVOKE_PATH,
+    SERIES,
+    apply_path,
+    approved_path,
+    create_committee,
+    permitted_unit,
+    table_snapshot,
+    unit_with_token,
 )
+
 from resolvers import routes
 from rules.catalog import TitleLevel
 from schema.ids import decode_id

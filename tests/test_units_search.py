@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-
-from units_helpers import permitted_unit, unit_with_token  # noqa: F401
+from units_helpers import permitted_unit, unit_with_token
 
 SEARCH = """query($s: String, $all: Boolean = false, $first: Int, $after: String) {
   units(search: $s, includeUnpermitted: $all, first: $first, after: $after) {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-
 APPLICATION_FIELDS = "id status name uscc region { code } unitType supervisorName manualReviewRequested " \
     "codeCheck registryName rejectionReason history { round decision reason codeCheck details }"
 

@@ -7,8 +7,8 @@ Hand-written parts: `unit_name_grams` (1- and 2-character substrings of a unit n
 short search terms that pg_trgm cannot help) and the audit log's append-only triggers.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0002'

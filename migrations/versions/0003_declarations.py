@@ -6,10 +6,10 @@ Revises: 0002
 Seeds version 1 of the commitment letter (职称申报承诺书).
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0003'
@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.table("commitment_letter", sa.column("version", sa.Integer), sa.column("title", sa.String),
                  sa.column("text", sa.Text), sa.column("published_at", sa.DateTime(timezone=True))),
         [{"version": 1, "title": COMMITMENT_V1_TITLE, "text": COMMITMENT_V1_TEXT,
-          "published_at": datetime(2026, 1, 1, tzinfo=timezone.utc)}],
+          "published_at": datetime(2026, 1, 1, tzinfo=UTC)}],
     )
     op.create_table('declaration_year',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),

@@ -7,9 +7,8 @@ Declarations already waiting at a unit (confirmed before this revision) get thei
 review step, so they appear in that unit's review queue.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'
