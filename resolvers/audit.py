@@ -82,6 +82,11 @@ async def record(
     return await _append(env.session, fields)
 
 
+def decision_note(decision: str, reason: str | None) -> str:
+    """The audit reason of a decision step: what was decided, and why when a reason was given."""
+    return f"{decision}: {reason}" if reason else decision
+
+
 async def record_login(env: Env, *, login: str, account: Account | None, region_code: str | None,
                        unit_id: int | None, admin_id: int | None, success: bool,
                        reason: str | None = None) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import insert
 from models import CommitmentAcceptance, CommitmentLetter, DeclarationYear, Person
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation
-from rules.regions import PROVINCE_CODE
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -69,10 +68,9 @@ def _check_year(year: int) -> None:
 
 
 async def set_year_open(env: Env, *, year: int, is_open: bool) -> DeclarationYear:
-    """Only the provincial title office opens and closes 申报年度 (they apply province-wide)."""
+    """开放/关闭申报年度 (the mutation admits only the provincial title office)."""
     admin = env.require_admin()
-    if admin.region_code != PROVINCE_CODE:
-        raise RuleViolation(ErrorCode.NOT_PERMITTED, "只有省级职称管理机构可以开放或关闭申报年度")
+    env.note_audit("DeclarationYear", year)
     _check_year(year)
     row = await env.session.get(DeclarationYear, year, with_for_update=True)
     if row is None:

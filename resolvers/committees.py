@@ -8,7 +8,6 @@ from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Committee
-from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_permitted_unit
@@ -63,8 +62,7 @@ async def create_committee(env: Env, *, details: CommitteeDetails) -> Committee:
     await _apply(env, committee, details)
     env.session.add(committee)
     await env.session.flush()
-    await audit.record(env, "committee.create", object_type="Committee", object_id=committee.id,
-                       region_code=details.region_code)
+    env.note_audit("Committee", committee.id, region_code=details.region_code)
     return committee
 
 
@@ -76,8 +74,7 @@ async def update_committee(env: Env, *, committee_id: int, details: CommitteeDet
     raise_all(_validate(admin.region_code, details))
     await _apply(env, committee, details)
     await env.session.flush()
-    await audit.record(env, "committee.update", object_type="Committee", object_id=committee.id,
-                       region_code=details.region_code)
+    env.note_audit("Committee", committee.id, region_code=details.region_code)
     return committee
 
 

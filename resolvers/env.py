@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,21 @@ class Viewer:
 
 
 @dataclass
+class AuditNote:
+    """What a step tells the audit row that the mutation wrapper writes for it: the object it
+    acted on, a reason or summary, and whose admins see the row (an admin's decision on a
+    unit belongs to the unit's region)."""
+
+    object_type: str | None = None
+    object_id: int | None = None
+    reason: str | None = None
+    region_code: str | None = None
+    # A step that answers its refusals item by item (a batch report where nothing could
+    # go) commits but is logged as refused.
+    success: bool = True
+
+
+@dataclass
 class Env:
     session: AsyncSession
     clock: Clock
@@ -37,6 +52,12 @@ class Env:
     passwords: Passwords
     request_id: str
     viewer: Viewer | None = None
+    audit: AuditNote = field(default_factory=AuditNote)
+
+    def note_audit(self, object_type: str, object_id: int | None, *, reason: str | None = None,
+                   region_code: str | None = None, success: bool = True) -> None:
+        """Name the object this step acts on (and why) for its audit row."""
+        self.audit = AuditNote(object_type, object_id, reason, region_code, success)
 
     async def release_connection(self) -> None:
         """End the step's transaction so far, which must have only read, and give its

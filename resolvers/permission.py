@@ -138,7 +138,7 @@ async def save_application(env: Env, *, details: ApplicationDetails) -> Permissi
         app.updated_at = env.clock.now()
     _set_status(unit, app, PermissionStatus.DRAFT)
     await env.session.flush()
-    await audit.record(env, "permission.save", object_type="PermissionApplication", object_id=app.id)
+    env.note_audit("PermissionApplication", app.id)
     return app
 
 
@@ -193,8 +193,8 @@ async def submit_application(env: Env) -> PermissionApplication:
     ))
     _set_status(unit, app, PermissionStatus.SUBMITTED)
     await env.session.flush()
-    await audit.record(env, "permission.submit", object_type="PermissionApplication", object_id=app.id,
-                       reason=None if outcome is CodeCheck.PASSED else f"code check: {outcome.value}")
+    env.note_audit("PermissionApplication", app.id,
+                   reason=None if outcome is CodeCheck.PASSED else f"code check: {outcome.value}")
     return app
 
 
@@ -241,8 +241,8 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
     rnd.decision, rnd.reason, rnd.decided_by, rnd.decided_at = decision, reason, admin.id, env.clock.now()
     _set_status(unit, app, status)
     await env.session.flush()
-    await audit.record(env, f"permission.{decision.value.lower()}", object_type="PermissionApplication",
-                       object_id=app.id, reason=reason, region_code=app.region_code)
+    env.note_audit("PermissionApplication", app.id, reason=audit.decision_note(decision.value, reason),
+                   region_code=app.region_code)
     return app
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 
 from models import Declaration, ReviewStep
-from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
@@ -206,6 +205,8 @@ async def report_declarations(env: Env, *, declaration_ids: list[int],
             select(Declaration).where(Declaration.id.in_(moved)).order_by(Declaration.id)
             .execution_options(populate_existing=True)))
         # One audit row per report action (naming every declaration), not one per declaration.
-        await audit.record(env, "declaration.report", object_type="Declaration",
-                           reason=f"上报{len(moved)}份: " + ",".join(map(str, moved)))
+        env.note_audit("Declaration", None, reason=f"上报{len(moved)}份: " + ",".join(map(str, moved)))
+    else:
+        refusals = sorted({f.error.code.value for f in result.failures})
+        env.note_audit("Declaration", None, reason="; ".join(refusals), success=False)
     return result

@@ -126,8 +126,7 @@ async def review_declaration(env: Env, *, declaration_id: int, approve: bool, re
     declaration.updated_at = env.clock.now()
     append_event(env, declaration, action, before, unit_id=unit.id, reason=reason)
     await env.session.flush()
-    await audit.record(env, f"declaration.{action.value.lower()}", object_type="Declaration",
-                       object_id=declaration.id, reason=reason)
+    env.note_audit("Declaration", declaration.id, reason=audit.decision_note(action.value, reason))
     return ReviewResult(declaration, step, committee)
 
 

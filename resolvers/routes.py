@@ -44,7 +44,7 @@ _REACHES = text("""
 def _check_series_level(series_code: str, level: TitleLevel) -> None:
     series = find_series(series_code)
     if series is None:
-        raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="series")
+        raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode")
     if series.find_level(level) is None:
         raise RuleViolation(ErrorCode.LEVEL_NOT_IN_SERIES, field="level")
 
@@ -78,13 +78,13 @@ async def apply_path(env: Env, *, series_code: str, level: TitleLevel, target_un
     unit = require_acting_unit_permitted(env)
     _check_series_level(series_code, level)
     if target_unit_id == unit.id:
-        raise RuleViolation(ErrorCode.PATH_SELF, field="toUnit")
-    await require_permitted_unit(env, target_unit_id, "toUnit")
+        raise RuleViolation(ErrorCode.PATH_SELF, field="toUnitId")
+    await require_permitted_unit(env, target_unit_id, "toUnitId")
     current = await _effective(env, unit.id, series_code, level)
     if current is not None and current.target_unit_id == target_unit_id:
-        raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有通往该单位的生效路径", "toUnit")
+        raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有通往该单位的生效路径", "toUnitId")
     if await _would_cycle(env, unit.id, target_unit_id, series_code, level):
-        raise RuleViolation(ErrorCode.PATH_CYCLE, field="toUnit")
+        raise RuleViolation(ErrorCode.PATH_CYCLE, field="toUnitId")
     path = ReportingPath(unit_id=unit.id, target_unit_id=target_unit_id, series_code=series_code, level=level,
                          status=PathStatus.PENDING, created_at=env.clock.now())
     env.session.add(path)
@@ -93,9 +93,9 @@ async def apply_path(env: Env, *, series_code: str, level: TitleLevel, target_un
             await env.session.flush()
     except IntegrityError as exc:
         if violated_constraint(exc) == "uq_reporting_path_pending":
-            raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有待审核的路径申请", "series") from exc
+            raise RuleViolation(ErrorCode.PATH_DUPLICATE, "该系列、级别已有待审核的路径申请", "seriesCode") from exc
         raise
-    await audit.record(env, "path.apply", object_type="ReportingPath", object_id=path.id)
+    env.note_audit("ReportingPath", path.id)
     return path
 
 
@@ -129,8 +129,7 @@ async def review_path(env: Env, *, path_id: int, approve: bool, reason: str | No
     else:
         await _approve(env, path)
     await env.session.flush()
-    await audit.record(env, "path.approve" if approve else "path.reject", object_type="ReportingPath",
-                       object_id=path.id, reason=path.reason)
+    env.note_audit("ReportingPath", path.id, reason=audit.decision_note(path.status.value, path.reason))
     return path
 
 
@@ -158,7 +157,7 @@ async def revoke_path(env: Env, *, path_id: int, reason: str | None) -> Reportin
     path.status, path.reason = PathStatus.REVOKED, reason
     path.ended_at, path.ended_by_unit_id = env.clock.now(), unit.id
     await env.session.flush()
-    await audit.record(env, "path.revoke", object_type="ReportingPath", object_id=path.id, reason=reason)
+    env.note_audit("ReportingPath", path.id, reason=reason)
     return path
 
 

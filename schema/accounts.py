@@ -19,9 +19,10 @@ from resolvers.env import Viewer
 from rules.identity import Sex as DomainSex
 from rules.identity import mask_resident_id
 from rules.regions import find_region
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import UserError
+from schema.mutation import Actor, MutationSpec
 from schema.nodes import resolve_visible
 
 AccountKind = gql_enum(
@@ -225,60 +226,46 @@ class AccountQuery:
         return Me.of(viewer) if viewer else None
 
 
+_REGISTER_PERSON = MutationSpec(RegisterPersonPayload, actor=Actor.ANYONE)
+_REGISTER_UNIT = MutationSpec(RegisterUnitPayload, actor=Actor.ANYONE)
+# Logins are audited by the step itself (every attempt, under the account tried).
+_LOGIN = MutationSpec(LoginPayload, actor=Actor.ANYONE)
+_LOGOUT = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
+_CHANGE_PASSWORD = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
+
+
+def _ok(_: object) -> OkPayload:
+    return OkPayload(ok=True)
+
+
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="个人注册（1.1）")
     async def register_person(self, info: Info, input: RegisterPersonInput) -> RegisterPersonPayload:
-        return await run_step(
-            info,
-            accounts.register_person,
-            RegisterPersonPayload,
-            lambda p: RegisterPersonPayload(person=Person.of(p, None)),
-            login_name=input.login_name,
-            id_number=input.id_number,
-            name=input.name,
-            mobile=input.mobile,
+        return await _REGISTER_PERSON.run(
+            info, accounts.register_person, lambda p: RegisterPersonPayload(person=Person.of(p, None)),
+            login_name=input.login_name, id_number=input.id_number, name=input.name, mobile=input.mobile,
             password=input.password,
         )
 
     @strawberry.mutation(description="单位注册（2.1）")
     async def register_unit(self, info: Info, input: RegisterUnitInput) -> RegisterUnitPayload:
-        return await run_step(
-            info,
-            accounts.register_unit,
-            RegisterUnitPayload,
-            lambda u: RegisterUnitPayload(unit=Unit.of(u)),
-            name=input.name,
-            uscc=input.uscc,
-            region_code=input.region_code,
-            contact_name=input.contact_name,
-            contact_mobile=input.contact_mobile,
-            login_name=input.login_name,
-            password=input.password,
+        return await _REGISTER_UNIT.run(
+            info, accounts.register_unit, lambda u: RegisterUnitPayload(unit=Unit.of(u)),
+            name=input.name, uscc=input.uscc, region_code=input.region_code, contact_name=input.contact_name,
+            contact_mobile=input.contact_mobile, login_name=input.login_name, password=input.password,
         )
 
     @strawberry.mutation(description="登录：个人可用登录名或身份证号，单位和管理机构用登录名")
     async def login(self, info: Info, login: str, password: str) -> LoginPayload:
-        return await run_step(
-            info,
-            accounts.login,
-            LoginPayload,
-            lambda r: LoginPayload(token=r.token, me=Me.of(r.viewer)),
-            login=login,
-            password=password,
-        )
+        return await _LOGIN.run(info, accounts.login, lambda r: LoginPayload(token=r.token, me=Me.of(r.viewer)),
+                                login=login, password=password)
 
     @strawberry.mutation(description="退出登录：当前令牌立即失效")
     async def logout(self, info: Info) -> OkPayload:
-        return await run_step(info, accounts.logout, OkPayload, lambda _: OkPayload(ok=True))
+        return await _LOGOUT.run(info, accounts.logout, _ok)
 
     @strawberry.mutation(description="修改密码；账号的其他会话随之失效")
     async def change_password(self, info: Info, current_password: str, new_password: str) -> OkPayload:
-        return await run_step(
-            info,
-            accounts.change_password,
-            OkPayload,
-            lambda _: OkPayload(ok=True),
-            current_password=current_password,
-            new_password=new_password,
-        )
+        return await _CHANGE_PASSWORD.run(info, accounts.change_password, _ok,
+                                          current_password=current_password, new_password=new_password)

@@ -49,7 +49,6 @@ class AuditQuery:
         success: bool | None = None, first: int | None = None, after: str | None = None,
     ) -> Connection[AuditEntry]:
         async with info.context.read() as env:
-            env.require_admin()
             unit_id = None
             if unit is not None:
                 try:

@@ -7,8 +7,9 @@ import datetime as dt
 import strawberry
 
 from resolvers import commitment
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.errors import UserError
+from schema.mutation import Actor, MutationSpec
 
 
 @strawberry.type(description="职称申报承诺书：首次申报前须阅读并选择“我同意”")
@@ -44,6 +45,12 @@ class DeclarationYearPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+_ACCEPT = MutationSpec(CommitmentPayload, actor=Actor.PERSON)
+# 申报年度 apply province-wide: only the provincial title office opens and closes them.
+_OPEN_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.open")
+_CLOSE_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.close")
+
+
 def _year(row) -> DeclarationYearPayload:
     return DeclarationYearPayload(declaration_year=DeclarationYear(year=row.year, is_open=row.is_open))
 
@@ -65,13 +72,13 @@ class CommitmentQuery:
 class CommitmentMutation:
     @strawberry.mutation(description="我同意：记录同意的承诺书版本和时间")
     async def accept_commitment(self, info: Info, version: int) -> CommitmentPayload:
-        return await run_step(info, commitment.accept_commitment, CommitmentPayload,
-                              lambda v: CommitmentPayload(commitment=Commitment.of(v)), version=version)
+        return await _ACCEPT.run(info, commitment.accept_commitment,
+                                 lambda v: CommitmentPayload(commitment=Commitment.of(v)), version=version)
 
     @strawberry.mutation(description="省级职称管理机构：开放申报年度")
     async def open_declaration_year(self, info: Info, year: int) -> DeclarationYearPayload:
-        return await run_step(info, commitment.set_year_open, DeclarationYearPayload, _year, year=year, is_open=True)
+        return await _OPEN_YEAR.run(info, commitment.set_year_open, _year, year=year, is_open=True)
 
     @strawberry.mutation(description="省级职称管理机构：关闭申报年度（此后不能新增或确认该年度的申报）")
     async def close_declaration_year(self, info: Info, year: int) -> DeclarationYearPayload:
-        return await run_step(info, commitment.set_year_open, DeclarationYearPayload, _year, year=year, is_open=False)
+        return await _CLOSE_YEAR.run(info, commitment.set_year_open, _year, year=year, is_open=False)

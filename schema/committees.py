@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -12,14 +13,16 @@ from strawberry import relay
 from models import Committee as CommitteeModel
 from resolvers import committees
 from resolvers.committees import CommitteeDetails
+from resolvers.env import Env
 from rules.catalog import TitleLevel as DomainTitleLevel
 from rules.catalog import find_series
 from schema.accounts import RegionType, Unit
 from schema.catalog import TitleLevel
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.errors import UserError
 from schema.ids import decode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import units_of
 
 
@@ -86,17 +89,23 @@ def _details(input: CommitteeInput) -> CommitteeDetails:
     )
 
 
-async def _create(env, *, input: CommitteeInput):
-    env.require_admin()  # the account kind is checked before the input
+async def _create(env: Env, *, input: CommitteeInput) -> Committee:
     committee = await committees.create_committee(env, details=_details(input))
     return (await build_committees(env, [committee]))[0]
 
 
-async def _update(env, *, raw_id: str, input: CommitteeInput):
-    env.require_admin()
-    committee_id = decode_id(raw_id, "Committee", "id")
+async def _update(env: Env, *, committee_id: int, input: CommitteeInput) -> Committee:
     committee = await committees.update_committee(env, committee_id=committee_id, details=_details(input))
     return (await build_committees(env, [committee]))[0]
+
+
+def _committee_payload(c: Committee) -> CommitteePayload:
+    return CommitteePayload(committee=c)
+
+
+_CREATE = MutationSpec(CommitteePayload, actor=Actor.ADMIN, audit="committee.create")
+_UPDATE = MutationSpec(CommitteePayload, actor=Actor.ADMIN, audit="committee.update",
+                       ids={"committee_id": GlobalIdArg("Committee", "id")})
 
 
 @strawberry.type
@@ -114,10 +123,11 @@ class CommitteeQuery:
 class CommitteeMutation:
     @strawberry.mutation(description="管理机构：新建评审委员会")
     async def create_committee(self, info: Info, input: CommitteeInput) -> CommitteePayload:
-        return await run_step(info, _create, CommitteePayload, lambda c: CommitteePayload(committee=c),
-                              audit_action="committee.create", input=input)
+        return await _CREATE.run(info, _create, _committee_payload, input=input)
 
     @strawberry.mutation(description="管理机构：修改评审委员会（含停用）")
-    async def update_committee(self, info: Info, id: strawberry.ID, input: CommitteeInput) -> CommitteePayload:
-        return await run_step(info, _update, CommitteePayload, lambda c: CommitteePayload(committee=c),
-                              audit_action="committee.update", raw_id=id, input=input)
+    async def update_committee(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="评审委员会")],
+        input: CommitteeInput,
+    ) -> CommitteePayload:
+        return await _UPDATE.run(info, _update, _committee_payload, committee_id=id, input=input)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,10 +16,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.security import Passwords
 from dataloaders import Loaders
-from resolvers import audit
 from resolvers.env import Env, Viewer
-from rules.errors import RecordedFailure, RuleViolation, RuleViolations
-from schema.errors import user_errors
 
 
 @dataclass
@@ -81,51 +77,3 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
-T = TypeVar("T")
-P = TypeVar("P")
-
-
-async def run_step(
-    info: Info,
-    step: Callable[..., Awaitable[T]],
-    payload: Callable[..., P],
-    build: Callable[[T], P],
-    audit_action: str | None = None,
-    **kwargs: Any,
-) -> P:
-    """One workflow step as one transaction.
-
-    Success commits and `build`s the payload from the step's result. An expected failure
-    rolls back (so bad input changes nothing) and returns `payload(errors=[...])`; a
-    `RecordedFailure` commits its bookkeeping first. Anything else rolls back and
-    propagates, to be masked. With `audit_action`, a refused step of a unit or an admin
-    is still written to the audit log, in a transaction of its own after the rollback.
-    """
-    ctx = info.context
-    async with ctx._lock:
-        session = ctx.session
-        if session.in_transaction():
-            await session.commit()  # end any read transaction of an earlier field
-        try:
-            result = await step(ctx.env(), **kwargs)
-            await session.commit()
-        except RecordedFailure as exc:
-            await session.commit()
-            return payload(errors=user_errors(exc))
-        except (RuleViolation, RuleViolations) as exc:
-            await session.rollback()
-            await _audit_refusal(ctx, audit_action, exc)
-            return payload(errors=user_errors(exc))
-        except BaseException:
-            await session.rollback()
-            raise
-    return build(result)
-
-
-async def _audit_refusal(ctx: Context, action: str | None, exc: RuleViolation | RuleViolations) -> None:
-    viewer = ctx.viewer
-    if action is None or viewer is None or (viewer.unit is None and viewer.admin is None):
-        return
-    errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
-    await audit.record(ctx.env(), action, success=False, reason="; ".join(e.code.value for e in errors))
-    await ctx.session.commit()

@@ -14,6 +14,7 @@ from models import DeclarationEvent as EventModel
 from models import DeclarationMethod as DomainMethod
 from resolvers import declarations
 from resolvers.declarations import DeclarationFields
+from resolvers.env import Env
 from rules import catalog as catalog_rules
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction as DomainAction
@@ -23,11 +24,12 @@ from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import UserError
 from schema.ids import decode_id
 from schema.materials import Material
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.nodes import resolve_visible
 from schema.records import (
     Achievement,
@@ -255,8 +257,9 @@ def _payload(d: DeclarationModel) -> DeclarationPayload:
     return DeclarationPayload(declaration=Declaration.of(d))
 
 
-def _id(raw: strawberry.ID) -> int:
-    return decode_id(raw, "Declaration", "id")
+# The applicant's own steps: their timeline (状态跟踪) records them, not the staff audit log.
+_CREATE = MutationSpec(DeclarationPayload, actor=Actor.PERSON)
+_OWN = MutationSpec(DeclarationPayload, actor=Actor.PERSON, ids={"declaration_id": GlobalIdArg("Declaration", "id")})
 
 
 @strawberry.type
@@ -283,30 +286,27 @@ class DeclarationQuery:
 class DeclarationMutation:
     @strawberry.mutation(description="新增申报信息并保存为草稿（须已同意承诺书）")
     async def create_declaration(self, info: Info, input: DeclarationInput) -> DeclarationPayload:
-        async def step(env):
-            return await declarations.create_declaration(env, fields=input.fields())
-
-        return await run_step(info, step, DeclarationPayload, _payload)
+        return await _CREATE.run(info, _create, _payload, input=input)
 
     @strawberry.mutation(description="修改申报基本信息（草稿或被退回时）")
     async def update_declaration(self, info: Info, id: strawberry.ID, input: DeclarationInput) -> DeclarationPayload:
-        async def step(env):
-            return await declarations.update_declaration(env, declaration_id=_id(id), fields=input.fields())
-
-        return await run_step(info, step, DeclarationPayload, _payload)
+        return await _OWN.run(info, _update, _payload, declaration_id=id, input=input)
 
     @strawberry.mutation(description="确认申报：检查完整性（一次列出全部缺项），锁定并提交工作单位审核")
     async def confirm_declaration(self, info: Info, id: strawberry.ID) -> DeclarationPayload:
-        async def step(env):
-            return await declarations.confirm_declaration(env, declaration_id=_id(id))
-
-        return await run_step(info, step, DeclarationPayload, _payload)
+        return await _OWN.run(info, declarations.confirm_declaration, _payload, declaration_id=id)
 
     @strawberry.mutation(description="撤回：单位尚未处理时，把已确认的申报撤回为草稿")
     async def withdraw_declaration(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> DeclarationPayload:
-        async def step(env):
-            return await declarations.withdraw_declaration(env, declaration_id=_id(id), reason=reason)
+        return await _OWN.run(info, declarations.withdraw_declaration, _payload, declaration_id=id, reason=reason)
 
-        return await run_step(info, step, DeclarationPayload, _payload)
+
+# The input's work unit is an id too: it is decoded inside the step, after the caller's kind.
+async def _create(env: Env, *, input: DeclarationInput) -> DeclarationModel:
+    return await declarations.create_declaration(env, fields=input.fields())
+
+
+async def _update(env: Env, *, declaration_id: int, input: DeclarationInput) -> DeclarationModel:
+    return await declarations.update_declaration(env, declaration_id=declaration_id, fields=input.fields())

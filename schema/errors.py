@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import strawberry
 
-from rules.errors import ERROR_DESCRIPTIONS, RuleViolation, RuleViolations
+from rules.errors import ERROR_DESCRIPTIONS, RuleViolation
 from rules.errors import ErrorCode as DomainErrorCode
 from schema.enums import gql_enum
 
@@ -20,6 +22,5 @@ class UserError:
     message: str = strawberry.field(description="中文说明，可直接展示给用户")
 
 
-def user_errors(exc: RuleViolation | RuleViolations) -> list[UserError]:
-    errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
+def user_errors(errors: Iterable[RuleViolation]) -> list[UserError]:
     return [UserError(code=e.code, field=e.field, message=e.message) for e in errors]

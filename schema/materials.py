@@ -9,9 +9,10 @@ from strawberry.file_uploads import Upload
 
 from models import Material as MaterialModel
 from resolvers import materials
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.errors import UserError
-from schema.ids import decode_id, encode_id
+from schema.ids import encode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 
 
 @strawberry.type(description="证明材料（PDF、JPG 或 PNG），按内容哈希存储")
@@ -49,6 +50,11 @@ class DeleteMaterialPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+_UPLOAD = MutationSpec(MaterialPayload, actor=Actor.PERSON, ids={
+    "declaration_id": GlobalIdArg("Declaration", "declarationId"), "record_id": GlobalIdArg("Record", "recordId")})
+_DELETE = MutationSpec(DeleteMaterialPayload, actor=Actor.PERSON, ids={"material_id": GlobalIdArg("Material", "id")})
+
+
 @strawberry.type
 class MaterialMutation:
     @strawberry.mutation(
@@ -58,20 +64,10 @@ class MaterialMutation:
     async def upload_material(
         self, info: Info, declaration_id: strawberry.ID, file: Upload, record_id: strawberry.ID | None = None
     ) -> MaterialPayload:
-        async def step(env):
-            return await materials.upload_material(
-                env,
-                declaration_id=decode_id(declaration_id, "Declaration", "declarationId"),
-                record_id=decode_id(record_id, "Record", "recordId") if record_id is not None else None,
-                upload=file,
-            )
-
-        return await run_step(info, step, MaterialPayload, lambda m: MaterialPayload(material=Material.of(m)))
+        return await _UPLOAD.run(info, materials.upload_material, lambda m: MaterialPayload(material=Material.of(m)),
+                                 declaration_id=declaration_id, record_id=record_id, upload=file)
 
     @strawberry.mutation(description="删除证明材料（确认申报前）")
     async def delete_material(self, info: Info, id: strawberry.ID) -> DeleteMaterialPayload:
-        async def step(env):
-            return await materials.delete_material(env, material_id=decode_id(id, "Material", "id"))
-
-        return await run_step(info, step, DeleteMaterialPayload,
-                              lambda _: DeleteMaterialPayload(deleted_material_id=id))
+        return await _DELETE.run(info, materials.delete_material,
+                                 lambda _: DeleteMaterialPayload(deleted_material_id=id), material_id=id)

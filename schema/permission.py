@@ -15,13 +15,14 @@ from models import PermissionDecision as DomainPermissionDecision
 from models import PermissionStatus as DomainPermissionStatus
 from models import UnitType as DomainUnitType
 from resolvers import permission
+from resolvers.env import Env
 from resolvers.permission import ApplicationDetails
 from schema.accounts import PermissionStatus, RegionType, Unit
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import UserError
-from schema.ids import decode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
 UnitType = gql_enum(
@@ -137,20 +138,30 @@ class PermissionApplicationPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _payload(info: Info, step, action: str, **kwargs) -> PermissionApplicationPayload:
-    async def run(env, **kw):
-        app = await step(env, **kw)
-        return (await build_applications(env, [app]))[0]
-
-    return await run_step(info, run, PermissionApplicationPayload,
-                          lambda a: PermissionApplicationPayload(application=a), audit_action=action, **kwargs)
+async def _save(env: Env, *, details: ApplicationDetails) -> PermissionApplication:
+    return (await build_applications(env, [await permission.save_application(env, details=details)]))[0]
 
 
-async def _review(env, *, raw_id: str, decision: ReviewDecision, reason: str | None):
-    env.require_admin()  # the account kind is checked before the input
-    application_id = decode_id(raw_id, "PermissionApplication", "id")
-    return await permission.review_application(env, application_id=application_id,
-                                               approve=decision is ReviewDecision.APPROVE, reason=reason)
+async def _submit(env: Env) -> PermissionApplication:
+    return (await build_applications(env, [await permission.submit_application(env)]))[0]
+
+
+async def _review(env: Env, *, application_id: int, decision: ReviewDecision, reason: str | None
+                  ) -> PermissionApplication:
+    app = await permission.review_application(env, application_id=application_id,
+                                              approve=decision is ReviewDecision.APPROVE, reason=reason)
+    return (await build_applications(env, [app]))[0]
+
+
+def _application_payload(app: PermissionApplication) -> PermissionApplicationPayload:
+    return PermissionApplicationPayload(application=app)
+
+
+# A unit applies for its permission before it has one: any unit account may.
+_SAVE = MutationSpec(PermissionApplicationPayload, actor=Actor.UNIT, audit="permission.save")
+_SUBMIT = MutationSpec(PermissionApplicationPayload, actor=Actor.UNIT, audit="permission.submit")
+_REVIEW = MutationSpec(PermissionApplicationPayload, actor=Actor.ADMIN, audit="permission.review",
+                       ids={"application_id": GlobalIdArg("PermissionApplication", "id")})
 
 
 @strawberry.type
@@ -190,15 +201,16 @@ class PermissionMutation:
             contact_phone=input.contact_phone, manual_review_requested=input.manual_review_requested,
             manual_review_reason=input.manual_review_reason,
         )
-        return await _payload(info, permission.save_application, "permission.save", details=details)
+        return await _SAVE.run(info, _save, _application_payload, details=details)
 
     @strawberry.mutation(description="单位：提交权限申请；提交后只能查看，不能修改")
     async def submit_permission_application(self, info: Info) -> PermissionApplicationPayload:
-        return await _payload(info, permission.submit_application, "permission.submit")
+        return await _SUBMIT.run(info, _submit, _application_payload)
 
     @strawberry.mutation(description="管理机构：审核本地区单位的权限申请；不通过须填写原因")
     async def review_permission_application(
         self, info: Info, id: strawberry.ID, decision: ReviewDecision,
         reason: Annotated[str | None, strawberry.argument(description="审核意见；不通过时必填")] = None,
     ) -> PermissionApplicationPayload:
-        return await _payload(info, _review, "permission.review", raw_id=id, decision=decision, reason=reason)
+        return await _REVIEW.run(info, _review, _application_payload, application_id=id, decision=decision,
+                                 reason=reason)

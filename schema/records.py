@@ -16,11 +16,12 @@ from rules import catalog as catalog_rules
 from rules import records as rules
 from rules.records import parse_payload_date
 from schema.catalog import TitleLevel
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import UserError
-from schema.ids import decode_id, encode_id
+from schema.ids import encode_id
 from schema.materials import Material
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 
 RecordCategory = gql_enum(
     rules.RecordCategory,
@@ -252,32 +253,27 @@ def _record_payload(row: DeclarationRecord) -> RecordPayload:
     return RecordPayload(record=record_of(row))
 
 
+_ADD = MutationSpec(RecordPayload, actor=Actor.PERSON,
+                   ids={"declaration_id": GlobalIdArg("Declaration", "declarationId")})
+_UPDATE = MutationSpec(RecordPayload, actor=Actor.PERSON, ids={"record_id": GlobalIdArg("Record", "id")})
+_DELETE = MutationSpec(DeleteRecordPayload, actor=Actor.PERSON, ids={"record_id": GlobalIdArg("Record", "id")})
+
+
 @strawberry.type
 class RecordMutation:
     @strawberry.mutation(description="新增一条记录（现专业技术资格、学历、工作经历、继续教育、业绩成果）")
     async def add_record(self, info: Info, declaration_id: strawberry.ID, input: RecordInput) -> RecordPayload:
         category, values = category_values(input)
-
-        async def step(env):
-            return await records.add_record(
-                env, declaration_id=decode_id(declaration_id, "Declaration", "declarationId"),
-                category=category, values=values)
-
-        return await run_step(info, step, RecordPayload, _record_payload)
+        return await _ADD.run(info, records.add_record, _record_payload,
+                              declaration_id=declaration_id, category=category, values=values)
 
     @strawberry.mutation(description="修改一条记录（类别不变）")
     async def update_record(self, info: Info, id: strawberry.ID, input: RecordInput) -> RecordPayload:
         category, values = category_values(input)
-
-        async def step(env):
-            return await records.update_record(env, record_id=decode_id(id, "Record", "id"),
-                                               category=category, values=values)
-
-        return await run_step(info, step, RecordPayload, _record_payload)
+        return await _UPDATE.run(info, records.update_record, _record_payload,
+                                 record_id=id, category=category, values=values)
 
     @strawberry.mutation(description="删除一条记录及其证明材料")
     async def delete_record(self, info: Info, id: strawberry.ID) -> DeleteRecordPayload:
-        async def step(env):
-            return await records.delete_record(env, record_id=decode_id(id, "Record", "id"))
-
-        return await run_step(info, step, DeleteRecordPayload, lambda _: DeleteRecordPayload(deleted_record_id=id))
+        return await _DELETE.run(info, records.delete_record, lambda _: DeleteRecordPayload(deleted_record_id=id),
+                                 record_id=id)

@@ -8,14 +8,15 @@ from typing import Annotated
 import strawberry
 
 from resolvers import reporting
+from resolvers.env import Env
 from resolvers.reporting import ReportFailure
-from rules.errors import RuleViolation
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.declarations import Declaration
 from schema.enums import gql_enum
 from schema.errors import ErrorCode as ErrorCodeType
-from schema.ids import decode_id, encode_id
+from schema.ids import encode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec, PartialIds
 from schema.review import QueueFilterInput, QueueItem, queue_connection
 
 ReportQueueSort = gql_enum(
@@ -70,15 +71,15 @@ def _refused(errors: list) -> ReportDeclarationsPayload:
         ReportError(declaration_id=None, code=e.code, field=e.field, message=e.message) for e in errors])
 
 
-def _decode(raw_ids: list[strawberry.ID]) -> tuple[list[int], list[ReportFailure]]:
+async def _report(env: Env, *, declaration_ids: PartialIds) -> reporting.ReportResult:
     """Malformed ids are reported one by one; they do not stop the rest."""
-    ids, failures = [], []
-    for raw in raw_ids:
-        try:
-            ids.append(decode_id(raw, "Declaration", "ids"))
-        except RuleViolation as exc:
-            failures.append(ReportFailure(None, exc))
-    return ids, failures
+    failures = [ReportFailure(None, violation) for violation in declaration_ids.invalid]
+    return await reporting.report_declarations(env, declaration_ids=declaration_ids.ids, failures=failures)
+
+
+_REPORT = MutationSpec(ReportDeclarationsPayload, actor=Actor.PERMITTED_UNIT, audit="declaration.report",
+                       ids={"declaration_ids": GlobalIdArg("Declaration", "ids", many=True, partial=True)},
+                       refused=_refused)
 
 
 @strawberry.type
@@ -104,10 +105,4 @@ class ReportingMutation:
         self, info: Info,
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="申报的全局 ID")],
     ) -> ReportDeclarationsPayload:
-        async def step(env):
-            env.require_unit()
-            declaration_ids, failures = _decode(ids)
-            return await reporting.report_declarations(env, declaration_ids=declaration_ids, failures=failures)
-
-        return await run_step(info, step, lambda errors: _refused(errors), _payload,
-                              audit_action="declaration.report")
+        return await _REPORT.run(info, _report, _payload, declaration_ids=ids)

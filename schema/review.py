@@ -16,11 +16,11 @@ from rules import catalog as catalog_rules
 from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.declarations import Declaration
 from schema.enums import gql_enum
 from schema.errors import UserError
-from schema.ids import decode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.review_decisions import DeclarationReview
 from schema.units import ReviewDecision
 
@@ -97,6 +97,16 @@ def _payload(result: review.ReviewResult) -> ReviewDeclarationPayload:
                                     review=DeclarationReview.of(result.step))
 
 
+async def _review(env: Env, *, declaration_id: int, decision: ReviewDecision, reason: str | None
+                  ) -> review.ReviewResult:
+    return await review.review_declaration(env, declaration_id=declaration_id,
+                                           approve=decision is ReviewDecision.APPROVE, reason=reason)
+
+
+_REVIEW = MutationSpec(ReviewDeclarationPayload, actor=Actor.PERMITTED_UNIT, audit="declaration.review",
+                       ids={"declaration_id": GlobalIdArg("Declaration", "id")})
+
+
 @strawberry.type
 class ReviewQuery:
     @strawberry.field(description="单位：数据审核列表——报送到本单位的申报，按审核状态、年度、级别、职称查询；"
@@ -118,9 +128,4 @@ class ReviewMutation:
         self, info: Info, id: strawberry.ID, decision: ReviewDecision,
         reason: Annotated[str | None, strawberry.argument(description="原因：不通过时必填")] = None,
     ) -> ReviewDeclarationPayload:
-        async def step(env):
-            env.require_unit()  # the account kind first, then the input
-            return await review.review_declaration(env, declaration_id=decode_id(id, "Declaration", "id"),
-                                                   approve=decision is ReviewDecision.APPROVE, reason=reason)
-
-        return await run_step(info, step, ReviewDeclarationPayload, _payload, audit_action="declaration.review")
+        return await _REVIEW.run(info, _review, _payload, declaration_id=id, decision=decision, reason=reason)

@@ -12,17 +12,20 @@ from strawberry import relay
 
 from core.errors import BadInput
 from models import PathStatus as DomainPathStatus
+from models import ReportingPath as ReportingPathModel
 from resolvers import routes
+from resolvers.env import Env
 from rules.catalog import TitleLevel as DomainTitleLevel
 from rules.errors import RuleViolation
 from schema.accounts import Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee, build_committees, series_name
 from schema.connection import Connection
-from schema.context import Info, run_step
+from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import UserError
-from schema.ids import decode_id, encode_id
+from schema.ids import encode_id
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
 PathStatus = gql_enum(
@@ -103,32 +106,35 @@ class ReportingPathPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _one(env, path) -> ReportingPath:
+async def _one(env: Env, path: ReportingPathModel) -> ReportingPath:
     return (await build_paths(env, [path]))[0]
 
 
-async def _apply(env, *, series: str, level, to_unit: str):
-    env.require_unit()
-    target = decode_id(to_unit, "Unit", "toUnit")
+async def _apply(env: Env, *, series_code: str, level: TitleLevel, target_unit_id: int) -> ReportingPath:
     return await _one(env, await routes.apply_path(
-        env, series_code=series, level=DomainTitleLevel(level.value), target_unit_id=target))
+        env, series_code=series_code, level=DomainTitleLevel(level.value), target_unit_id=target_unit_id))
 
 
-async def _review(env, *, raw_id: str, decision: ReviewDecision, reason: str | None):
-    env.require_unit()
-    path_id = decode_id(raw_id, "ReportingPath", "id")
+async def _review(env: Env, *, path_id: int, decision: ReviewDecision, reason: str | None) -> ReportingPath:
     return await _one(env, await routes.review_path(
         env, path_id=path_id, approve=decision is ReviewDecision.APPROVE, reason=reason))
 
 
-async def _revoke(env, *, raw_id: str, reason: str | None):
-    env.require_unit()
-    path_id = decode_id(raw_id, "ReportingPath", "id")
+async def _revoke(env: Env, *, path_id: int, reason: str | None) -> ReportingPath:
     return await _one(env, await routes.revoke_path(env, path_id=path_id, reason=reason))
 
 
 def _path_payload(p: ReportingPath) -> ReportingPathPayload:
     return ReportingPathPayload(path=p)
+
+
+_APPLY = MutationSpec(ReportingPathPayload, actor=Actor.PERMITTED_UNIT, audit="path.apply",
+                      ids={"target_unit_id": GlobalIdArg("Unit", "toUnitId")})
+_REVIEW = MutationSpec(ReportingPathPayload, actor=Actor.PERMITTED_UNIT, audit="path.review",
+                       ids={"path_id": GlobalIdArg("ReportingPath", "id")})
+# Either side may end a path, a unit that has since lost its permission included.
+_REVOKE = MutationSpec(ReportingPathPayload, actor=Actor.UNIT, audit="path.revoke",
+                       ids={"path_id": GlobalIdArg("ReportingPath", "id")})
 
 
 @strawberry.type
@@ -165,22 +171,26 @@ class RouteQuery:
 class RouteMutation:
     @strawberry.mutation(description="单位：申请上报路径（选择上报单位、职称系列、职称级别），提交给上报单位审核")
     async def apply_reporting_path(
-        self, info: Info, series: str, level: TitleLevel,
-        to_unit: Annotated[strawberry.ID,
-                           strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
+        self, info: Info,
+        series_code: Annotated[str, strawberry.argument(description="职称系列代码")],
+        level: Annotated[TitleLevel, strawberry.argument(description="职称级别")],
+        to_unit_id: Annotated[strawberry.ID,
+                              strawberry.argument(description="上报单位（主管部门或呈报部门），由单位查询得到")],
     ) -> ReportingPathPayload:
-        return await run_step(info, _apply, ReportingPathPayload, _path_payload, audit_action="path.apply",
-                              series=series, level=level, to_unit=to_unit)
+        return await _APPLY.run(info, _apply, _path_payload, series_code=series_code, level=level,
+                                target_unit_id=to_unit_id)
 
     @strawberry.mutation(description="上报单位：审核向本单位申请的路径；通过后取代申请单位原有的同系列同级别路径")
     async def review_reporting_path(
-        self, info: Info, id: strawberry.ID, decision: ReviewDecision,
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="路径申请")],
+        decision: Annotated[ReviewDecision, strawberry.argument(description="审核结论")],
         reason: Annotated[str | None, strawberry.argument(description="不通过时必填")] = None,
     ) -> ReportingPathPayload:
-        return await run_step(info, _review, ReportingPathPayload, _path_payload, audit_action="path.review",
-                              raw_id=id, decision=decision, reason=reason)
+        return await _REVIEW.run(info, _review, _path_payload, path_id=id, decision=decision, reason=reason)
 
     @strawberry.mutation(description="撤销生效中的路径（申请单位或上报单位均可），或撤回本单位待审核的申请；须填写原因")
-    async def revoke_reporting_path(self, info: Info, id: strawberry.ID, reason: str) -> ReportingPathPayload:
-        return await run_step(info, _revoke, ReportingPathPayload, _path_payload, audit_action="path.revoke",
-                              raw_id=id, reason=reason)
+    async def revoke_reporting_path(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="上报路径")],
+        reason: Annotated[str, strawberry.argument(description="撤销原因")],
+    ) -> ReportingPathPayload:
+        return await _REVOKE.run(info, _revoke, _path_payload, path_id=id, reason=reason)

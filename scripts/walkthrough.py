@@ -141,8 +141,8 @@ def main() -> None:
 
     step("2.5 路径申请 for 工程技术人员 / 副高级: 基层单位 → 主管部门 → 受理单位")
     for source, target in (("base", "dept"), ("dept", "centre")):
-        applied = api("mutation($to: ID!) { applyReportingPath(series: \"ENGINEERING\", level: ASSOCIATE_SENIOR, "
-                      "toUnit: $to) { path { id } %s } }" % ERRORS, {"to": units[target]["id"]},
+        applied = api("mutation($to: ID!) { applyReportingPath(seriesCode: \"ENGINEERING\", level: ASSOCIATE_SENIOR, "
+                      "toUnitId: $to) { path { id } %s } }" % ERRORS, {"to": units[target]["id"]},
                       units[source]["token"])["applyReportingPath"]
         path_id = ok(applied, f"{source} applies for a path to {target}")["path"]["id"]
         ok(api("mutation($id: ID!) { reviewReportingPath(id: $id, decision: APPROVE) { %s } }" % ERRORS,

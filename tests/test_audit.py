@@ -43,12 +43,14 @@ async def test_actions_are_audited_and_scoped_to_the_region(api, make_admin):
     qingdao = await make_admin("370200")
     unit = await permitted_unit(api, jinan)
     actions = [e["node"]["action"] for e in (await api(LOG, {}, jinan))["auditLog"]["edges"]]
-    for wanted in ("permission.save", "permission.submit", "permission.approved"):
+    for wanted in ("permission.save", "permission.submit", "permission.review"):
         assert wanted in actions
-    approved = (await api(LOG, {"action": "permission.approved"}, jinan))["auditLog"]["edges"][0]["node"]
+    # A decision step is logged under the step's name; what was decided is in the reason.
+    approved = (await api(LOG, {"action": "permission.review"}, jinan))["auditLog"]["edges"][0]["node"]
     assert approved["accountKind"] == "ADMIN" and approved["success"] is True
-    assert (await api(LOG, {"action": "permission.approved"}, province))["auditLog"]["totalCount"] == 1
-    assert (await api(LOG, {"action": "permission.approved"}, qingdao))["auditLog"]["totalCount"] == 0
+    assert approved["reason"] == "APPROVED" and approved["objectId"]
+    assert (await api(LOG, {"action": "permission.review"}, province))["auditLog"]["totalCount"] == 1
+    assert (await api(LOG, {"action": "permission.review"}, qingdao))["auditLog"]["totalCount"] == 0
     errors = await api.errors(LOG, {}, unit["token"])
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
 

@@ -20,8 +20,10 @@ async def world(api, engine, services):
 
 async def events_and_audit(world, action: str) -> tuple[int, int]:
     events = await rows(world.engine, "SELECT count(*) AS n FROM declaration_event WHERE action = :a", a=action)
-    audit = await rows(world.engine, "SELECT count(*) AS n FROM audit_entry WHERE action = :a AND success",
-                       a=f"declaration.{action.lower()}")
+    # A decision is audited under its step (declaration.review), the decision in the reason.
+    step = "declaration.report" if action == "REPORT" else "declaration.review"
+    audit = await rows(world.engine, "SELECT count(*) AS n FROM audit_entry WHERE action = :s AND success "
+                       "AND (:s = 'declaration.report' OR reason LIKE :a || '%')", s=step, a=action)
     return events[0].n, audit[0].n
 
 

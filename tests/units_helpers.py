@@ -19,7 +19,7 @@ MY_APPLICATION = "{ myPermissionApplication { %s } }" % APPLICATION_FIELDS
 
 PATH_FIELDS = "id status inEffect reason series level unit { id name } toUnit { id name } replacedBy"
 APPLY_PATH = """mutation($series: String!, $level: TitleLevel!, $to: ID!) {
-  applyReportingPath(series: $series, level: $level, toUnit: $to) {
+  applyReportingPath(seriesCode: $series, level: $level, toUnitId: $to) {
     path { %s } errors { code field message } } }""" % PATH_FIELDS
 REVIEW_PATH = """mutation($id: ID!, $decision: ReviewDecision!, $reason: String) {
   reviewReportingPath(id: $id, decision: $decision, reason: $reason) {
