@@ -35,18 +35,17 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from core import db, migrate
-from core.clock import Clock, SystemClock
 from core.config import PROJECT_ROOT, Settings
 from core.http import BodyLimits, MultipartCsrfGuard
 from core.metrics import Metrics
-from core.security import Passwords
+from core.services import AppServices, build_services
 from resolvers import accounts, audit, materials, permission
 from resolvers.env import Env
 from resolvers.reference import sync_reference_data
 from rules.errors import RuleViolation, RuleViolations
 from rules.files import content_disposition
 from schema import schema
-from schema.context import AppServices, Context
+from schema.context import Context
 
 log = logging.getLogger("zhicheng")
 
@@ -90,8 +89,7 @@ async def authenticate_on(session, services: AppServices, token: str):
     connection per request). The viewer's rows are detached afterwards, so they stay
     readable whatever the request's transactions do later; a due refresh of the idle
     window is committed at once."""
-    env = Env(session=session, clock=services.clock, settings=services.settings,
-              passwords=services.passwords, request_id="auth")
+    env = Env.of(services, session, request_id="auth")
     viewer = await accounts.authenticate(env, token)
     if viewer is not None and viewer.touch_due:
         await accounts.touch_session(env, viewer)
@@ -109,8 +107,7 @@ async def download_material(services: AppServices, request: Request) -> Response
             viewer = await authenticate_on(session, services, token) if token else None
             if viewer is None:
                 return JSONResponse({"error": "请先登录"}, status_code=401)
-            env = Env(session=session, clock=services.clock, settings=services.settings,
-                      passwords=services.passwords, request_id="download", viewer=viewer)
+            env = Env.of(services, session, request_id="download", viewer=viewer)
             found = await materials.open_download(env, material_id=request.path_params["material_id"])
             await session.commit()
     except RuleViolation:
@@ -126,15 +123,6 @@ async def download_material(services: AppServices, request: Request) -> Response
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
-    )
-
-
-def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> AppServices:
-    return AppServices(
-        settings=settings,
-        clock=clock or SystemClock(),
-        passwords=Passwords(settings.argon2),
-        session_factory=db.create_session_factory(engine),
     )
 
 
@@ -232,9 +220,7 @@ def random_password() -> str:
 
 async def run_in_transaction(services: AppServices, step, **kwargs):
     async with services.session_factory() as session, session.begin():
-        env = Env(session=session, clock=services.clock, settings=services.settings,
-                  passwords=services.passwords, request_id="cli")
-        return await step(env, **kwargs)
+        return await step(Env.of(services, session, request_id="cli"), **kwargs)
 
 
 async def ensure_first_admin(services: AppServices) -> None:
