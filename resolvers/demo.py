@@ -112,10 +112,3 @@ async def load_demo_data(env: Env) -> list[tuple[str, str]]:
                                        mobile="13900000000", password=DEMO_PASSWORD)
         created.append((login, f"个人 {name}"))
     return created
-
-
-async def load_demo(services, run_in_transaction) -> None:
-    created = await run_in_transaction(services, load_demo_data)
-    print(f"\n  演示数据 (demo logins, password {DEMO_PASSWORD}):", flush=True)
-    for login, what in created or [("(already loaded)", "")]:
-        print(f"    {login:26s} {what}", flush=True)
