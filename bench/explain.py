@@ -60,7 +60,8 @@ def scans_of(plan: dict[str, Any]) -> list[tuple[str, str]]:
 async def explain_requests(url: str, requests: list[tuple[str, str, dict, str]], password: str) -> list[Explained]:
     """`requests` are (name, query, variables, login); each is run once and its SQL explained."""
     # Imported here: the server module reads its settings at import, bench.run only needs this function.
-    from server import build_services, create_app
+    from core.services import build_services
+    from server import create_app
 
     engine = db.create_engine(url, pool_size=2)
     captured: list[tuple[str, Any]] = []

@@ -21,7 +21,8 @@ from bench.run import BENCH_PASSWORD, REVIEW_QUEUE
 from bench.seed import BENCH_DB, server_url
 from core import db
 from core.config import Settings
-from server import build_services, create_app
+from core.services import build_services
+from server import create_app
 
 
 async def profile(url: str, login: str, requests: int, state: str) -> None:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 
 import models
+from app.database import prepare_database
 from core import db
 from core.config import PROJECT_ROOT, Argon2Params
 from core.security import Passwords
@@ -38,7 +39,6 @@ from rules.declaration_states import DeclarationAction as A
 from rules.declaration_states import DeclarationStatus as S
 from rules.identity import resident_id_check_char, uscc_check_char
 from rules.regions import REGIONS
-from server import prepare_database
 
 BENCH_PASSWORD = "Bench-2026"
 BENCH_DB = "zhicheng_bench"

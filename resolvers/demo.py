@@ -8,7 +8,6 @@ so the demo shows real states and a complete audit trail.
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -55,7 +54,7 @@ def _id_number(rest: str) -> str:
 async def _as(env: Env, login: str) -> Env:
     """The same transaction, acting as another account."""
     account = await env.session.scalar(select(Account).where(Account.login_name == login))
-    return replace(env, viewer=await accounts.load_viewer(env, account, session_id=0))
+    return env.acting_as(await accounts.load_viewer(env, account, session_id=0))
 
 
 async def _province_admin_login(env: Env) -> str:
@@ -113,10 +112,3 @@ async def load_demo_data(env: Env) -> list[tuple[str, str]]:
                                        mobile="13900000000", password=DEMO_PASSWORD)
         created.append((login, f"个人 {name}"))
     return created
-
-
-async def load_demo(services, run_in_transaction) -> None:
-    created = await run_in_transaction(services, load_demo_data)
-    print(f"\n  演示数据 (demo logins, password {DEMO_PASSWORD}):", flush=True)
-    for login, what in created or [("(already loaded)", "")]:
-        print(f"    {login:26s} {what}", flush=True)

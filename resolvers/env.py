@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +10,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import Forbidden, NotAuthenticated
 from core.security import Passwords
+from core.services import AppServices
 from models import Account, AccountKind, Admin, Person, Unit
 
 
@@ -58,6 +59,17 @@ class Env:
                    region_code: str | None = None, success: bool = True) -> None:
         """Name the object this step acts on (and why) for its audit row."""
         self.audit = AuditNote(object_type, object_id, reason, region_code, success)
+
+    @classmethod
+    def of(cls, services: AppServices, session: AsyncSession, *, request_id: str,
+           viewer: Viewer | None = None) -> Env:
+        """The one way an Env is made: a request's, the download route's, the command line's."""
+        return cls(session=session, clock=services.clock, settings=services.settings,
+                   passwords=services.passwords, request_id=request_id, viewer=viewer)
+
+    def acting_as(self, viewer: Viewer | None) -> Env:
+        """The same session and transaction, on behalf of another caller."""
+        return replace(self, viewer=viewer)
 
     async def release_connection(self) -> None:
         """End the step's transaction so far, which must have only read, and give its

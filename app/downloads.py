@@ -1,0 +1,53 @@
+"""GET /materials/{id}: a declaration's material file, streamed to a caller who may see it."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from app.auth import authenticate_on, bearer_token
+from core.services import AppServices
+from resolvers import materials
+from resolvers.env import Env
+from rules.errors import RuleViolation
+from rules.files import content_disposition
+
+log = logging.getLogger("zhicheng")
+
+
+async def download_material(services: AppServices, request: Request) -> Response:
+    """GET /materials/{id} with a bearer token: the file streamed, if the caller may see it.
+    Unknown and forbidden look the same (404), so IDs cannot be probed."""
+    token = bearer_token(request)
+    try:
+        async with services.session_factory() as session:
+            viewer = await authenticate_on(session, services, token) if token else None
+            if viewer is None:
+                return JSONResponse({"error": "请先登录"}, status_code=401)
+            env = Env.of(services, session, request_id="download", viewer=viewer)
+            found = await materials.open_download(env, material_id=request.path_params["material_id"])
+            await session.commit()
+    except RuleViolation:
+        return JSONResponse({"error": "材料不存在或无权访问"}, status_code=404)
+    if not found.path.is_file():
+        log.error("material file missing: %s", found.path.name)
+        return JSONResponse({"error": "材料文件缺失"}, status_code=500)
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": content_disposition(found.file_name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def download_route(services: AppServices) -> Route:
+    async def material_download(request: Request) -> Response:
+        return await download_material(services, request)
+
+    return Route("/materials/{material_id:int}", material_download, methods=["GET"])

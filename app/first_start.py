@@ -1,0 +1,62 @@
+"""What `zhicheng serve` does before serving: the first admin and, with --demo, a demo province."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from app.database import run_in_transaction
+from core import db
+from core.config import Settings
+from core.services import AppServices, build_services
+from resolvers import accounts
+from resolvers.env import Env
+
+
+def random_password() -> str:
+    """16 characters with every class, so it passes the password policy."""
+    alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if all(any(c in cls for c in pw) for cls in
+               (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#%^*-_=+")):
+            return pw
+
+
+async def ensure_first_admin(services: AppServices) -> None:
+    """On the very first start, create a province admin and print its password once."""
+
+    async def step(env: Env):
+        if await accounts.admin_exists(env):
+            return None
+        password = random_password()
+        await accounts.create_admin(env, login_name="admin", password=password,
+                                    region_code="370000", name="山东省职称管理机构")
+        return password
+
+    password = await run_in_transaction(services, step)
+    if password:
+        print(f"\n  首次启动：已创建省级管理员  login=admin  password={password}\n"
+              "  (this password is shown once; change it with changePassword)\n", flush=True)
+
+
+async def load_demo(services: AppServices) -> None:
+    """The demo province (once), and its logins printed."""
+    from resolvers.demo import DEMO_PASSWORD, load_demo_data
+
+    created = await run_in_transaction(services, load_demo_data)
+    print(f"\n  演示数据 (demo logins, password {DEMO_PASSWORD}):", flush=True)
+    for login, what in created or [("(already loaded)", "")]:
+        print(f"    {login:26s} {what}", flush=True)
+
+
+async def first_start(url: str, demo: bool) -> None:
+    settings = Settings.from_env()
+    engine = db.create_engine(url, pool_size=1)
+    try:
+        services = build_services(settings, engine)
+        await ensure_first_admin(services)
+        if demo:
+            await load_demo(services)
+    finally:
+        await engine.dispose()
