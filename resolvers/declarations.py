@@ -36,7 +36,6 @@ from rules.regions import region_covers
 
 A, S = DeclarationAction, DeclarationStatus
 _PHONE = re.compile(r"^[0-9][0-9\-]{6,19}$")
-_CATALOG_FIELDS = {"series": "seriesCode", "level": "level", "title": "titleCode", "specialty": "specialtyCode"}
 _DUPLICATE = RuleViolation(ErrorCode.DECLARATION_EXISTS, field="year")
 
 
@@ -123,8 +122,7 @@ async def _validate(env: Env, person: Person, f: DeclarationFields, own_id: int 
     errors: list[RuleViolation] = []
     if not await year_is_open(env, f.year):
         errors.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
-    for v in catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code):
-        errors.append(RuleViolation(ErrorCode(v.code), v.message, _CATALOG_FIELDS[v.field]))
+    errors += catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code)
     errors += _method_errors(f)
     errors += _detail_errors(env, f)
     errors += await _work_unit_errors(env, f.work_unit_id)
