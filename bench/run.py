@@ -619,12 +619,12 @@ class Bench:
                 "ORDER BY declaration_id LIMIT $2", t.base_unit_id, REPORT_BATCH)]
             if len(ids) >= REPORT_BATCH:
                 return ids, False
-            from models.review import LEVEL_RANK
+            from rules.catalog import LEVEL_RANK_HIGHEST_FIRST as RANK
 
             async with conn.transaction():
                 made = await conn.fetchval(SYNTHETIC_AWAITING, t.base_unit_id, t.base_series, t.open_year,
                                            REPORT_BATCH, datetime.now(UTC), SYNTHETIC_PHONE,
-                                           [k.value for k in LEVEL_RANK], list(LEVEL_RANK.values()))
+                                           [k.value for k in RANK], list(RANK.values()))
             ids = [r[0] for r in await conn.fetch(
                 "SELECT declaration_id FROM review_step WHERE unit_id = $1 AND awaiting_report "
                 "ORDER BY declaration_id LIMIT $2", t.base_unit_id, REPORT_BATCH)]

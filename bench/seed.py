@@ -32,8 +32,8 @@ from app.database import prepare_database
 from core import db
 from core.config import PROJECT_ROOT, Argon2Params
 from core.security import Passwords
-from models.review import LEVEL_RANK, StepDecision
-from rules.catalog import LEVEL_RANK as CATALOG_RANK
+from models.review import StepDecision
+from rules.catalog import LEVEL_RANK_HIGHEST_FIRST as RANK
 from rules.catalog import Series, TitleLevel, default_catalog
 from rules.declaration_states import DeclarationAction as A
 from rules.declaration_states import DeclarationStatus as S
@@ -289,10 +289,10 @@ class DeclarationFactory:
 
     def _children(self, d: dict, series: Series, person: dict, at: datetime) -> None:
         rng = self.world.rng
-        lower = [lv for lv in series.levels if CATALOG_RANK[lv.level] < CATALOG_RANK[d["level"]]]
+        lower = [lv for lv in series.levels if RANK[lv.level] > RANK[d["level"]]]
         rows = []
         if lower:
-            lv = max(lower, key=lambda x: CATALOG_RANK[x.level])
+            lv = min(lower, key=lambda x: RANK[x.level])  # the highest of the lower levels
             rows.append(("QUALIFICATION", {"series_code": series.code, "level": lv.level.value,
                                            "title_code": lv.titles[0].code, "obtained_on": f"{d['year'] - 5}-07-01",
                                            "certificate_number": f"Z{d['id']:09d}", "issuing_authority": "山东省人力资源和社会保障厅"}))
@@ -349,7 +349,7 @@ class DeclarationFactory:
         chain = [work_unit.id, work_unit.parent, self.units[work_unit.parent].parent]
         at = created + timedelta(days=rng.randint(1, 20))
         d["confirmed_at"] = at
-        snap = {"year": year, "series_code": series.code, "level": level.level, "level_rank": LEVEL_RANK[level.level],
+        snap = {"year": year, "series_code": series.code, "level": level.level, "level_rank": RANK[level.level],
                 "title_code": title.code, "title_name": title.name, "applicant_name": name,
                 "work_unit_id": work_unit.id, "work_unit_name": work_unit.name, "confirmed_at": at}
         self._event(d, A.CONFIRM, S.DRAFT, S.PENDING_REVIEW, at, account, name, work_unit.id)

@@ -12,12 +12,12 @@ from models.declaration import (
     Material,
 )
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
-from models.review import LEVEL_RANK, ReviewStep, StepDecision
+from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
 from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
 
 __all__ = [
-    "LEVEL_RANK",
+    "QUEUE_COPY_COLUMNS",
     "Account",
     "AccountKind",
     "Admin",

@@ -29,9 +29,14 @@ class StepDecision(str, enum.Enum):
     WITHDRAWN = "WITHDRAWN"  # 申报人在单位处理前撤回
 
 
-#: 申报级别 from highest to lowest, so the report queue sorts levels by rank, not by name.
-LEVEL_RANK = {TitleLevel.SENIOR: 1, TitleLevel.ASSOCIATE_SENIOR: 2, TitleLevel.INTERMEDIATE: 3,
-              TitleLevel.ASSISTANT: 4, TitleLevel.JUNIOR: 5}
+#: The columns copied onto every step when it is created, for the queues to filter and
+#: sort by (see above). The one list: the ORM constructor (`review_steps.open_first_step`)
+#: and the report's INSERT … SELECT (`reporting`) are both built from it. `level_rank` is
+#: `rules.catalog.LEVEL_RANK_HIGHEST_FIRST` (正高级 1 … 员级 5).
+QUEUE_COPY_COLUMNS: tuple[str, ...] = (
+    "year", "series_code", "level", "level_rank", "title_code", "title_name", "applicant_name",
+    "work_unit_id", "work_unit_name", "confirmed_at",
+)
 
 _REPORTABLE = text("awaiting_report")
 
@@ -89,7 +94,7 @@ class ReviewStep(Base):
     year: Mapped[int] = mapped_column(Integer)
     series_code: Mapped[str] = mapped_column(String(64))
     level: Mapped[TitleLevel] = mapped_column(str_enum(TitleLevel, "title_level"))
-    level_rank: Mapped[int] = mapped_column(SmallInteger)
+    level_rank: Mapped[int] = mapped_column(SmallInteger)  # rules.catalog.LEVEL_RANK_HIGHEST_FIRST
     title_code: Mapped[str] = mapped_column(String(96))
     title_name: Mapped[str] = mapped_column(String(100))
     applicant_name: Mapped[str] = mapped_column(String(50))

@@ -15,31 +15,12 @@ from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from rules import accounts as account_rules
-from rules.errors import ErrorCode, RecordedFailure, RuleViolation, raise_all
-from rules.identity import IdentityError, normalize_resident_id, parse_resident_id, validate_uscc
+from rules.errors import ErrorCode, RecordedFailure, RuleViolation, collect, raise_all
+from rules.identity import normalize_resident_id, parse_resident_id, validate_uscc
 from rules.regions import find_region, is_city
+from rules.text import clean_text
 
-UNIT_NAME_MAX = 100
-
-
-def _rule_error(exc: account_rules.AccountRuleError | IdentityError, field: str | None = None) -> RuleViolation:
-    return RuleViolation(exc.code, exc.message, field or getattr(exc, "field", None))
-
-
-def _check_password(password: str, login_name: str, field: str = "password") -> list[RuleViolation]:
-    return [
-        RuleViolation(code, account_rules.PASSWORD_MESSAGES[code], field)
-        for code in account_rules.password_problems(password, login_name)
-    ]
-
-
-def _check(errors: list[RuleViolation], check, *args, field: str | None = None):
-    """Run one field rule, collecting its error so every bad field is reported at once."""
-    try:
-        return check(*args)
-    except (account_rules.AccountRuleError, IdentityError) as exc:
-        errors.append(_rule_error(exc, field))
-        return None
+ADMIN_NAME_MAX = 50  # admin.name is String(50)
 
 
 async def _login_name_taken(env: Env, login_name: str) -> bool:
@@ -84,12 +65,12 @@ async def register_person(
 ) -> Person:
     """个人注册: every bad field is reported at once; nothing is written unless all pass."""
     errors: list[RuleViolation] = []
-    login_name = _check(errors, account_rules.validate_login_name, login_name)
+    login_name = collect(errors, account_rules.validate_login_name, login_name)
     today = env.clock.now().astimezone(CHINA_TZ).date()
-    resident = _check(errors, lambda raw: parse_resident_id(raw, today=today), id_number, field="idNumber")
-    name = _check(errors, account_rules.validate_person_name, name)
-    mobile = _check(errors, account_rules.validate_mobile, mobile)
-    errors += _check_password(password, login_name or "")
+    resident = collect(errors, parse_resident_id, id_number, today=today, field="idNumber")
+    name = collect(errors, account_rules.validate_person_name, name)
+    mobile = collect(errors, account_rules.validate_mobile, mobile)
+    errors += account_rules.password_violations(password, login_name or "")
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     if resident and await env.session.scalar(select(Person.id).where(Person.id_number == resident.number)):
@@ -113,13 +94,6 @@ async def register_person(
     return person
 
 
-def _validate_unit_name(raw: str) -> str:
-    value = (raw or "").strip()
-    if not 2 <= len(value) <= UNIT_NAME_MAX or not value.isprintable():
-        raise account_rules.AccountRuleError("NAME_FORMAT", "name", f"单位名称须为2至{UNIT_NAME_MAX}个字符")
-    return value
-
-
 async def register_unit(
     env: Env,
     *,
@@ -133,14 +107,14 @@ async def register_unit(
 ) -> Unit:
     """单位注册. 所在地区 must be one of the province's 16 cities."""
     errors: list[RuleViolation] = []
-    name = _check(errors, _validate_unit_name, name)
-    code = _check(errors, validate_uscc, uscc, field="uscc")
+    name = collect(errors, account_rules.validate_unit_name, name)
+    code = collect(errors, validate_uscc, uscc, field="uscc")
     if not is_city(region_code):
         errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
-    contact_name = _check(errors, account_rules.validate_person_name, contact_name, field="contactName")
-    contact_mobile = _check(errors, account_rules.validate_mobile, contact_mobile, field="contactMobile")
-    login_name = _check(errors, account_rules.validate_login_name, login_name)
-    errors += _check_password(password, login_name or "")
+    contact_name = collect(errors, account_rules.validate_person_name, contact_name, field="contactName")
+    contact_mobile = collect(errors, account_rules.validate_mobile, contact_mobile, field="contactMobile")
+    login_name = collect(errors, account_rules.validate_login_name, login_name)
+    errors += account_rules.password_violations(password, login_name or "")
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     if code and await env.session.scalar(select(Unit.id).where(Unit.uscc == code)):
@@ -165,10 +139,11 @@ async def register_unit(
 async def create_admin(env: Env, *, login_name: str, password: str, region_code: str, name: str) -> Admin:
     """A title-office admin (command line only): the province (370000) or one city."""
     errors: list[RuleViolation] = []
-    login_name = _check(errors, account_rules.validate_login_name, login_name)
+    login_name = collect(errors, account_rules.validate_login_name, login_name)
     if find_region(region_code) is None:
         errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "region"))
-    errors += _check_password(password, login_name or "")
+    name = collect(errors, clean_text, name, field="name", limit=ADMIN_NAME_MAX, required=True)
+    errors += account_rules.password_violations(password, login_name or "")
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     raise_all(errors)
@@ -369,7 +344,7 @@ async def change_password(env: Env, *, current_password: str, new_password: str)
     account = await env.session.get(Account, viewer.account.id, with_for_update=True)
     if not await env.passwords.verify(account.password_hash, current_password):
         raise RuleViolation(ErrorCode.WRONG_PASSWORD, field="currentPassword")
-    errors = _check_password(new_password, account.login_name, field="newPassword")
+    errors = account_rules.password_violations(new_password, account.login_name, field="newPassword")
     if current_password == new_password:
         errors.append(RuleViolation(ErrorCode.PASSWORD_UNCHANGED, field="newPassword"))
     raise_all(errors)

@@ -1,11 +1,11 @@
 """职称申报 (手册 1.2): create and edit a declaration, confirm it, withdraw it, read it.
 
-Every transition goes through `rules.declaration_states` and appends a timeline event.
+Every transition goes through `resolvers.timeline` (the state table of
+`rules.declaration_states`) and appends a timeline event.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -27,16 +27,16 @@ from resolvers.commitment import require_commitment, year_is_open
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.timeline import append_event, transition
 from resolvers.units import require_permitted_unit
 from rules import catalog
-from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
-from rules.errors import ErrorCode, RuleViolation, raise_all
+from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
+from rules.errors import ErrorCode, RuleViolation, collect, raise_all
 from rules.records import EducationLevel, RecordCategory
 from rules.regions import region_covers
+from rules.text import LONG_TEXT_MAX, NAME_MAX, REASON_MAX, check_phone, clean_text, trimmed
 
 A, S = DeclarationAction, DeclarationStatus
-_PHONE = re.compile(r"^[0-9][0-9\-]{6,19}$")
-_CATALOG_FIELDS = {"series": "seriesCode", "level": "level", "title": "titleCode", "specialty": "specialtyCode"}
 _DUPLICATE = RuleViolation(ErrorCode.DECLARATION_EXISTS, field="year")
 
 
@@ -64,14 +64,9 @@ def today(env: Env) -> date:
     return env.clock.now().astimezone(CHINA_TZ).date()
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
 def _normalise(f: DeclarationFields) -> DeclarationFields:
     for name in ("exceptional_reason", "former_series_code", "current_title", "phone"):
-        setattr(f, name, _blank_to_none(getattr(f, name)))
+        setattr(f, name, trimmed(getattr(f, name)))
     return f
 
 
@@ -95,17 +90,16 @@ def _method_errors(f: DeclarationFields) -> list[RuleViolation]:
 
 
 def _detail_errors(env: Env, f: DeclarationFields) -> list[RuleViolation]:
-    errors = []
-    if f.exceptional_reason and len(f.exceptional_reason) > 2000:
-        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "破格情况不超过2000字", "exceptionalReason"))
-    if f.current_title and len(f.current_title) > 100:
-        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "现职称不超过100个字符", "currentTitle"))
+    errors: list[RuleViolation] = []
+    collect(errors, clean_text, f.exceptional_reason, field="exceptionalReason", limit=LONG_TEXT_MAX,
+            too_long_message=f"破格情况不超过{LONG_TEXT_MAX}字")
+    collect(errors, clean_text, f.current_title, field="currentTitle", limit=NAME_MAX,  # String(100)
+            too_long_message=f"现职称不超过{NAME_MAX}个字符")
+    collect(errors, check_phone, f.phone, field="phone")
     if f.current_title_obtained_on and f.current_title_obtained_on > today(env):
         errors.append(RuleViolation(ErrorCode.DATE_IN_FUTURE, field="currentTitleObtainedOn"))
     if f.years_in_specialty is not None and not 0 <= f.years_in_specialty <= 60:
         errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "从事本专业年限须在0至60之间", "yearsInSpecialty"))
-    if f.phone and not _PHONE.match(f.phone):
-        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "联系电话须为7至20位数字或短横线", "phone"))
     return errors
 
 
@@ -118,13 +112,13 @@ async def _work_unit_errors(env: Env, unit_id: int) -> list[RuleViolation]:
     return []
 
 
-async def _validate(env: Env, person: Person, f: DeclarationFields, own_id: int | None) -> None:
-    """Every bad field at once; nothing is written unless all pass."""
+async def _validate(env: Env, person: Person, fields: DeclarationFields, own_id: int | None) -> DeclarationFields:
+    """The trimmed fields, or every bad field at once; nothing is written unless all pass."""
     errors: list[RuleViolation] = []
+    f = _normalise(fields)
     if not await year_is_open(env, f.year):
         errors.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
-    for v in catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code):
-        errors.append(RuleViolation(ErrorCode(v.code), v.message, _CATALOG_FIELDS[v.field]))
+    errors += catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code)
     errors += _method_errors(f)
     errors += _detail_errors(env, f)
     errors += await _work_unit_errors(env, f.work_unit_id)
@@ -134,6 +128,7 @@ async def _validate(env: Env, person: Person, f: DeclarationFields, own_id: int 
     if other is not None and other != own_id:
         errors.append(_DUPLICATE)
     raise_all(errors)
+    return f
 
 
 async def _flush(env: Env) -> None:
@@ -146,26 +141,6 @@ async def _flush(env: Env) -> None:
         raise
 
 
-def actor_name(env: Env) -> str:
-    viewer = env.require_viewer()
-    profile = viewer.person or viewer.unit or viewer.admin
-    return profile.name if profile is not None else viewer.account.login_name
-
-
-def append_event(
-    env: Env, declaration: Declaration, action: DeclarationAction, from_status: DeclarationStatus | None,
-    *, unit_id: int | None = None, reason: str | None = None,
-) -> DeclarationEvent:
-    """One timeline step (状态跟踪): who, which unit, what, why, when."""
-    event = DeclarationEvent(
-        declaration_id=declaration.id, action=action, from_status=from_status, to_status=declaration.status,
-        actor_account_id=env.require_viewer().account.id, actor_name=actor_name(env),
-        unit_id=unit_id, reason=reason, at=env.clock.now(),
-    )
-    env.session.add(event)
-    return event
-
-
 def _assign(declaration: Declaration, f: DeclarationFields) -> None:
     for field in fields(DeclarationFields):
         setattr(declaration, field.name, getattr(f, field.name))
@@ -175,8 +150,7 @@ async def create_declaration(env: Env, *, fields: DeclarationFields) -> Declarat
     """新增申报信息 → 保存: a DRAFT the applicant then completes on the detail page."""
     person = env.require_person()
     await require_commitment(env, person)
-    f = _normalise(fields)
-    await _validate(env, person, f, None)
+    f = await _validate(env, person, fields, None)
     now = env.clock.now()
     declaration = Declaration(person_id=person.id, status=next_state(None, A.CREATE), created_at=now, updated_at=now)
     _assign(declaration, f)
@@ -204,25 +178,15 @@ async def own_declaration(env: Env, declaration_id: int, *, field: str = "id") -
 async def editable_declaration(env: Env, declaration_id: int, *, field: str = "id") -> Declaration:
     """Own and still editable (DRAFT or RETURNED): after 确认申报 nothing changes."""
     declaration = await own_declaration(env, declaration_id, field=field)
-    _transition(declaration, A.EDIT)
+    transition(declaration, A.EDIT)
     declaration.updated_at = env.clock.now()
     return declaration
-
-
-def _transition(declaration: Declaration, action: DeclarationAction) -> DeclarationStatus:
-    try:
-        return next_state(declaration.status, action)
-    except TransitionNotAllowed:
-        if action in (A.EDIT, A.CONFIRM) and declaration.status is not S.DRAFT:
-            raise RuleViolation(ErrorCode.DECLARATION_LOCKED) from None
-        raise RuleViolation(ErrorCode.INVALID_STATE) from None
 
 
 async def update_declaration(env: Env, *, declaration_id: int, fields: DeclarationFields) -> Declaration:
     declaration = await editable_declaration(env, declaration_id)
     person = env.require_person()
-    f = _normalise(fields)
-    await _validate(env, person, f, declaration.id)
+    f = await _validate(env, person, fields, declaration.id)
     _assign(declaration, f)
     await _flush(env)
     return declaration
@@ -265,7 +229,7 @@ async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     """确认申报: lock everything and send it to the work unit for review."""
     declaration = await own_declaration(env, declaration_id)
     before = declaration.status
-    after = _transition(declaration, A.CONFIRM)
+    after = transition(declaration, A.CONFIRM)
     raise_all(await _completeness_gaps(env, declaration))
     now = env.clock.now()
     declaration.status = after
@@ -294,12 +258,10 @@ async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | N
     """撤回: back to DRAFT, only while no unit has acted on it since 确认申报."""
     declaration = await own_declaration(env, declaration_id)
     before = declaration.status
-    after = _transition(declaration, A.WITHDRAW)
+    after = transition(declaration, A.WITHDRAW)
     if await _last_action(env, declaration.id) is not A.CONFIRM:
         raise RuleViolation(ErrorCode.CANNOT_WITHDRAW)
-    reason = _blank_to_none(reason)
-    if reason and len(reason) > 500:
-        raise RuleViolation(ErrorCode.INVALID_INPUT, "撤回原因不超过500字", "reason")
+    reason = clean_text(reason, field="reason", limit=REASON_MAX, too_long_message=f"撤回原因不超过{REASON_MAX}字")
     unit_id = declaration.current_unit_id
     declaration.status = after
     declaration.current_unit_id = None

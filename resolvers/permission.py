@@ -9,7 +9,6 @@ and the decision, so the whole history stays readable.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, exists, select
@@ -28,11 +27,13 @@ from models import (
 from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
-from rules.errors import ErrorCode, RuleViolation, raise_all
-from rules.identity import USCC_CHARSET, IdentityError, normalize_uscc, validate_uscc
+from rules.errors import ErrorCode, RuleViolation, collect, raise_all
+from rules.identity import USCC_CHARSET, normalize_uscc, validate_uscc
 from rules.regions import PROVINCE_CODE, is_city, region_covers
+from rules.text import ADDRESS_MAX, NAME_MAX, PERSON_NAME_MAX, check_phone, clean_reason, clean_text, search_term
 
-_PHONE = re.compile(r"^[0-9+\-() ]{7,20}$")
+#: 人工审核理由 (stored as Text): a paragraph explaining why the unit has no valid code.
+MANUAL_REVIEW_REASON_MAX = 1000
 _EDITABLE = {PermissionStatus.NOT_APPLIED, PermissionStatus.DRAFT, PermissionStatus.REJECTED}
 _SUBMITTABLE = {PermissionStatus.DRAFT, PermissionStatus.REJECTED}
 
@@ -53,17 +54,6 @@ class ApplicationDetails:
     manual_review_reason: str | None = None
 
 
-def _text(errors: list, value: str | None, field: str, limit: int, required: bool = True) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            errors.append(RuleViolation(ErrorCode.FIELD_REQUIRED, field=field))
-        return None
-    if len(value) > limit:
-        errors.append(RuleViolation(ErrorCode.FIELD_TOO_LONG, f"不能超过{limit}个字符", field))
-    return value
-
-
 def _clean(d: ApplicationDetails) -> ApplicationDetails:
     """Normalise and validate every field at once; a code is only format-checked here
     (the check digit and the registry are checked on submission)."""
@@ -73,21 +63,19 @@ def _clean(d: ApplicationDetails) -> ApplicationDetails:
         errors.append(RuleViolation(ErrorCode.USCC_FORMAT, field="uscc"))
     if not is_city(d.region_code):
         errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
-    phone = _text(errors, d.contact_phone, "contactPhone", 20)
-    if phone and not _PHONE.match(phone):
-        errors.append(RuleViolation(ErrorCode.INVALID_INPUT, "联系电话格式不正确", "contactPhone"))
     cleaned = ApplicationDetails(
-        name=_text(errors, d.name, "name", 100),
+        name=collect(errors, clean_text, d.name, field="name", limit=NAME_MAX, required=True),
         uscc=uscc,
         region_code=d.region_code,
         unit_type=d.unit_type,
-        supervisor_name=_text(errors, d.supervisor_name, "supervisorName", 100, required=False),
-        address=_text(errors, d.address, "address", 200),
-        contact_name=_text(errors, d.contact_name, "contactName", 50),
-        contact_phone=phone,
+        supervisor_name=collect(errors, clean_text, d.supervisor_name, field="supervisorName", limit=NAME_MAX),
+        address=collect(errors, clean_text, d.address, field="address", limit=ADDRESS_MAX, required=True),
+        contact_name=collect(errors, clean_text, d.contact_name, field="contactName", limit=PERSON_NAME_MAX,
+                             required=True),
+        contact_phone=collect(errors, check_phone, d.contact_phone, field="contactPhone", required=True),
         manual_review_requested=d.manual_review_requested,
-        manual_review_reason=_text(errors, d.manual_review_reason, "manualReviewReason", 1000,
-                                   required=d.manual_review_requested),
+        manual_review_reason=collect(errors, clean_text, d.manual_review_reason, field="manualReviewReason",
+                                     limit=MANUAL_REVIEW_REASON_MAX, required=d.manual_review_requested),
     )
     if not d.manual_review_requested:
         cleaned.manual_review_reason = None
@@ -149,7 +137,7 @@ async def check_code(env: Env, name: str, uscc: str | None) -> tuple[CodeCheck, 
         return CodeCheck.NO_CODE, None
     try:
         validate_uscc(uscc)
-    except IdentityError:
+    except RuleViolation:
         return CodeCheck.CHECK_DIGIT, None
     if not await env.session.scalar(select(exists().select_from(RegistryEntry))):
         return CodeCheck.PASSED, None
@@ -227,12 +215,10 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
     app = await _locked_for_admin(env, application_id)
     if app.status is not PermissionStatus.SUBMITTED:
         raise RuleViolation(ErrorCode.INVALID_STATE, "该申请不在待审核状态（可能已被他人处理）")
-    reason = (reason or "").strip() or None
+    reason = clean_reason(reason, required=not approve, required_message="审核不通过须填写原因")
     rnd = await current_round(env, app)
     unit = await env.session.get(Unit, app.unit_id, with_for_update=True, populate_existing=True)
     if not approve:
-        if reason is None:
-            raise RuleViolation(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因", "reason")
         decision, status = PermissionDecision.REJECTED, PermissionStatus.REJECTED
     else:
         decision = await _approval_kind(env, admin.region_code, app, rnd)
@@ -271,8 +257,8 @@ async def list_applications(env: Env, *, status: PermissionStatus | None, region
         stmt = stmt.where(PermissionApplication.region_code == region_code)
     if status is not None:
         stmt = stmt.where(PermissionApplication.status == status)
-    if search and search.strip():
-        stmt = stmt.where(PermissionApplication.name.contains(search.strip(), autoescape=True))
+    if term := search_term(search):
+        stmt = stmt.where(PermissionApplication.name.contains(term, autoescape=True))
     keys = [SortKey(PermissionApplication.submitted_at), SortKey(PermissionApplication.id)]
     return await keyset_page(env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size)
 

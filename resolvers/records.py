@@ -12,14 +12,13 @@ from models import DeclarationRecord, Material
 from resolvers.declarations import editable_declaration, today
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation, raise_all
-from rules.records import RecordCategory, camel, validate_record
+from rules.records import RecordCategory, validate_record
 
 
 def _validated(env: Env, category: RecordCategory, values: dict[str, Any]) -> dict[str, Any]:
     """The clean payload, or every problem as a typed error on `<category>.<field>`."""
     payload, problems = validate_record(category, values, today(env))
-    prefix = camel(category.value.lower())
-    raise_all([RuleViolation(ErrorCode(p.code), p.message, f"{prefix}.{p.field}") for p in problems])
+    raise_all(problems)
     return payload
 
 

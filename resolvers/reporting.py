@@ -16,17 +16,25 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 
-from models import Declaration, ReviewStep
+from models import QUEUE_COPY_COLUMNS, Declaration, ReviewStep
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
+from resolvers.timeline import actor_name
 from resolvers.units import require_acting_unit_permitted
-from rules.catalog import LEVEL_NAMES, TitleLevel, find_series
+from rules.catalog import LEVEL_NAMES, TitleLevel, series_name
+from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
 from rules.errors import ErrorCode, RuleViolation
+from rules.text import like_escape, search_term
 
 #: One call may send this many declarations (a province-wide 主管部门 sends thousands at once).
 MAX_REPORT_BATCH = 10_000
-SEARCH_MAX = 50
+
+#: A report is the state machine's APPROVED ──report──▶ PENDING_REVIEW, taken from its table
+#: (and bound into the set-based statements below) so the SQL cannot disagree with it.
+_REPORT = DeclarationAction.REPORT
+_FROM = DeclarationStatus.APPROVED
+_TO = next_state(_FROM, _REPORT)
 
 
 class ReportSort(str, enum.Enum):
@@ -46,19 +54,14 @@ _SORT_COLUMN = {
 }
 
 
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, sort: ReportSort,
                        descending: bool, first: int | None, after: str | None) -> Page:
     """数据上报列表: passed here, not yet sent up; optionally only work units whose name contains
     `work_unit_name`; sorted by one column (ties by id, in the same direction)."""
     unit = require_reviewing_unit(env)
     where = [ReviewStep.unit_id == unit.id, ReviewStep.awaiting_report]
-    term = (work_unit_name or "").strip()[:SEARCH_MAX]
-    if term:
-        where.append(ReviewStep.work_unit_name.like(f"%{_like_escape(term)}%", escape="\\"))
+    if term := search_term(work_unit_name):
+        where.append(ReviewStep.work_unit_name.like(f"%{like_escape(term)}%", escape="\\"))
     column = _SORT_COLUMN[sort]
     keys = [SortKey(column, descending), SortKey(ReviewStep.id, descending)]
     return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
@@ -108,19 +111,18 @@ _CLOSE_STEPS = text("""
 """)
 
 _MOVE_DECLARATIONS = text("""
-    UPDATE declaration d SET status = 'PENDING_REVIEW', current_unit_id = v.target, updated_at = :now
+    UPDATE declaration d SET status = :to_status, current_unit_id = v.target, updated_at = :now
     FROM unnest(CAST(:ids AS bigint[]), CAST(:targets AS bigint[])) AS v(id, target)
     WHERE d.id = v.id
 """)
 
-# At the superior the declaration enters data review again: a new open step, same round.
-_OPEN_STEPS = text("""
+# At the superior the declaration enters data review again: a new open step, same round,
+# with the reporting step's queue copies.
+_OPEN_STEPS = text(f"""
     INSERT INTO review_step (declaration_id, unit_id, round, arrived_at, from_unit_id, awaiting_report,
-                             year, series_code, level, level_rank, title_code, title_name, applicant_name,
-                             work_unit_id, work_unit_name, confirmed_at)
-    SELECT s.declaration_id, v.target, s.round, :now, s.unit_id, false, s.year, s.series_code, s.level,
-           s.level_rank, s.title_code, s.title_name, s.applicant_name, s.work_unit_id, s.work_unit_name,
-           s.confirmed_at
+                             {", ".join(QUEUE_COPY_COLUMNS)})
+    SELECT s.declaration_id, v.target, s.round, :now, s.unit_id, false,
+           {", ".join(f"s.{column}" for column in QUEUE_COPY_COLUMNS)}
     FROM review_step s JOIN unnest(CAST(:steps AS bigint[]), CAST(:targets AS bigint[])) AS v(step_id, target)
       ON s.id = v.step_id
 """)
@@ -128,14 +130,13 @@ _OPEN_STEPS = text("""
 _EVENTS = text("""
     INSERT INTO declaration_event (declaration_id, action, from_status, to_status, actor_account_id, actor_name,
                                    unit_id, reason, at)
-    SELECT id, 'REPORT', 'APPROVED', 'PENDING_REVIEW', :account, :actor, :unit, NULL, :now
+    SELECT id, :report, :from_status, :to_status, :account, :actor, :unit, NULL, :now
     FROM unnest(CAST(:ids AS bigint[])) AS id
 """)
 
 
 def _no_path(series_code: str, level: str) -> RuleViolation:
-    series = find_series(series_code)
-    label = f"{series.name if series else series_code}{LEVEL_NAMES[TitleLevel(level)]}"
+    label = f"{series_name(series_code) or series_code}{LEVEL_NAMES[TitleLevel(level)]}"
     return RuleViolation(ErrorCode.NO_REPORTING_PATH,
                        f"本单位未开通{label}职称的上报路径，数据无法上报，请先申请上报路径", "ids")
 
@@ -150,7 +151,7 @@ def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[Repor
     for row in rows:
         if not row.reached:
             failures.append(ReportFailure(row.id, _not_routed_here()))
-        elif row.step_id is None or row.status != "APPROVED" or not row.here:
+        elif row.step_id is None or row.status != _FROM.value or not row.here:
             failures.append(ReportFailure(row.id, RuleViolation(
                 ErrorCode.INVALID_STATE, "该申报不是本单位审核通过且待上报的申报（可能已上报）", "ids")))
         elif (path := paths.get((row.series_code, row.level))) is None:
@@ -177,11 +178,13 @@ async def _move(env: Env, unit_id: int, moves: list[tuple[int, int, int]]) -> No
     ids, steps, targets = (list(col) for col in zip(*moves, strict=True))
     session = env.session
     await session.execute(_CLOSE_STEPS, {"now": now, "steps": steps, "targets": targets})
-    await session.execute(_MOVE_DECLARATIONS, {"now": now, "ids": ids, "targets": targets})
+    await session.execute(_MOVE_DECLARATIONS, {"now": now, "ids": ids, "targets": targets,
+                                                "to_status": _TO.value})
     await session.execute(_OPEN_STEPS, {"now": now, "steps": steps, "targets": targets})
     viewer = env.require_viewer()
-    await session.execute(_EVENTS, {"ids": ids, "account": viewer.account.id, "actor": viewer.unit.name,
-                                    "unit": unit_id, "now": now})
+    await session.execute(_EVENTS, {"ids": ids, "account": viewer.account.id, "actor": actor_name(env),
+                                    "unit": unit_id, "now": now, "report": _REPORT.value,
+                                    "from_status": _FROM.value, "to_status": _TO.value})
 
 
 async def report_declarations(env: Env, *, declaration_ids: list[int],

@@ -18,17 +18,17 @@ from core.errors import UnitNotPermitted
 from models import Committee, Declaration, Person, ReviewStep, StepDecision, Unit
 from resolvers import audit, records
 from resolvers.committees import committee_for_accepting_unit
-from resolvers.declarations import _transition, actor_name, append_event
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review_steps import was_routed_through
+from resolvers.timeline import actor_name, append_event, transition
 from resolvers.units import require_acting_unit_permitted
 from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation
+from rules.text import clean_reason
 
 A, S = DeclarationAction, DeclarationStatus
-REASON_MAX = 500
 
 
 class ReviewState(str, enum.Enum):
@@ -65,15 +65,6 @@ class ReviewResult:
     committee: Committee | None
 
 
-def _reason(reason: str | None, required: bool) -> str | None:
-    reason = (reason or "").strip() or None
-    if required and reason is None:
-        raise RuleViolation(ErrorCode.REASON_REQUIRED, "审核不通过须填写原因，以便申报人查看修改", "reason")
-    if reason is not None and len(reason) > REASON_MAX:
-        raise RuleViolation(ErrorCode.FIELD_TOO_LONG, f"原因不超过{REASON_MAX}字", "reason")
-    return reason
-
-
 async def _lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[Declaration, ReviewStep]:
     """Lock the declaration, then find its step open at this unit.
 
@@ -105,7 +96,7 @@ async def review_declaration(env: Env, *, declaration_id: int, approve: bool, re
     """审核: 通过 (or 受理 at a committee's accepting unit), or 不通过 with a reason, which
     returns the declaration to the applicant."""
     unit = require_acting_unit_permitted(env)
-    reason = _reason(reason, required=not approve)
+    reason = clean_reason(reason, required=not approve, required_message="审核不通过须填写原因，以便申报人查看修改")
     declaration, step = await _lock_for_review(env, unit, declaration_id)
     before = declaration.status
     committee = None
@@ -122,7 +113,7 @@ async def review_declaration(env: Env, *, declaration_id: int, approve: bool, re
         if committee is not None:
             step.committee_id = committee.id
             declaration.committee_id, declaration.accepted_at = committee.id, env.clock.now()
-    declaration.status = _transition(declaration, action)
+    declaration.status = transition(declaration, action)
     declaration.updated_at = env.clock.now()
     append_event(env, declaration, action, before, unit_id=unit.id, reason=reason)
     await env.session.flush()

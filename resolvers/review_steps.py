@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from models import LEVEL_RANK, Declaration, Person, ReviewStep, StepDecision, Unit
+from models import QUEUE_COPY_COLUMNS, Declaration, Person, ReviewStep, StepDecision, Unit
 from resolvers.env import Env
 from rules import catalog
 
+#: The copies that are not the declaration's own attribute of the same name.
+_DERIVED_COPIES = {
+    "level_rank": lambda d, person, unit: catalog.LEVEL_RANK_HIGHEST_FIRST[d.level],
+    "title_name": lambda d, person, unit: catalog.title_name(d.title_code) or d.title_code,
+    "applicant_name": lambda d, person, unit: person.name,
+    "work_unit_name": lambda d, person, unit: unit.name,
+}
 
-def title_name(code: str) -> str:
-    found = catalog.find_title(code)
-    return found[2].name if found else code
+
+def queue_copies(declaration: Declaration, person: Person, work_unit: Unit) -> dict:
+    """The step's QUEUE_COPY_COLUMNS for a declaration confirmed to `work_unit`."""
+    return {column: _DERIVED_COPIES[column](declaration, person, work_unit) if column in _DERIVED_COPIES
+            else getattr(declaration, column) for column in QUEUE_COPY_COLUMNS}
 
 
 async def open_first_step(env: Env, declaration: Declaration, person: Person, work_unit: Unit) -> ReviewStep:
@@ -27,10 +36,7 @@ async def open_first_step(env: Env, declaration: Declaration, person: Person, wo
     )
     step = ReviewStep(
         declaration_id=declaration.id, unit_id=work_unit.id, round=(last_round or 0) + 1,
-        arrived_at=declaration.confirmed_at, year=declaration.year, series_code=declaration.series_code,
-        level=declaration.level, level_rank=LEVEL_RANK[declaration.level], title_code=declaration.title_code,
-        title_name=title_name(declaration.title_code), applicant_name=person.name,
-        work_unit_id=work_unit.id, work_unit_name=work_unit.name, confirmed_at=declaration.confirmed_at,
+        arrived_at=declaration.confirmed_at, **queue_copies(declaration, person, work_unit),
     )
     env.session.add(step)
     return step

@@ -27,6 +27,7 @@ from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_acting_unit_permitted, require_permitted_unit
 from rules.catalog import TitleLevel, find_series
 from rules.errors import ErrorCode, RuleViolation
+from rules.text import clean_reason
 
 MAX_ROUTE_LENGTH = 32
 
@@ -111,10 +112,8 @@ async def _locked_path(env: Env, path_id: int, *, as_target: bool, as_applicant:
 
 
 def _required_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise RuleViolation(ErrorCode.REASON_REQUIRED, field="reason")
-    return reason
+    """A rejection or revocation tells the other unit why (reporting_path.reason)."""
+    return clean_reason(reason, required=True)
 
 
 async def review_path(env: Env, *, path_id: int, approve: bool, reason: str | None) -> ReportingPath:

@@ -21,24 +21,19 @@ from resolvers.paging import Page, SortKey, keyset_page
 from rules.errors import ErrorCode, RuleViolation
 from rules.identity import normalize_uscc
 from rules.regions import is_city
-
-SEARCH_MAX = 50
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+from rules.text import like_escape, search_term
 
 
 def _name_matches(term: str):
     if len(term) <= 2:
         return func.unit_name_grams(Unit.name).op("@>")(literal([term], ARRAY(Text)))
-    return Unit.name.like(f"%{_like_escape(term)}%", escape="\\")
+    return Unit.name.like(f"%{like_escape(term)}%", escape="\\")
 
 
 def _rank(term: str, code: str):
     return case(
         (or_(Unit.name == term, Unit.uscc == code), 0),
-        (Unit.name.like(f"{_like_escape(term)}%", escape="\\"), 1),
+        (Unit.name.like(f"{like_escape(term)}%", escape="\\"), 1),
         else_=2,
     ).label("rank")
 
@@ -47,8 +42,7 @@ async def search_units(env: Env, *, search: str | None, region_code: str | None,
                        first: int | None, after: str | None) -> Page:
     """Units by any part of the name (or by code); permitted ones only unless asked."""
     env.require_viewer()
-    term = (search or "").strip()[:SEARCH_MAX]
-    if term:
+    if term := search_term(search):
         code = normalize_uscc(term)
         rank = _rank(term, code)
         stmt = select(Unit, rank).where(or_(_name_matches(term), Unit.uscc == code))

@@ -1,9 +1,9 @@
 """Account rules: login names, mobile numbers, person names and password strength.
 
 Validators strip surrounding whitespace, return the cleaned value and raise
-:class:`AccountRuleError` (with a stable ``code``, the GraphQL ``field`` it
+:class:`rules.errors.RuleViolation` (with a stable ``code``, the GraphQL ``field`` it
 concerns and a Chinese ``message``) when the value is unacceptable.
-:func:`password_problems` instead returns every problem at once so a form can
+:func:`password_violations` instead returns every problem at once so a form can
 show them all.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rules.errors import ErrorCode, RuleViolation
+
 __all__ = [
     "LOGIN_NAME_MAX_LENGTH",
     "LOGIN_NAME_MIN_LENGTH",
@@ -19,16 +21,20 @@ __all__ = [
     "PASSWORD_MESSAGES",
     "PASSWORD_MIN_LENGTH",
     "PERSON_NAME_MAX_LENGTH",
-    "AccountRuleError",
+    "UNIT_NAME_MAX_LENGTH",
     "password_problems",
+    "password_violations",
     "validate_login_name",
     "validate_mobile",
     "validate_person_name",
+    "validate_unit_name",
 ]
 
 LOGIN_NAME_MIN_LENGTH = 4
 LOGIN_NAME_MAX_LENGTH = 32
 PERSON_NAME_MAX_LENGTH = 50
+UNIT_NAME_MIN_LENGTH = 2
+UNIT_NAME_MAX_LENGTH = 100
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 """Upper bound on password length; bounds the cost of hashing."""
@@ -45,30 +51,14 @@ _MOBILE_PATTERN = re.compile(r"1[3-9][0-9]{9}")
 _FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-class AccountRuleError(Exception):
-    """An account field failed validation."""
-
-    def __init__(self, code: str, field: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.message = message
-
-    def __repr__(self) -> str:
-        return (
-            f"AccountRuleError(code={self.code!r}, field={self.field!r}, "
-            f"message={self.message!r})"
-        )
-
-
 def validate_login_name(raw: str) -> str:
     """Return the stripped login name: 4–32 ASCII letters, digits or underscores."""
     value = raw.strip() if isinstance(raw, str) else ""
     if not _LOGIN_NAME_PATTERN.fullmatch(value):
-        raise AccountRuleError(
-            "LOGIN_NAME_FORMAT",
-            "loginName",
+        raise RuleViolation(
+            ErrorCode.LOGIN_NAME_FORMAT,
             f"登录名须为{LOGIN_NAME_MIN_LENGTH}至{LOGIN_NAME_MAX_LENGTH}位英文字母、数字或下划线",
+            "loginName",
         )
     return value
 
@@ -77,7 +67,7 @@ def validate_mobile(raw: str, field: str = "mobile") -> str:
     """Return the stripped 11-digit mainland mobile number (``1[3-9]`` + 9 digits)."""
     value = raw.strip() if isinstance(raw, str) else ""
     if not _MOBILE_PATTERN.fullmatch(value):
-        raise AccountRuleError("MOBILE_FORMAT", field, "手机号码格式不正确，应为11位中国大陆手机号")
+        raise RuleViolation(ErrorCode.MOBILE_FORMAT, "手机号码格式不正确，应为11位中国大陆手机号", field)
     return value
 
 
@@ -85,13 +75,21 @@ def validate_person_name(raw: str, field: str = "name") -> str:
     """Return the stripped name: 1–50 characters, not blank, no control characters."""
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
-        raise AccountRuleError("NAME_FORMAT", field, "姓名不能为空")
+        raise RuleViolation(ErrorCode.NAME_FORMAT, "姓名不能为空", field)
     if len(value) > PERSON_NAME_MAX_LENGTH:
-        raise AccountRuleError(
-            "NAME_FORMAT", field, f"姓名长度不能超过{PERSON_NAME_MAX_LENGTH}个字符"
-        )
+        raise RuleViolation(ErrorCode.NAME_FORMAT, f"姓名长度不能超过{PERSON_NAME_MAX_LENGTH}个字符", field)
     if any(unicodedata.category(ch) in _FORBIDDEN_NAME_CATEGORIES for ch in value):
-        raise AccountRuleError("NAME_FORMAT", field, "姓名不能包含控制字符")
+        raise RuleViolation(ErrorCode.NAME_FORMAT, "姓名不能包含控制字符", field)
+    return value
+
+
+def validate_unit_name(raw: str, field: str = "name") -> str:
+    """Return the stripped unit name: 2–100 printable characters (unit.name is String(100))."""
+    value = raw.strip() if isinstance(raw, str) else ""
+    if not UNIT_NAME_MIN_LENGTH <= len(value) <= UNIT_NAME_MAX_LENGTH or not value.isprintable():
+        raise RuleViolation(
+            ErrorCode.NAME_FORMAT, f"单位名称须为{UNIT_NAME_MIN_LENGTH}至{UNIT_NAME_MAX_LENGTH}个字符", field
+        )
     return value
 
 
@@ -133,3 +131,11 @@ def password_problems(password: str, login_name: str) -> list[str]:
     if login and login in password.casefold():
         problems.append("PASSWORD_CONTAINS_LOGIN")
     return problems
+
+
+def password_violations(password: str, login_name: str, field: str = "password") -> list[RuleViolation]:
+    """Every rule the password breaks as errors on `field`, in :func:`password_problems`' order."""
+    return [
+        RuleViolation(code, PASSWORD_MESSAGES[code], field)
+        for code in password_problems(password, login_name)
+    ]

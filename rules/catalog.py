@@ -19,16 +19,11 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rules.errors import ErrorCode, RuleViolation
+
 __all__ = [
     "LEVEL_NAMES",
-    "LEVEL_NOT_IN_SERIES",
-    "LEVEL_RANK",
-    "SPECIALTY_NOT_IN_SERIES",
-    "TITLE_NOT_IN_LEVEL",
-    "UNKNOWN_SERIES",
-    "UNKNOWN_SPECIALTY",
-    "UNKNOWN_TITLE",
-    "CatalogViolation",
+    "LEVEL_RANK_HIGHEST_FIRST",
     "Level",
     "Series",
     "Specialty",
@@ -40,6 +35,9 @@ __all__ = [
     "find_title",
     "lowest_level",
     "parse_level",
+    "series_name",
+    "specialty_name",
+    "title_name",
     "validate_combination",
 ]
 
@@ -62,13 +60,16 @@ LEVEL_NAMES: dict[TitleLevel, str] = {
     TitleLevel.JUNIOR: "员级",
 }
 
-# Higher rank = higher level; used for ordering and "lowest level" questions.
-LEVEL_RANK: dict[TitleLevel, int] = {
-    TitleLevel.JUNIOR: 1,
-    TitleLevel.ASSISTANT: 2,
+#: The one ordering of levels: 正高级 1, 副高级 2, 中级 3, 助理级 4, 员级 5 — a smaller rank is a
+#: higher level. `review_step.level_rank` stores these numbers (migration 0004 backfilled
+#: them in this order), so the report queue's ascending level sort lists the highest first;
+#: "the lowest level" is the one with the largest rank.
+LEVEL_RANK_HIGHEST_FIRST: dict[TitleLevel, int] = {
+    TitleLevel.SENIOR: 1,
+    TitleLevel.ASSOCIATE_SENIOR: 2,
     TitleLevel.INTERMEDIATE: 3,
-    TitleLevel.ASSOCIATE_SENIOR: 4,
-    TitleLevel.SENIOR: 5,
+    TitleLevel.ASSISTANT: 4,
+    TitleLevel.JUNIOR: 5,
 }
 
 
@@ -113,22 +114,8 @@ class Series:
         return None
 
 
-@dataclass(frozen=True)
-class CatalogViolation:
-    """一条目录校验错误。``field`` ∈ series/level/title/specialty，``message`` 为中文提示。"""
-
-    field: str
-    code: str
-    message: str
-
-
-# Violation codes (stable, exposed through the API).
-UNKNOWN_SERIES = "UNKNOWN_SERIES"
-LEVEL_NOT_IN_SERIES = "LEVEL_NOT_IN_SERIES"
-UNKNOWN_TITLE = "UNKNOWN_TITLE"
-TITLE_NOT_IN_LEVEL = "TITLE_NOT_IN_LEVEL"
-UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
-SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
+#: The API's input fields of a declaration's cascade, which the violations name.
+SERIES_FIELD, LEVEL_FIELD, TITLE_FIELD, SPECIALTY_FIELD = "seriesCode", "level", "titleCode", "specialtyCode"
 
 
 def default_catalog() -> tuple[Series, ...]:
@@ -201,11 +188,29 @@ def find_specialty(
     return None
 
 
+def series_name(code: str | None) -> str | None:
+    """系列名称 of a code of the built-in catalogue; None for an unknown code."""
+    series = find_series(code)
+    return series.name if series else None
+
+
+def title_name(code: str | None) -> str | None:
+    """职称名称 of a code of the built-in catalogue; None for an unknown code."""
+    found = find_title(code)
+    return found[2].name if found else None
+
+
+def specialty_name(code: str | None) -> str | None:
+    """专业名称 of a code of the built-in catalogue; None for an unknown code."""
+    found = find_specialty(code)
+    return found[1].name if found else None
+
+
 def lowest_level(series: Series) -> TitleLevel:
     """系列实际设置的最低级别（如高等学校教师为助理级，工程为员级）。"""
     if not series.levels:
         raise ValueError(f"series {series.code} has no levels")
-    return min((lv.level for lv in series.levels), key=LEVEL_RANK.__getitem__)
+    return max((lv.level for lv in series.levels), key=LEVEL_RANK_HIGHEST_FIRST.__getitem__)
 
 
 def validate_combination(
@@ -214,7 +219,7 @@ def validate_combination(
     title_code: str | None,
     specialty_code: str | None,
     catalog: Iterable[Series] | None = None,
-) -> list[CatalogViolation]:
+) -> list[RuleViolation]:
     """校验 系列 / 申报级别 / 申报职称 / 现从事专业 的组合，返回全部错误（空列表表示合法）。
 
     An unknown series makes everything else unknowable, so only that is reported.
@@ -225,47 +230,35 @@ def validate_combination(
     catalog = tuple(_resolve(catalog))
     series = find_series(series_code, catalog)
     if series is None:
-        return [CatalogViolation("series", UNKNOWN_SERIES, "所选职称系列不存在")]
+        return [RuleViolation(ErrorCode.UNKNOWN_SERIES, "所选职称系列不存在", SERIES_FIELD)]
 
-    violations: list[CatalogViolation] = []
+    violations: list[RuleViolation] = []
 
     parsed = parse_level(level)
     chosen_level = series.find_level(parsed) if parsed is not None else None
     if parsed is None:
-        violations.append(CatalogViolation("level", LEVEL_NOT_IN_SERIES, "申报级别无效"))
+        violations.append(RuleViolation(ErrorCode.LEVEL_NOT_IN_SERIES, "申报级别无效", LEVEL_FIELD))
     elif chosen_level is None:
-        violations.append(
-            CatalogViolation(
-                "level",
-                LEVEL_NOT_IN_SERIES,
-                f"所选职称系列（{series.name}）未设置{LEVEL_NAMES[parsed]}职称",
-            )
-        )
+        violations.append(RuleViolation(
+            ErrorCode.LEVEL_NOT_IN_SERIES, f"所选职称系列（{series.name}）未设置{LEVEL_NAMES[parsed]}职称", LEVEL_FIELD
+        ))
 
     found_title = find_title(title_code, catalog)
     if found_title is None:
-        violations.append(CatalogViolation("title", UNKNOWN_TITLE, "所选申报职称不存在"))
+        violations.append(RuleViolation(ErrorCode.UNKNOWN_TITLE, "所选申报职称不存在", TITLE_FIELD))
     else:
         title_series, title_level, _ = found_title
         if title_series.code != series.code:
-            violations.append(
-                CatalogViolation("title", TITLE_NOT_IN_LEVEL, "申报职称不属于所选职称系列")
-            )
+            violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选职称系列", TITLE_FIELD))
         elif chosen_level is not None and title_level.level is not chosen_level.level:
-            violations.append(
-                CatalogViolation("title", TITLE_NOT_IN_LEVEL, "申报职称不属于所选申报级别")
-            )
+            violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选申报级别", TITLE_FIELD))
 
     found_specialty = find_specialty(specialty_code, catalog)
     if found_specialty is None:
-        violations.append(
-            CatalogViolation("specialty", UNKNOWN_SPECIALTY, "所选现从事专业不存在")
-        )
+        violations.append(RuleViolation(ErrorCode.UNKNOWN_SPECIALTY, "所选现从事专业不存在", SPECIALTY_FIELD))
     elif found_specialty[0].code != series.code:
         violations.append(
-            CatalogViolation(
-                "specialty", SPECIALTY_NOT_IN_SERIES, "现从事专业不属于所选职称系列"
-            )
+            RuleViolation(ErrorCode.SPECIALTY_NOT_IN_SERIES, "现从事专业不属于所选职称系列", SPECIALTY_FIELD)
         )
 
     return violations

@@ -175,6 +175,16 @@ class RuleViolations(Exception):
         super().__init__("; ".join(str(e) for e in self.errors))
 
 
+def collect(errors: list[RuleViolation], check, *args, **kwargs):
+    """`check(*args, **kwargs)`, or None with its violation appended to `errors`: a form that
+    reports every bad field at once runs each field's rule through this, then `raise_all`."""
+    try:
+        return check(*args, **kwargs)
+    except RuleViolation as exc:
+        errors.append(exc)
+        return None
+
+
 def raise_all(errors: list[RuleViolation]) -> None:
     if len(errors) == 1:
         raise errors[0]

@@ -6,7 +6,9 @@
 * 统一社会信用代码 (GB 32100-2015): 18 characters from a 31-character set
   (no ``I O Z S V``), the last one an ISO 7064 MOD 31-3 style check character.
 
-Everything here is pure: the current date is always passed in explicitly.
+Everything here is pure: the current date is always passed in explicitly. A bad number
+raises :class:`rules.errors.RuleViolation` on the field the caller names; a programming
+error (a check-digit helper given the wrong length) raises ``ValueError``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from rules.errors import ErrorCode, RuleViolation
+
 __all__ = [
     "EARLIEST_BIRTH_DATE",
     "RESIDENT_ID_CHECK_CHARS",
     "RESIDENT_ID_WEIGHTS",
     "USCC_CHARSET",
     "USCC_WEIGHTS",
-    "IdentityError",
     "ResidentId",
     "Sex",
     "mask_resident_id",
@@ -33,27 +36,6 @@ __all__ = [
     "uscc_check_char",
     "validate_uscc",
 ]
-
-# --------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------
-
-
-class IdentityError(Exception):
-    """An identity number failed validation.
-
-    ``code`` is a stable machine-readable code (e.g. ``ID_CHECK_DIGIT``);
-    ``message`` is a Chinese message suitable for showing to the user.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"IdentityError(code={self.code!r}, message={self.message!r})"
-
 
 # --------------------------------------------------------------------------
 # Resident ID numbers (GB 11643)
@@ -68,6 +50,7 @@ RESIDENT_ID_CHECK_CHARS = "10X98765432"
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 """Birth dates before this are rejected by default."""
 
+_ID_FORMAT_MESSAGE = "身份证号码格式不正确，应为18位数字或17位数字加X"
 _RESIDENT_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 _FIRST17_PATTERN = re.compile(r"[0-9]{17}")
 
@@ -122,6 +105,7 @@ def parse_resident_id(
     *,
     today: date,
     earliest: date = EARLIEST_BIRTH_DATE,
+    field: str = "idNumber",
 ) -> ResidentId:
     """Validate an 18-character resident ID number and decode it.
 
@@ -130,25 +114,26 @@ def parse_resident_id(
     then the check character (``ID_CHECK_DIGIT``).
     """
     if not isinstance(raw, str):
-        raise IdentityError("ID_FORMAT", "身份证号码格式不正确，应为18位数字或17位数字加X")
+        raise RuleViolation(ErrorCode.ID_FORMAT, _ID_FORMAT_MESSAGE, field)
     number = normalize_resident_id(raw)
     if not _RESIDENT_ID_PATTERN.fullmatch(number):
-        raise IdentityError("ID_FORMAT", "身份证号码格式不正确，应为18位数字或17位数字加X")
+        raise RuleViolation(ErrorCode.ID_FORMAT, _ID_FORMAT_MESSAGE, field)
 
     try:
         birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdentityError("ID_BIRTH_DATE", "身份证号码中的出生日期无效") from None
+        raise RuleViolation(ErrorCode.ID_BIRTH_DATE, "身份证号码中的出生日期无效", field) from None
     if birth_date < earliest:
-        raise IdentityError(
-            "ID_BIRTH_DATE",
+        raise RuleViolation(
+            ErrorCode.ID_BIRTH_DATE,
             f"身份证号码中的出生日期不能早于{earliest.year}年{earliest.month}月{earliest.day}日",
+            field,
         )
     if birth_date > today:
-        raise IdentityError("ID_BIRTH_DATE", "身份证号码中的出生日期不能晚于今天")
+        raise RuleViolation(ErrorCode.ID_BIRTH_DATE, "身份证号码中的出生日期不能晚于今天", field)
 
     if resident_id_check_char(number[:17]) != number[17]:
-        raise IdentityError("ID_CHECK_DIGIT", "身份证号码校验位错误，请核对后重新输入")
+        raise RuleViolation(ErrorCode.ID_CHECK_DIGIT, "身份证号码校验位错误，请核对后重新输入", field)
 
     return ResidentId(
         number=number,
@@ -200,20 +185,21 @@ def normalize_uscc(raw: str) -> str:
     return raw.strip().upper()
 
 
-def validate_uscc(raw: str) -> str:
+def validate_uscc(raw: str, *, field: str = "uscc") -> str:
     """Validate a unified social credit code and return it normalised.
 
-    Raises :class:`IdentityError` with ``USCC_FORMAT`` (not 18 characters
+    Raises :class:`RuleViolation` on `field` with ``USCC_FORMAT`` (not 18 characters
     from the charset) or ``USCC_CHECK_DIGIT`` (check character wrong).
     """
     if not isinstance(raw, str):
-        raise IdentityError("USCC_FORMAT", "统一社会信用代码格式不正确，应为18位数字或大写字母")
+        raise RuleViolation(ErrorCode.USCC_FORMAT, "统一社会信用代码格式不正确，应为18位数字或大写字母", field)
     code = normalize_uscc(raw)
     if len(code) != 18 or any(ch not in _USCC_VALUES for ch in code):
-        raise IdentityError(
-            "USCC_FORMAT",
+        raise RuleViolation(
+            ErrorCode.USCC_FORMAT,
             "统一社会信用代码格式不正确，应为18位数字或大写字母（不含I、O、Z、S、V）",
+            field,
         )
     if uscc_check_char(code[:17]) != code[17]:
-        raise IdentityError("USCC_CHECK_DIGIT", "统一社会信用代码校验位错误，请核对后重新输入")
+        raise RuleViolation(ErrorCode.USCC_CHECK_DIGIT, "统一社会信用代码校验位错误，请核对后重新输入", field)
     return code

@@ -2,18 +2,20 @@
 
 Records live in one table with a category and a JSON payload; these functions are the
 payload's schema. Each takes the submitted values (snake_case keys) and today's date,
-and returns the clean payload (JSON-safe: dates as ISO strings) and every problem at once.
+and returns the clean payload (JSON-safe: dates as ISO strings) and every problem at once,
+each a RuleViolation on the API's field `<category>.<field>` (e.g. `education.endDate`).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from rules import catalog
+from rules.errors import ErrorCode, RuleViolation
+from rules.text import clean_text
 
 
 class RecordCategory(str, enum.Enum):
@@ -40,15 +42,7 @@ class AchievementKind(str, enum.Enum):
     PROJECT = "PROJECT"  # 项目
 
 
-@dataclass(frozen=True)
-class RecordProblem:
-    """One bad value: the input field (camelCase, as in the API), a code of core.errors, a message."""
-
-    field: str
-    code: str
-    message: str
-
-
+#: The cap of a record's free text unless the field says otherwise (names, titles, subjects).
 TEXT_MAX = 200
 #: Fields only one kind of achievement has (anything else is refused, not silently kept).
 KIND_FIELDS: dict[AchievementKind, dict[str, str]] = {
@@ -70,23 +64,30 @@ def camel(name: str) -> str:
 class _Checker:
     """Collects every problem of one payload."""
 
-    def __init__(self, values: dict[str, Any], today: date) -> None:
+    def __init__(self, category: RecordCategory, values: dict[str, Any], today: date) -> None:
+        self.prefix = camel(category.value.lower())
         self.values = values
         self.today = today
-        self.problems: list[RecordProblem] = []
+        self.problems: list[RuleViolation] = []
         self.clean: dict[str, Any] = {}
 
-    def problem(self, key: str, code: str, message: str) -> None:
-        self.problems.append(RecordProblem(camel(key), code, message))
+    def field(self, key: str) -> str:
+        return f"{self.prefix}.{camel(key)}"
+
+    def problem(self, key: str, code: ErrorCode, message: str) -> None:
+        self.problems.append(RuleViolation(code, message, self.field(key)))
 
     def text(self, key: str, label: str, *, required: bool = True, max_len: int = TEXT_MAX) -> str | None:
-        value = (self.values.get(key) or "").strip()
-        if not value:
-            if required:
-                self.problem(key, "FIELD_REQUIRED", f"请填写{label}")
-            value = None
-        elif len(value) > max_len or not value.isprintable():
-            self.problem(key, "INVALID_INPUT", f"{label}不超过{max_len}个字符且不含控制字符")
+        raw = self.values.get(key)
+        try:
+            value = clean_text(raw, field=self.field(key), limit=max_len, required=required,
+                               required_message=f"请填写{label}", too_long_message=f"{label}不超过{max_len}个字符")
+        except RuleViolation as exc:
+            self.problems.append(exc)
+            value = (raw or "").strip() or None
+        else:
+            if value is not None and not value.isprintable():
+                self.problem(key, ErrorCode.INVALID_INPUT, f"{label}不能包含控制字符")
         self.clean[key] = value
         return value
 
@@ -94,29 +95,29 @@ class _Checker:
         value = self.values.get(key)
         if value is None:
             if required:
-                self.problem(key, "FIELD_REQUIRED", f"请填写{label}")
+                self.problem(key, ErrorCode.FIELD_REQUIRED, f"请填写{label}")
         elif past and value > self.today:
-            self.problem(key, "DATE_IN_FUTURE", f"{label}不能晚于今天")
+            self.problem(key, ErrorCode.DATE_IN_FUTURE, f"{label}不能晚于今天")
         self.clean[key] = value.isoformat() if value else None
         return value
 
     def order(self, start_key: str, end_key: str, start: date | None, end: date | None, label: str) -> None:
         if start and end and end < start:
-            self.problem(end_key, "DATE_ORDER", f"{label}不能早于开始日期")
+            self.problem(end_key, ErrorCode.DATE_ORDER, f"{label}不能早于开始日期")
 
     def choice(self, key: str, enum_cls: type[enum.Enum], label: str) -> Any:
         value = self.values.get(key)
         if value is None:
-            self.problem(key, "FIELD_REQUIRED", f"请选择{label}")
+            self.problem(key, ErrorCode.FIELD_REQUIRED, f"请选择{label}")
         self.clean[key] = enum_cls(value).value if value is not None else None
         return value
 
     def integer(self, key: str, label: str, low: int, high: int) -> int | None:
         value = self.values.get(key)
         if value is None:
-            self.problem(key, "FIELD_REQUIRED", f"请填写{label}")
+            self.problem(key, ErrorCode.FIELD_REQUIRED, f"请填写{label}")
         elif not low <= value <= high:
-            self.problem(key, "INVALID_INPUT", f"{label}须在{low}至{high}之间")
+            self.problem(key, ErrorCode.INVALID_INPUT, f"{label}须在{low}至{high}之间")
         self.clean[key] = value
         return value
 
@@ -131,11 +132,11 @@ def _qualification(c: _Checker) -> None:
     if series and level and title:
         found = catalog.find_title(title)
         if catalog.find_series(series) is None:
-            c.problem("series_code", catalog.UNKNOWN_SERIES, "职称系列不存在")
+            c.problem("series_code", ErrorCode.UNKNOWN_SERIES, "职称系列不存在")
         elif found is None:
-            c.problem("title_code", catalog.UNKNOWN_TITLE, "资格名称不存在")
+            c.problem("title_code", ErrorCode.UNKNOWN_TITLE, "资格名称不存在")
         elif found[0].code != series or found[1].level.value != catalog.TitleLevel(level).value:
-            c.problem("title_code", catalog.TITLE_NOT_IN_LEVEL, "资格名称不属于所选系列和级别")
+            c.problem("title_code", ErrorCode.TITLE_NOT_IN_LEVEL, "资格名称不属于所选系列和级别")
 
 
 def _education(c: _Checker) -> None:
@@ -175,7 +176,7 @@ def _achievement(c: _Checker) -> None:
     own = KIND_FIELDS[kind]
     for other in {k for fields in KIND_FIELDS.values() for k in fields} - set(own):
         if c.values.get(other) not in (None, ""):
-            c.problem(other, "INVALID_INPUT", "该项不适用于所选成果类别")
+            c.problem(other, ErrorCode.INVALID_INPUT, "该项不适用于所选成果类别")
     for key, label in own.items():
         if key == "end_date":
             end = c.day(key, label, required=False)
@@ -195,9 +196,9 @@ VALIDATORS: dict[RecordCategory, Callable[[_Checker], None]] = {
 
 def validate_record(
     category: RecordCategory, values: dict[str, Any], today: date
-) -> tuple[dict[str, Any], list[RecordProblem]]:
+) -> tuple[dict[str, Any], list[RuleViolation]]:
     """The clean JSON payload of a record and every problem found (empty when valid)."""
-    checker = _Checker(values, today)
+    checker = _Checker(category, values, today)
     VALIDATORS[category](checker)
     return checker.clean, checker.problems
 

@@ -15,7 +15,7 @@ from resolvers import committees
 from resolvers.committees import CommitteeDetails
 from resolvers.env import Env
 from rules.catalog import TitleLevel as DomainTitleLevel
-from rules.catalog import find_series
+from rules.catalog import series_name as catalog_series_name
 from schema.accounts import RegionType, Unit
 from schema.catalog import TitleLevel
 from schema.connection import Connection
@@ -27,8 +27,7 @@ from schema.units import units_of
 
 
 def series_name(code: str) -> str:
-    series = find_series(code)
-    return series.name if series else code
+    return catalog_series_name(code) or code
 
 
 @strawberry.type(description="评审委员会：评审某系列的若干级别；上报路径终止于其受理单位")

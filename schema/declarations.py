@@ -84,14 +84,6 @@ class DeclarationEvent:
                    reason=e.reason, at=e.at, unit_row_id=e.unit_id)
 
 
-def _name_of_title(code: str) -> str:
-    found = catalog_rules.find_title(code)
-    return found[2].name if found else ""
-
-
-def _name_of_specialty(code: str) -> str:
-    found = catalog_rules.find_specialty(code)
-    return found[1].name if found else ""
 
 
 @strawberry.type(description="一份职称申报")
@@ -131,12 +123,11 @@ class Declaration(relay.Node):
 
     @classmethod
     def of(cls, d: DeclarationModel, qualification_rows: list | None = None) -> "Declaration":
-        series = catalog_rules.find_series(d.series_code)
         actions = allowed_actions(d.status)
         return cls(
-            id=d.id, year=d.year, series_code=d.series_code, series_name=series.name if series else "",
-            level=d.level, title_code=d.title_code, title_name=_name_of_title(d.title_code),
-            specialty_code=d.specialty_code, specialty_name=_name_of_specialty(d.specialty_code),
+            id=d.id, year=d.year, series_code=d.series_code, series_name=catalog_rules.series_name(d.series_code) or "",
+            level=d.level, title_code=d.title_code, title_name=catalog_rules.title_name(d.title_code) or "",
+            specialty_code=d.specialty_code, specialty_name=catalog_rules.specialty_name(d.specialty_code) or "",
             method=d.method, exceptional_reason=d.exceptional_reason, former_series_code=d.former_series_code,
             education_level=d.education_level, current_title=d.current_title,
             current_title_obtained_on=d.current_title_obtained_on, years_in_specialty=d.years_in_specialty,

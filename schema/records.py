@@ -123,11 +123,10 @@ def _dates(payload: dict, *keys: str) -> dict:
 
 def _qualification(row: DeclarationRecord) -> Qualification:
     p = _dates(row.payload, "obtained_on")
-    series = catalog_rules.find_series(p["series_code"])
-    found = catalog_rules.find_title(p["title_code"])
-    return Qualification(**_common(row), series_code=p["series_code"], series_name=series.name if series else "",
+    return Qualification(**_common(row), series_code=p["series_code"],
+                         series_name=catalog_rules.series_name(p["series_code"]) or "",
                          level=catalog_rules.TitleLevel(p["level"]), title_code=p["title_code"],
-                         title_name=found[2].name if found else "", obtained_on=p["obtained_on"],
+                         title_name=catalog_rules.title_name(p["title_code"]) or "", obtained_on=p["obtained_on"],
                          certificate_number=p["certificate_number"], issuing_authority=p["issuing_authority"])
 
 

@@ -8,14 +8,7 @@ import pytest
 
 from rules.catalog import (
     LEVEL_NAMES,
-    LEVEL_NOT_IN_SERIES,
-    LEVEL_RANK,
-    SPECIALTY_NOT_IN_SERIES,
-    TITLE_NOT_IN_LEVEL,
-    UNKNOWN_SERIES,
-    UNKNOWN_SPECIALTY,
-    UNKNOWN_TITLE,
-    CatalogViolation,
+    LEVEL_RANK_HIGHEST_FIRST,
     Level,
     Series,
     Specialty,
@@ -29,8 +22,12 @@ from rules.catalog import (
     validate_combination,
 )
 from rules.catalog_data import CATALOG
+from rules.errors import ErrorCode, RuleViolation
 from rules.regions import PROVINCE_CODE, REGIONS, find_region, is_city, region_covers
 
+UNKNOWN_SERIES, LEVEL_NOT_IN_SERIES = ErrorCode.UNKNOWN_SERIES, ErrorCode.LEVEL_NOT_IN_SERIES
+UNKNOWN_TITLE, TITLE_NOT_IN_LEVEL = ErrorCode.UNKNOWN_TITLE, ErrorCode.TITLE_NOT_IN_LEVEL
+UNKNOWN_SPECIALTY, SPECIALTY_NOT_IN_SERIES = ErrorCode.UNKNOWN_SPECIALTY, ErrorCode.SPECIALTY_NOT_IN_SERIES
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SERIES_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -47,7 +44,7 @@ def _all_titles() -> list[tuple[Series, Level, Title]]:
     return [(s, lv, t) for s in CATALOG for lv in s.levels for t in lv.titles]
 
 
-def _codes(violations: list[CatalogViolation]) -> list[tuple[str, str]]:
+def _codes(violations: list[RuleViolation]) -> list[tuple[str, str]]:
     return [(v.field, v.code) for v in violations]
 
 
@@ -55,11 +52,11 @@ def _codes(violations: list[CatalogViolation]) -> list[tuple[str, str]]:
 
 
 def test_level_names_and_ranks_cover_every_level() -> None:
-    assert set(LEVEL_NAMES) == set(TitleLevel) == set(LEVEL_RANK)
+    assert set(LEVEL_NAMES) == set(TitleLevel) == set(LEVEL_RANK_HIGHEST_FIRST)
     assert LEVEL_NAMES[TitleLevel.SENIOR] == "正高级"
     assert LEVEL_NAMES[TitleLevel.JUNIOR] == "员级"
-    assert sorted(LEVEL_RANK.values()) == [1, 2, 3, 4, 5]
-    assert LEVEL_RANK[TitleLevel.JUNIOR] == 1 and LEVEL_RANK[TitleLevel.SENIOR] == 5
+    assert sorted(LEVEL_RANK_HIGHEST_FIRST.values()) == [1, 2, 3, 4, 5]
+    assert LEVEL_RANK_HIGHEST_FIRST[TitleLevel.SENIOR] == 1 and LEVEL_RANK_HIGHEST_FIRST[TitleLevel.JUNIOR] == 5
 
 
 def test_parse_level_accepts_enum_and_string() -> None:
@@ -106,8 +103,8 @@ def test_every_series_is_complete_and_levels_ordered_high_to_low() -> None:
     for series in CATALOG:
         assert series.levels, series.code
         assert series.specialties, f"{series.code}: the cascade must never dead-end"
-        ranks = [LEVEL_RANK[lv.level] for lv in series.levels]
-        assert ranks == sorted(set(ranks), reverse=True), series.code
+        ranks = [LEVEL_RANK_HIGHEST_FIRST[lv.level] for lv in series.levels]
+        assert ranks == sorted(set(ranks)), series.code
         for lv in series.levels:
             assert lv.titles, f"{series.code}/{lv.level}"
         # Title names are unique within a series (the UI shows names, not codes).
@@ -186,7 +183,7 @@ def test_lookups_use_an_explicit_catalog() -> None:
     )
     assert find_series("ENGINEERING", tiny) is None
     assert validate_combination("X", "INTERMEDIATE", "X.T", "X.S", catalog=tiny) == []
-    assert _codes(validate_combination(*VALID, catalog=tiny)) == [("series", UNKNOWN_SERIES)]
+    assert _codes(validate_combination(*VALID, catalog=tiny)) == [("seriesCode", UNKNOWN_SERIES)]
 
 
 # --------------------------------------------------------------------------- validate_combination
@@ -204,7 +201,7 @@ def test_level_may_be_given_as_string() -> None:
 def test_unknown_series_reports_only_the_series() -> None:
     # Nothing else can be judged without a series, so no cascade of errors.
     violations = validate_combination("NOPE", "NOT_A_LEVEL", "X.Y", "X.Z")
-    assert _codes(violations) == [("series", UNKNOWN_SERIES)]
+    assert _codes(violations) == [("seriesCode", UNKNOWN_SERIES)]
 
 
 def test_level_the_series_lacks() -> None:
@@ -229,34 +226,34 @@ def test_unknown_level_string() -> None:
 def test_title_of_another_level() -> None:
     series, level, _, specialty = VALID
     violations = validate_combination(series, level, "ENGINEERING.FULL_SENIOR_ENGINEER", specialty)
-    assert _codes(violations) == [("title", TITLE_NOT_IN_LEVEL)]
+    assert _codes(violations) == [("titleCode", TITLE_NOT_IN_LEVEL)]
     assert violations[0].message == "申报职称不属于所选申报级别"
 
 
 def test_title_of_another_series() -> None:
     series, level, _, specialty = VALID
     violations = validate_combination(series, level, "HEALTH.ASSOCIATE_CHIEF_PHYSICIAN", specialty)
-    assert _codes(violations) == [("title", TITLE_NOT_IN_LEVEL)]
+    assert _codes(violations) == [("titleCode", TITLE_NOT_IN_LEVEL)]
 
 
 def test_unknown_title() -> None:
     series, level, _, specialty = VALID
     assert _codes(validate_combination(series, level, "ENGINEERING.NOPE", specialty)) == [
-        ("title", UNKNOWN_TITLE)
+        ("titleCode", UNKNOWN_TITLE)
     ]
 
 
 def test_specialty_of_another_series() -> None:
     series, level, title, _ = VALID
     assert _codes(validate_combination(series, level, title, "HEALTH.SURGERY")) == [
-        ("specialty", SPECIALTY_NOT_IN_SERIES)
+        ("specialtyCode", SPECIALTY_NOT_IN_SERIES)
     ]
 
 
 def test_unknown_specialty() -> None:
     series, level, title, _ = VALID
     assert _codes(validate_combination(series, level, title, "ENGINEERING.NOPE")) == [
-        ("specialty", UNKNOWN_SPECIALTY)
+        ("specialtyCode", UNKNOWN_SPECIALTY)
     ]
 
 
@@ -266,8 +263,8 @@ def test_reports_every_independent_violation() -> None:
     )
     assert _codes(violations) == [
         ("level", LEVEL_NOT_IN_SERIES),
-        ("title", TITLE_NOT_IN_LEVEL),
-        ("specialty", SPECIALTY_NOT_IN_SERIES),
+        ("titleCode", TITLE_NOT_IN_LEVEL),
+        ("specialtyCode", SPECIALTY_NOT_IN_SERIES),
     ]
 
 
@@ -288,7 +285,7 @@ def test_every_violation_has_a_chinese_message() -> None:
         SPECIALTY_NOT_IN_SERIES,
     }
     for v in violations:
-        assert v.field in {"series", "level", "title", "specialty"}
+        assert v.field in {"seriesCode", "level", "titleCode", "specialtyCode"}
         assert CHINESE.search(v.message), v
 
 

@@ -8,18 +8,17 @@ import pytest
 
 from rules.accounts import (
     PASSWORD_MESSAGES,
-    AccountRuleError,
     password_problems,
     validate_login_name,
     validate_mobile,
     validate_person_name,
 )
+from rules.errors import RuleViolation
 from rules.identity import (
     EARLIEST_BIRTH_DATE,
     RESIDENT_ID_WEIGHTS,
     USCC_CHARSET,
     USCC_WEIGHTS,
-    IdentityError,
     ResidentId,
     Sex,
     mask_resident_id,
@@ -49,14 +48,14 @@ ID_CHARS = "0123456789X"
 
 
 def _id_error(raw: str, *, earliest: date = EARLIEST_BIRTH_DATE) -> str:
-    with pytest.raises(IdentityError) as info:
+    with pytest.raises(RuleViolation) as info:
         parse_resident_id(raw, today=TODAY, earliest=earliest)
     assert info.value.message  # every error carries a (Chinese) message
     return info.value.code
 
 
 def _uscc_error(raw: str) -> str:
-    with pytest.raises(IdentityError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_uscc(raw)
     assert info.value.message
     return info.value.code
@@ -160,7 +159,7 @@ def test_id_format_errors(raw: str) -> None:
 
 
 def test_id_format_error_for_non_string() -> None:
-    with pytest.raises(IdentityError) as info:
+    with pytest.raises(RuleViolation) as info:
         parse_resident_id(None, today=TODAY)  # type: ignore[arg-type]
     assert info.value.code == "ID_FORMAT"
 
@@ -336,7 +335,7 @@ def test_valid_login_names(raw: str, expected: str) -> None:
     ],
 )
 def test_invalid_login_names(raw: str) -> None:
-    with pytest.raises(AccountRuleError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_login_name(raw)
     assert (info.value.code, info.value.field) == ("LOGIN_NAME_FORMAT", "loginName")
     assert info.value.message
@@ -358,13 +357,13 @@ def test_valid_mobiles(raw: str) -> None:
      "+8613812345678", "138-1234-5678", "1381234567a", "１３８１２３４５６７８"],
 )
 def test_invalid_mobiles(raw: str) -> None:
-    with pytest.raises(AccountRuleError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_mobile(raw)
     assert (info.value.code, info.value.field) == ("MOBILE_FORMAT", "mobile")
 
 
 def test_mobile_custom_field() -> None:
-    with pytest.raises(AccountRuleError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_mobile("123", field="contactMobile")
     assert info.value.field == "contactMobile"
 
@@ -388,13 +387,13 @@ def test_valid_person_names(raw: str, expected: str) -> None:
     ["", "   ", "\u3000", "X" * 51, "张\n三", "张\t三", "张\x00三", "张\u200b三", "张\u202e三", "张\u2028三"],
 )
 def test_invalid_person_names(raw: str) -> None:
-    with pytest.raises(AccountRuleError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_person_name(raw, field="realName")
     assert (info.value.code, info.value.field) == ("NAME_FORMAT", "realName")
 
 
 def test_person_name_default_field() -> None:
-    with pytest.raises(AccountRuleError) as info:
+    with pytest.raises(RuleViolation) as info:
         validate_person_name("")
     assert info.value.field == "name"
 
