@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import LOGIN, PASSWORD, REGISTER_PERSON, REGISTER_UNIT
+from tests.support.api import LOGIN, PASSWORD, REGISTER_PERSON, REGISTER_UNIT
 
 ME = "{ me { loginName kind capabilities person { idNumber mobile } } }"
 LOGOUT = "mutation { logout { ok errors { code } } }"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import LOGIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from units_helpers import permitted_unit, save, unit_with_token
 
 from resolvers import audit
+from tests.support.api import LOGIN
+from tests.support.units import permitted_unit, save, unit_with_token
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
   totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import PermissionStatus, Unit
 from resolvers.demo import DEMO_PASSWORD, load_demo_data
 from server import ensure_first_admin, main, run_in_transaction
-from tests.conftest import PASSWORD
+from tests.support.api import PASSWORD
 
 
 def run_cli(monkeypatch, database_url, *argv):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from units_helpers import create_committee, permitted_unit, table_snapshot, unit_with_token
+from tests.support.units import create_committee, permitted_unit, table_snapshot, unit_with_token
 
 UPDATE = """mutation($id: ID!, $input: CommitteeInput!) { updateCommittee(id: $id, input: $input) {
   committee { id name levels active } errors { code field message } } }"""

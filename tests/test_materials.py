@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from tests.declaration_helpers import (
+from tests.support.declarations import (
     CONFIRM,
     DELETE_MATERIAL,
     PDF,

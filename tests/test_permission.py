@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from units_helpers import (
+from resolvers import permission
+from rules.identity import uscc_check_char
+from server import run_in_transaction
+from tests.support.units import (
     MY_APPLICATION,
     REVIEW,
     SUBMIT,
@@ -10,10 +13,6 @@ from units_helpers import (
     table_snapshot,
     unit_with_token,
 )
-
-from resolvers import permission
-from rules.identity import uscc_check_char
-from server import run_in_transaction
 
 TABLES = ("unit", "permission_application", "permission_round")
 LIST = """query($status: PermissionStatus) { permissionApplications(status: $status) {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from units_helpers import (
+from resolvers import routes
+from rules.catalog import TitleLevel
+from schema.ids import decode_id
+from tests.support.units import (
     LEVEL,
     REVIEW_PATH,
     REVOKE_PATH,
@@ -14,10 +17,6 @@ from units_helpers import (
     table_snapshot,
     unit_with_token,
 )
-
-from resolvers import routes
-from rules.catalog import TitleLevel
-from schema.ids import decode_id
 
 TABLES = ("reporting_path",)
 PATHS = """query($direction: PathDirection) { reportingPaths(direction: $direction) {

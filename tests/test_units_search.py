@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from units_helpers import permitted_unit, unit_with_token
+
+from tests.support.units import permitted_unit, unit_with_token
 
 SEARCH = """query($s: String, $all: Boolean = false, $first: Int, $after: String) {
   units(search: $s, includeUnpermitted: $all, first: $first, after: $after) {
