@@ -32,6 +32,19 @@ TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parall
 REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
 
 
+# The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
+# depends on one of them. Nothing starts or connects until a test asks for one.
+DB_FIXTURES = frozenset({"server_url", "database_url", "engine"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `db` every test that uses the database, so `-m "not db"` runs the pure-rule tests
+    without a server."""
+    for item in items:
+        if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
 @pytest.fixture(scope="session")
 def server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
