@@ -23,8 +23,10 @@ from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
 from resolvers.reference import sync_reference_data
 from server import build_services, create_app
+from tests.support import units
 from tests.support.api import Api, create_admin_token
 from tests.support.db import StatementCounter, table_count
+from tests.support.declarations import ACCEPT
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
@@ -126,6 +128,38 @@ def make_admin(services, api):
         return await create_admin_token(api, services, region)
 
     return make
+
+
+# --- one fixture per role: each is a logged-in actor, made the way a real one would be ---
+
+@pytest.fixture
+async def applicant(api) -> dict:
+    """A registered person who accepted the commitment letter, logged in: the person's fields
+    (id, name, idNumber …), loginName, idNumberRaw and token."""
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    accepted = (await api(ACCEPT, {"v": 1}, token))["acceptCommitment"]
+    assert accepted["errors"] == [], accepted
+    return {**person, "token": token}
+
+
+@pytest.fixture
+async def city_admin(make_admin) -> str:
+    """The token of a title-office admin of 济南 (370100), the region of units registered by default."""
+    return await make_admin("370100")
+
+
+@pytest.fixture
+async def province_admin(make_admin) -> str:
+    """The token of a title-office admin of the province (370000), who covers every city."""
+    return await make_admin("370000")
+
+
+@pytest.fixture
+async def permitted_unit(api, city_admin) -> dict:
+    """A unit of 济南 whose permission application `city_admin` approved, logged in: the unit's
+    fields (id, name, uscc, region …), loginName, applicationId and token."""
+    return await units.permitted_unit(api, city_admin)
 
 
 @pytest.fixture
