@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import os
-import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
 import httpx
@@ -26,14 +23,29 @@ from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
 from core.services import build_services
 from resolvers.reference import sync_reference_data
-from rules.identity import resident_id_check_char, uscc_check_char
 from server import create_app
+from tests.support import units
+from tests.support.api import Api, create_admin_token
+from tests.support.db import StatementCounter, table_count
+from tests.support.declarations import ACCEPT
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
 # Data the migrations seed (the commitment letter) survives truncation like reference data.
 REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
-PASSWORD = "Secret-Pass1"
+
+
+# The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
+# depends on one of them. Nothing starts or connects until a test asks for one.
+DB_FIXTURES = frozenset({"server_url", "database_url", "engine"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `db` every test that uses the database, so `-m "not db"` runs the pure-rule tests
+    without a server."""
+    for item in items:
+        if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -67,18 +79,6 @@ async def engine(database_url: str):
         await sync_reference_data(session)
     yield engine
     await engine.dispose()
-
-
-class StatementCounter:
-    """Counts the SQL statements the app sends (for N+1 assertions)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.active = False
-
-    def __call__(self, *args: Any) -> None:
-        if self.active:
-            self.count += 1
 
 
 @pytest.fixture(scope="session")
@@ -116,107 +116,9 @@ async def client(services, engine, clean_db) -> AsyncIterator[httpx.AsyncClient]
         yield c
 
 
-class Api:
-    """A GraphQL client with the steps most tests need."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-        self._seq = itertools.count(1)
-
-    async def raw(self, query: str, variables: dict | None = None, token: str | None = None,
-                  **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                      headers=headers, **kwargs)
-
-    async def __call__(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-        """Run an operation that must not fail at the GraphQL level; return `data`."""
-        response = await self.raw(query, variables, token)
-        body = response.json()
-        assert "errors" not in body, body["errors"]
-        assert response.status_code == 200
-        return body["data"]
-
-    async def errors(self, query: str, variables: dict | None = None, token: str | None = None) -> list:
-        """Run an operation that must fail at the GraphQL level; return its errors."""
-        body = (await self.raw(query, variables, token)).json()
-        assert body.get("errors"), body
-        return body["errors"]
-
-    # --- data -------------------------------------------------------------
-    def next_id_number(self, birth: str = "19850312") -> str:
-        first17 = f"370102{birth}{next(self._seq) % 1000:03d}"
-        return first17 + resident_id_check_char(first17)
-
-    def next_uscc(self) -> str:
-        first17 = f"91370100MA{next(self._seq):07d}"
-        return first17 + uscc_check_char(first17)
-
-    # --- steps ------------------------------------------------------------
-    async def register_person(self, **overrides: Any) -> dict:
-        n = next(self._seq)
-        variables = {"loginName": f"person{n}", "idNumber": self.next_id_number(), "name": f"张{n}",
-                     "mobile": "13800138000", "password": PASSWORD, **overrides}
-        data = await self(REGISTER_PERSON, {"input": variables})
-        payload = data["registerPerson"]
-        assert payload["errors"] == [], payload["errors"]
-        return {**payload["person"], "loginName": variables["loginName"], "idNumberRaw": variables["idNumber"]}
-
-    async def register_unit(self, **overrides: Any) -> dict:
-        n = next(self._seq)
-        variables = {"name": f"济南第{n}机械厂", "uscc": self.next_uscc(), "regionCode": "370100",
-                     "contactName": "李四", "contactMobile": "13900139000", "loginName": f"unit{n}",
-                     "password": PASSWORD, **overrides}
-        payload = (await self(REGISTER_UNIT, {"input": variables}))["registerUnit"]
-        assert payload["errors"] == [], payload["errors"]
-        return {**payload["unit"], "loginName": variables["loginName"]}
-
-    async def login(self, login: str, password: str = PASSWORD) -> str:
-        payload = (await self(LOGIN, {"login": login, "password": password}))["login"]
-        assert payload["errors"] == [], payload["errors"]
-        return payload["token"]
-
-
-REGISTER_PERSON = """
-mutation($input: RegisterPersonInput!) {
-  registerPerson(input: $input) {
-    person { id name idNumber birthDate sex mobile }
-    errors { code field message }
-  }
-}"""
-
-REGISTER_UNIT = """
-mutation($input: RegisterUnitInput!) {
-  registerUnit(input: $input) {
-    unit { id name uscc region { code name } permissionStatus isPermitted }
-    errors { code field message }
-  }
-}"""
-
-LOGIN = """
-mutation($login: String!, $password: String!) {
-  login(login: $login, password: $password) {
-    token
-    me { loginName kind capabilities person { id idNumber } unit { id name } admin { name region { code } } }
-    errors { code field message }
-  }
-}"""
-
-
 @pytest.fixture
 def api(client) -> Api:
     return Api(client)
-
-
-async def create_admin_token(api: Api, services, region: str = "370000") -> str:
-    """Create a title-office admin the way `zhicheng create-admin` does, log it in, return the token."""
-    from app.database import run_in_transaction
-    from resolvers import accounts
-
-    login = f"admin_{uuid.uuid4().hex[:8]}"
-    await run_in_transaction(services, accounts.create_admin, login_name=login, password=PASSWORD,
-                             region_code=region, name="职称管理机构")
-    return await api.login(login)
 
 
 @pytest.fixture
@@ -229,10 +131,36 @@ def make_admin(services, api):
     return make
 
 
-async def table_count(engine, table: str) -> int:
-    """Row count of a table, read outside the app, to prove a refusal changed nothing."""
-    async with engine.connect() as conn:
-        return (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+# --- one fixture per role: each is a logged-in actor, made the way a real one would be ---
+
+@pytest.fixture
+async def applicant(api) -> dict:
+    """A registered person who accepted the commitment letter, logged in: the person's fields
+    (id, name, idNumber …), loginName, idNumberRaw and token."""
+    person = await api.register_person()
+    token = await api.login(person["loginName"])
+    accepted = (await api(ACCEPT, {"v": 1}, token))["acceptCommitment"]
+    assert accepted["errors"] == [], accepted
+    return {**person, "token": token}
+
+
+@pytest.fixture
+async def city_admin(make_admin) -> str:
+    """The token of a title-office admin of 济南 (370100), the region of units registered by default."""
+    return await make_admin("370100")
+
+
+@pytest.fixture
+async def province_admin(make_admin) -> str:
+    """The token of a title-office admin of the province (370000), who covers every city."""
+    return await make_admin("370000")
+
+
+@pytest.fixture
+async def permitted_unit(api, city_admin) -> dict:
+    """A unit of 济南 whose permission application `city_admin` approved, logged in: the unit's
+    fields (id, name, uscc, region …), loginName, applicationId and token."""
+    return await units.permitted_unit(api, city_admin)
 
 
 @pytest.fixture

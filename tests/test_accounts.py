@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import LOGIN, PASSWORD, REGISTER_PERSON, REGISTER_UNIT
+from tests.support.api import LOGIN, PASSWORD, REGISTER_PERSON, REGISTER_UNIT
 
 ME = "{ me { loginName kind capabilities person { idNumber mobile } } }"
 LOGOUT = "mutation { logout { ok errors { code } } }"
@@ -186,9 +186,8 @@ async def test_me_is_null_without_a_valid_token(api):
     assert (await api(ME, token="forged-token"))["me"] is None
 
 
-async def test_session_expires_after_thirty_idle_minutes(api, clock):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
+async def test_session_expires_after_thirty_idle_minutes(api, clock, applicant):
+    token = applicant["token"]
     clock.advance(minutes=29)
     assert (await api(ME, token=token))["me"] is not None  # activity slides the idle window
     clock.advance(minutes=29)
@@ -197,9 +196,8 @@ async def test_session_expires_after_thirty_idle_minutes(api, clock):
     assert (await api(ME, token=token))["me"] is None
 
 
-async def test_session_expires_after_twelve_hours_even_when_active(api, clock):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
+async def test_session_expires_after_twelve_hours_even_when_active(api, clock, applicant):
+    token = applicant["token"]
     for _ in range(24):
         clock.advance(minutes=29)
         assert (await api(ME, token=token))["me"] is not None
@@ -207,20 +205,18 @@ async def test_session_expires_after_twelve_hours_even_when_active(api, clock):
     assert (await api(ME, token=token))["me"] is None
 
 
-async def test_tokens_are_stored_only_as_hashes(api, engine):
+async def test_tokens_are_stored_only_as_hashes(api, engine, applicant):
     from sqlalchemy import text
 
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
+    token = applicant["token"]
     async with engine.connect() as conn:
         stored = (await conn.execute(text("SELECT token_hash FROM auth_session"))).scalar_one()
     assert token.encode() not in bytes(stored) and len(stored) == 32
 
 
-async def test_logout_revokes_the_token(api):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
-    other = await api.login(person["loginName"])
+async def test_logout_revokes_the_token(api, applicant):
+    token = applicant["token"]
+    other = await api.login(applicant["loginName"])
     assert (await api(LOGOUT, token=token))["logout"]["ok"] is True
     assert (await api(ME, token=token))["me"] is None
     assert (await api(ME, token=other))["me"] is not None  # only this session ends
@@ -233,16 +229,15 @@ async def test_logout_without_a_token_is_unauthenticated(api):
 
 # --- passwords ----------------------------------------------------------------------
 
-async def test_change_password_ends_other_sessions(api):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
-    other = await api.login(person["loginName"])
+async def test_change_password_ends_other_sessions(api, applicant):
+    token = applicant["token"]
+    other = await api.login(applicant["loginName"])
     payload = (await api(CHANGE_PASSWORD, {"current": PASSWORD, "new": "Brand-New-2026"}, token))
     assert payload["changePassword"] == {"ok": True, "errors": []}
     assert (await api(ME, token=token))["me"] is not None
     assert (await api(ME, token=other))["me"] is None
-    assert (await login_payload(api, person["loginName"]))["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    assert (await login_payload(api, person["loginName"], "Brand-New-2026"))["errors"] == []
+    assert (await login_payload(api, applicant["loginName"]))["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert (await login_payload(api, applicant["loginName"], "Brand-New-2026"))["errors"] == []
 
 
 @pytest.mark.parametrize(
@@ -253,13 +248,12 @@ async def test_change_password_ends_other_sessions(api):
         (PASSWORD, PASSWORD, ("PASSWORD_UNCHANGED", "newPassword")),
     ],
 )
-async def test_change_password_refusals_change_nothing(api, current, new, expected):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
+async def test_change_password_refusals_change_nothing(api, current, new, expected, applicant):
+    token = applicant["token"]
     payload = (await api(CHANGE_PASSWORD, {"current": current, "new": new}, token))["changePassword"]
     assert payload["ok"] is False
     assert expected in {(e["code"], e["field"]) for e in payload["errors"]}
-    assert (await login_payload(api, person["loginName"]))["errors"] == []
+    assert (await login_payload(api, applicant["loginName"]))["errors"] == []
 
 
 async def test_password_hashes_are_argon2id(api, engine):

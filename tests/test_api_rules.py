@@ -53,9 +53,8 @@ async def test_get_runs_queries_but_never_mutations(api):
     assert "mutations are not allowed" in response.text.lower()
 
 
-async def test_refused_requests_give_their_connection_back(api, engine):
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
+async def test_refused_requests_give_their_connection_back(api, engine, applicant):
+    token = applicant["token"]
     response = await api.client.get("/graphql", params={"query": "mutation { logout { ok } }"},
                                     headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
@@ -78,16 +77,14 @@ async def test_multipart_without_preflight_header_is_refused(api):
     assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_HEADER_REQUIRED"
 
 
-async def test_unexpected_errors_are_masked(api, monkeypatch):
+async def test_unexpected_errors_are_masked(api, monkeypatch, applicant):
     from resolvers import accounts
 
     async def broken(env):
         raise RuntimeError('relation "auth_session" does not exist: SELECT secret FROM ...')
 
     monkeypatch.setattr(accounts, "logout", broken)
-    person = await api.register_person()
-    token = await api.login(person["loginName"])
-    errors = await api.errors("mutation { logout { ok } }", token=token)
+    errors = await api.errors("mutation { logout { ok } }", token=applicant["token"])
     assert errors[0]["message"] == "服务器内部错误"
     assert "secret" not in str(errors) and "Traceback" not in str(errors)
 

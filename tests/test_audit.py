@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import LOGIN
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from units_helpers import permitted_unit, save, unit_with_token
 
 from resolvers import audit
+from tests.support import units
+from tests.support.api import LOGIN
+from tests.support.units import save, unit_with_token
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
   totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""
@@ -24,40 +25,36 @@ async def verify(engine) -> audit.ChainReport:
             return await audit.verify_chain(session)
 
 
-async def test_logins_are_audited_even_when_they_fail(api, make_admin):
-    admin = await make_admin("370000")
+async def test_logins_are_audited_even_when_they_fail(api, province_admin):
     unit = await unit_with_token(api)
     payload = (await api(LOGIN, {"login": unit["loginName"], "password": "Wrong-Pass1"}))["login"]
     assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
     payload = (await api(LOGIN, {"login": "nobody_here", "password": "Wrong-Pass1"}))["login"]
     assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    rows = (await api(LOG, {"action": "login"}, admin))["auditLog"]["edges"]
+    rows = (await api(LOG, {"action": "login"}, province_admin))["auditLog"]["edges"]
     seen = [(r["node"]["loginName"], r["node"]["success"]) for r in rows]
     assert seen[:2] == [("nobody_here", False), (unit["loginName"], False)]
     assert (unit["loginName"], True) in seen
 
 
-async def test_actions_are_audited_and_scoped_to_the_region(api, make_admin):
-    province = await make_admin("370000")
-    jinan = await make_admin("370100")
+async def test_actions_are_audited_and_scoped_to_the_region(api, make_admin, province_admin, city_admin,
+                                                            permitted_unit):
     qingdao = await make_admin("370200")
-    unit = await permitted_unit(api, jinan)
-    actions = [e["node"]["action"] for e in (await api(LOG, {}, jinan))["auditLog"]["edges"]]
+    actions = [e["node"]["action"] for e in (await api(LOG, {}, city_admin))["auditLog"]["edges"]]
     for wanted in ("permission.save", "permission.submit", "permission.review"):
         assert wanted in actions
     # A decision step is logged under the step's name; what was decided is in the reason.
-    approved = (await api(LOG, {"action": "permission.review"}, jinan))["auditLog"]["edges"][0]["node"]
+    approved = (await api(LOG, {"action": "permission.review"}, city_admin))["auditLog"]["edges"][0]["node"]
     assert approved["accountKind"] == "ADMIN" and approved["success"] is True
     assert approved["reason"] == "APPROVED" and approved["objectId"]
-    assert (await api(LOG, {"action": "permission.review"}, province))["auditLog"]["totalCount"] == 1
+    assert (await api(LOG, {"action": "permission.review"}, province_admin))["auditLog"]["totalCount"] == 1
     assert (await api(LOG, {"action": "permission.review"}, qingdao))["auditLog"]["totalCount"] == 0
-    errors = await api.errors(LOG, {}, unit["token"])
+    errors = await api.errors(LOG, {}, permitted_unit["token"])
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_chain_verifies_and_tampering_is_found(api, make_admin, engine):
-    admin = await make_admin("370000")
-    await permitted_unit(api, admin)
+async def test_chain_verifies_and_tampering_is_found(api, province_admin, engine):
+    await units.permitted_unit(api, province_admin)
     report = await verify(engine)
     assert report.ok and report.checked >= 5
     async with engine.begin() as conn:
@@ -70,8 +67,8 @@ async def test_chain_verifies_and_tampering_is_found(api, make_admin, engine):
     assert report.first_broken_id == target and report.checked == 2
 
 
-async def test_database_refuses_update_delete_truncate(api, make_admin, engine):
-    await make_admin("370000")
+@pytest.mark.usefixtures("province_admin")  # its login is audited: the table has a row
+async def test_database_refuses_update_delete_truncate(engine):
     for statement in ("UPDATE audit_entry SET reason = 'x'", "DELETE FROM audit_entry", "TRUNCATE audit_entry"):
         with pytest.raises(DBAPIError, match="append-only"):
             async with engine.begin() as conn:
@@ -80,8 +77,8 @@ async def test_database_refuses_update_delete_truncate(api, make_admin, engine):
         assert await conn.scalar(text("SELECT count(*) FROM audit_entry")) >= 1
 
 
-async def test_concurrent_appends_keep_one_chain(api, make_admin, engine):
-    await make_admin("370000")
+@pytest.mark.usefixtures("province_admin")
+async def test_concurrent_appends_keep_one_chain(api, engine):
     units = [await unit_with_token(api) for _ in range(3)]
     await asyncio.gather(*[save(api, u["token"], name=u["name"], uscc=u["uscc"]) for u in units],
                          *[api(LOGIN, {"login": u["loginName"], "password": "nope-Nope1"}) for u in units])
@@ -91,10 +88,9 @@ async def test_concurrent_appends_keep_one_chain(api, make_admin, engine):
         assert report.checked == await conn.scalar(text("SELECT count(*) FROM audit_entry"))
 
 
-async def test_refused_steps_of_units_are_audited_as_failures(api, make_admin):
-    admin = await make_admin("370000")
+async def test_refused_steps_of_units_are_audited_as_failures(api, province_admin):
     unit = await unit_with_token(api)
     refused = await save(api, unit["token"], name="", uscc=unit["uscc"])
     assert refused["errors"]
-    failures = (await api(LOG, {"action": "permission.save"}, admin))["auditLog"]["edges"]
+    failures = (await api(LOG, {"action": "permission.save"}, province_admin))["auditLog"]["edges"]
     assert [(f["node"]["success"], f["node"]["reason"]) for f in failures] == [(False, "FIELD_REQUIRED")]

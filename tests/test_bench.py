@@ -15,8 +15,8 @@ from bench.baseline import create_app, decode_cursor, encode_cursor, global_id
 from core import db
 from resolvers.paging import encode_cursor as api_cursor
 from schema.ids import decode_id, encode_id
-from tests.conftest import PASSWORD
-from tests.review_helpers import ReviewWorld
+from tests.support.api import PASSWORD
+from tests.support.review import ReviewWorld
 
 # --- pure parts --------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from app.first_start import ensure_first_admin
 from models import PermissionStatus, Unit
 from resolvers.demo import DEMO_PASSWORD, load_demo_data
 from server import main
-from tests.conftest import PASSWORD
+from tests.support.api import PASSWORD
 
 
 def run_cli(monkeypatch, database_url, *argv):

@@ -1,6 +1,6 @@
 """承诺书: nothing is declared before "我同意" of the current version."""
 
-from tests.declaration_helpers import ACCEPT, CLOSE_YEAR, CREATE, OPEN_YEAR, World, make_admin, snapshot
+from tests.support.declarations import ACCEPT, CLOSE_YEAR, CREATE, OPEN_YEAR, World, make_admin, snapshot
 
 COMMITMENT = "{ commitment { version title text accepted acceptedAt } }"
 

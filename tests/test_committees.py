@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from units_helpers import create_committee, permitted_unit, table_snapshot, unit_with_token
+from tests.support.units import create_committee, permitted_unit, table_snapshot, unit_with_token
 
 UPDATE = """mutation($id: ID!, $input: CommitteeInput!) { updateCommittee(id: $id, input: $input) {
   committee { id name levels active } errors { code field message } } }"""
@@ -13,10 +13,9 @@ def codes(payload):
     return sorted(e["code"] for e in payload["errors"])
 
 
-async def test_create_list_and_update(api, make_admin):
-    admin = await make_admin("370000")
-    office = await permitted_unit(api, admin, name="山东省人社厅职称处")
-    created = await create_committee(api, admin, office)
+async def test_create_list_and_update(api, province_admin):
+    office = await permitted_unit(api, province_admin, name="山东省人社厅职称处")
+    created = await create_committee(api, province_admin, office)
     assert created["errors"] == []
     committee = created["committee"]
     assert committee["levels"] == ["ASSOCIATE_SENIOR", "SENIOR"] and committee["active"] is True
@@ -25,22 +24,21 @@ async def test_create_list_and_update(api, make_admin):
     variables = {"id": committee["id"], "input": {
         "name": "山东省工程技术正高级职称评审委员会", "series": "ENGINEERING", "levels": ["SENIOR"],
         "regionCode": "370000", "acceptingUnit": office["id"], "active": False}}
-    updated = (await api(UPDATE, variables, admin))["updateCommittee"]
+    updated = (await api(UPDATE, variables, province_admin))["updateCommittee"]
     assert updated["errors"] == [] and updated["committee"]["levels"] == ["SENIOR"]
     assert updated["committee"]["active"] is False
 
 
-async def test_refusals(api, make_admin, engine):
-    province = await make_admin("370000")
+async def test_refusals(api, make_admin, province_admin, engine):
     qingdao = await make_admin("370200")
-    office = await permitted_unit(api, province, name="职称处")
+    office = await permitted_unit(api, province_admin, name="职称处")
     stranger = await unit_with_token(api, name="未获权限单位")
     before = await table_snapshot(engine, "committee")
-    assert codes(await create_committee(api, province, stranger)) == ["UNIT_NOT_PERMITTED"]
+    assert codes(await create_committee(api, province_admin, stranger)) == ["UNIT_NOT_PERMITTED"]
     assert codes(await create_committee(api, qingdao, office)) == ["NOT_YOUR_REGION"]
-    bad = await create_committee(api, province, office, series="NOPE", levels=[], name="")
+    bad = await create_committee(api, province_admin, office, series="NOPE", levels=[], name="")
     assert codes(bad) == ["FIELD_REQUIRED", "NAME_FORMAT", "UNKNOWN_SERIES"]
-    assert codes(await create_committee(api, province, office, series="HIGHER_EDUCATION",
+    assert codes(await create_committee(api, province_admin, office, series="HIGHER_EDUCATION",
                                         levels=["JUNIOR"])) == ["LEVEL_NOT_IN_SERIES"]
     assert await table_snapshot(engine, "committee") == before
     errors = await api.errors("""mutation($input: CommitteeInput!) { createCommittee(input: $input) { errors { code } } }""",
@@ -49,12 +47,10 @@ async def test_refusals(api, make_admin, engine):
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_city_admin_cannot_edit_province_committee(api, make_admin):
-    province = await make_admin("370000")
-    jinan = await make_admin("370100")
-    office = await permitted_unit(api, province, name="职称处")
-    committee = (await create_committee(api, province, office))["committee"]
+async def test_city_admin_cannot_edit_province_committee(api, province_admin, city_admin):
+    office = await permitted_unit(api, province_admin, name="职称处")
+    committee = (await create_committee(api, province_admin, office))["committee"]
     variables = {"id": committee["id"], "input": {
         "name": "改名", "series": "ENGINEERING", "levels": ["SENIOR"], "regionCode": "370100",
         "acceptingUnit": office["id"]}}
-    assert codes((await api(UPDATE, variables, jinan))["updateCommittee"]) == ["NOT_FOUND"]
+    assert codes((await api(UPDATE, variables, city_admin))["updateCommittee"]) == ["NOT_FOUND"]

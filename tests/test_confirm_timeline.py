@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from tests.declaration_helpers import (
+from tests.support.declarations import (
     ADD_RECORD,
     CLOSE_YEAR,
     CONFIRM,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.declaration_helpers import (
+from tests.support.declarations import (
     CLOSE_YEAR,
     CREATE,
     GET,

@@ -3,16 +3,15 @@ committee's accepting unit), with every refusal on the way answered by its typed
 
 from __future__ import annotations
 
-from units_helpers import (
+from tests.support.declarations import ACCEPT, CONFIRM, CREATE, OPEN_YEAR, PDF, QUALIFICATION, UPDATE, World, make_admin
+from tests.support.review import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVIEW_QUEUE, codes
+from tests.support.units import (
     APPLY_PATH,
     REVIEW_PATH,
     create_committee,
     permitted_unit,
     unit_with_token,
 )
-
-from tests.declaration_helpers import ACCEPT, CONFIRM, CREATE, OPEN_YEAR, PDF, QUALIFICATION, UPDATE, World, make_admin
-from tests.review_helpers import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVIEW_QUEUE, codes
 
 CATALOG = "{ catalog { code levels { level titles { code name specialties { code name } } } } }"
 

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from tests.declaration_helpers import (
+from tests.support.declarations import (
     CONFIRM,
     DELETE_MATERIAL,
     PDF,
@@ -110,7 +110,7 @@ async def test_delete_material_before_confirmation_only(world):
     assert await snapshot(world.engine) == before and await count(world.engine, "material") == mats
 
 
-async def test_staff_downloads_are_authorised_and_logged(world, api, services):
+async def test_staff_downloads_are_authorised_and_logged(world, api, services, city_admin):  # 济南: the work unit's
     d = await world.complete()
     material = (await world.api("query($id: ID!) { declaration(id: $id) { materials { downloadUrl } } }",
                                 {"id": d["id"]}, world.token))["declaration"]["materials"][0]
@@ -119,7 +119,6 @@ async def test_staff_downloads_are_authorised_and_logged(world, api, services):
     async def get(token):
         return (await api.client.get(url, headers={"Authorization": f"Bearer {token}"})).status_code
 
-    city_admin = await make_admin(api, services, "370100")  # the work unit is in 济南
     other_city = await make_admin(api, services, "370200")
     assert await get(world.unit_token) == 404  # a draft has not reached the unit
     assert await get(city_admin) == 404

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from units_helpers import (
+from app.database import run_in_transaction
+from resolvers import permission
+from rules.identity import uscc_check_char
+from tests.support.units import (
     MY_APPLICATION,
     REVIEW,
     SUBMIT,
@@ -10,10 +13,6 @@ from units_helpers import (
     table_snapshot,
     unit_with_token,
 )
-
-from app.database import run_in_transaction
-from resolvers import permission
-from rules.identity import uscc_check_char
 
 TABLES = ("unit", "permission_application", "permission_round")
 LIST = """query($status: PermissionStatus) { permissionApplications(status: $status) {
@@ -25,8 +24,7 @@ def bad_check_digit(code: str) -> str:
     return code[:17] + wrong
 
 
-async def test_whole_lifecycle(api, make_admin, engine):
-    admin = await make_admin("370100")
+async def test_whole_lifecycle(api, city_admin, engine):
     unit = await unit_with_token(api)
     saved = await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
     assert saved["errors"] == [] and saved["application"]["status"] == "DRAFT"
@@ -44,15 +42,15 @@ async def test_whole_lifecycle(api, make_admin, engine):
     assert await table_snapshot(engine, *TABLES) == before
 
     app_id = saved["application"]["id"]
-    listed = (await api(LIST, {"status": "SUBMITTED"}, admin))["permissionApplications"]
+    listed = (await api(LIST, {"status": "SUBMITTED"}, city_admin))["permissionApplications"]
     assert [e["node"]["id"] for e in listed["edges"]] == [app_id]
 
     # Rejection needs a reason.
-    no_reason = (await api(REVIEW, {"id": app_id, "decision": "REJECT"}, admin))["reviewPermissionApplication"]
+    no_reason = (await api(REVIEW, {"id": app_id, "decision": "REJECT"}, city_admin))["reviewPermissionApplication"]
     assert [e["code"] for e in no_reason["errors"]] == ["REASON_REQUIRED"]
     assert await table_snapshot(engine, *TABLES) == before
 
-    rejected = (await api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "地址不详"}, admin))
+    rejected = (await api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "地址不详"}, city_admin))
     rejected = rejected["reviewPermissionApplication"]["application"]
     assert rejected["status"] == "REJECTED" and rejected["unit"]["permissionStatus"] == "REJECTED"
     mine = (await api(MY_APPLICATION, token=unit["token"]))["myPermissionApplication"]
@@ -61,7 +59,7 @@ async def test_whole_lifecycle(api, make_admin, engine):
     fixed = await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"], address="济南市历下区经十路2号")
     assert fixed["errors"] == [] and fixed["application"]["status"] == "DRAFT"
     assert (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["errors"] == []
-    approved = (await api(REVIEW, {"id": app_id, "decision": "APPROVE"}, admin))["reviewPermissionApplication"]
+    approved = (await api(REVIEW, {"id": app_id, "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     app = approved["application"]
     assert app["status"] == "APPROVED" and app["unit"] == {"permissionStatus": "APPROVED", "isPermitted": True}
     assert [(h["round"], h["decision"], h["reason"]) for h in app["history"]] == [
@@ -69,13 +67,12 @@ async def test_whole_lifecycle(api, make_admin, engine):
     assert app["history"][1]["details"]["address"] == "济南市市中区"
 
     # Deciding twice: the second admin gets a typed state error.
-    again = (await api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "x"}, admin))
+    again = (await api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "x"}, city_admin))
     assert [e["code"] for e in again["reviewPermissionApplication"]["errors"]] == ["INVALID_STATE"]
 
 
-async def test_other_region_admin_cannot_see_or_decide(api, make_admin, engine):
+async def test_other_region_admin_cannot_see_or_decide(api, make_admin, province_admin, engine):
     qingdao = await make_admin("370200")
-    province = await make_admin("370000")
     unit = await unit_with_token(api)
     await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
     app_id = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]["id"]
@@ -85,22 +82,21 @@ async def test_other_region_admin_cannot_see_or_decide(api, make_admin, engine):
     assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
     assert await table_snapshot(engine, *TABLES) == before
     # The province covers every city.
-    ok = (await api(REVIEW, {"id": app_id, "decision": "APPROVE"}, province))["reviewPermissionApplication"]
+    ok = (await api(REVIEW, {"id": app_id, "decision": "APPROVE"}, province_admin))["reviewPermissionApplication"]
     assert ok["errors"] == [] and ok["application"]["status"] == "APPROVED"
 
 
-async def test_wrong_account_kind_and_bad_ids(api, make_admin):
-    admin = await make_admin("370100")
+async def test_wrong_account_kind_and_bad_ids(api, city_admin):
     person = await api.register_person()
     token = await api.login(person["loginName"])
     errors = await api.errors(SUBMIT, token=token)
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
     errors = await api.errors(REVIEW, {"id": "whatever", "decision": "APPROVE"}, token)
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
-    bad = (await api(REVIEW, {"id": "not-an-id", "decision": "APPROVE"}, admin))["reviewPermissionApplication"]
+    bad = (await api(REVIEW, {"id": "not-an-id", "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     assert bad["errors"][0]["code"] == "INVALID_ID"
     unit_gid = (await api.register_unit())["id"]  # a Unit ID where an application's is expected
-    bad = (await api(REVIEW, {"id": unit_gid, "decision": "APPROVE"}, admin))["reviewPermissionApplication"]
+    bad = (await api(REVIEW, {"id": unit_gid, "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     assert bad["errors"][0]["code"] == "INVALID_ID"
 
 
@@ -115,9 +111,7 @@ async def test_invalid_details_reported_at_once(api, engine):
     assert await table_snapshot(engine, *TABLES) == before
 
 
-async def test_wrong_check_digit_needs_manual_review(api, make_admin, engine):
-    city_admin = await make_admin("370100")
-    province = await make_admin("370000")
+async def test_wrong_check_digit_needs_manual_review(api, city_admin, province_admin, engine):
     unit = await unit_with_token(api)
     wrong = bad_check_digit(api.next_uscc())
     await save(api, unit["token"], uscc=wrong, name=unit["name"])
@@ -135,15 +129,14 @@ async def test_wrong_check_digit_needs_manual_review(api, make_admin, engine):
     assert app["codeCheck"] == "CHECK_DIGIT" and app["manualReviewRequested"] is True
 
     # … and only the unit's own city admin may grant it; the decision says so.
-    by_province = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, province))
+    by_province = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, province_admin))
     assert [e["code"] for e in by_province["reviewPermissionApplication"]["errors"]] == ["NOT_YOUR_REGION"]
     granted = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, city_admin))
     granted = granted["reviewPermissionApplication"]["application"]
     assert granted["status"] == "APPROVED" and granted["history"][0]["decision"] == "APPROVED_MANUALLY"
 
 
-async def test_no_code_only_with_manual_review(api, make_admin):
-    admin = await make_admin("370100")
+async def test_no_code_only_with_manual_review(api, city_admin):
     unit = await unit_with_token(api)
     await save(api, unit["token"], uscc=None, name=unit["name"])
     refused = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]
@@ -152,12 +145,11 @@ async def test_no_code_only_with_manual_review(api, make_admin):
                manualReviewReason="社会组织，尚未取得统一社会信用代码")
     app = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]
     assert app["codeCheck"] == "NO_CODE"
-    ok = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, admin))["reviewPermissionApplication"]
+    ok = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     assert ok["application"]["history"][0]["decision"] == "APPROVED_MANUALLY"
 
 
-async def test_registry_mismatch_is_shown_to_the_admin(api, make_admin, services, engine):
-    admin = await make_admin("370100")
+async def test_registry_mismatch_is_shown_to_the_admin(api, city_admin, services, engine):
     unit = await unit_with_token(api)
     other = api.next_uscc()
     await run_in_transaction(services, permission.load_registry,
@@ -166,14 +158,14 @@ async def test_registry_mismatch_is_shown_to_the_admin(api, make_admin, services
     await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
     app = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]
     assert app["codeCheck"] == "PASSED"
-    await api(REVIEW, {"id": app["id"], "decision": "REJECT", "reason": "请改用登记名称以外的代码测试"}, admin)
+    await api(REVIEW, {"id": app["id"], "decision": "REJECT", "reason": "请改用登记名称以外的代码测试"}, city_admin)
 
     # Code registered under another name: submitted, flagged, and not approvable as is.
     await save(api, unit["token"], uscc=other, name=unit["name"])
     app = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]
     assert app["codeCheck"] == "NAME_MISMATCH" and app["registryName"] == "青岛某某公司"
     before = await table_snapshot(engine, *TABLES)
-    refused = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, admin))["reviewPermissionApplication"]
+    refused = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     assert [e["code"] for e in refused["errors"]] == ["MANUAL_REVIEW_REQUIRED"]
     assert await table_snapshot(engine, *TABLES) == before
 
@@ -191,16 +183,15 @@ def test_check_digit_helper():
     assert uscc_check_char(code) != bad_check_digit(code + uscc_check_char(code))[-1]
 
 
-async def test_two_admins_deciding_at_once_one_wins(api, make_admin):
+async def test_two_admins_deciding_at_once_one_wins(api, city_admin, province_admin):
     import asyncio
 
-    city, province = await make_admin("370100"), await make_admin("370000")
     unit = await unit_with_token(api)
     await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
     app_id = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]["id"]
     results = await asyncio.gather(
-        api(REVIEW, {"id": app_id, "decision": "APPROVE"}, city),
-        api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "重复"}, province),
+        api(REVIEW, {"id": app_id, "decision": "APPROVE"}, city_admin),
+        api(REVIEW, {"id": app_id, "decision": "REJECT", "reason": "重复"}, province_admin),
     )
     outcomes = sorted(tuple(e["code"] for e in r["reviewPermissionApplication"]["errors"]) for r in results)
     assert outcomes == [(), ("INVALID_STATE",)]

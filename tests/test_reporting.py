@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schema.ids import encode_id
-from tests.review_helpers import REPORT_QUEUE, REVIEW_QUEUE, ReviewWorld, codes, rows, seed_approved
-from tests.test_review import count_statements
+from tests.support.db import count_statements
+from tests.support.review import REPORT_QUEUE, REVIEW_QUEUE, ReviewWorld, codes, rows, seed_approved
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

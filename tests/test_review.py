@@ -7,7 +7,8 @@ from datetime import UTC
 
 import pytest
 
-from tests.review_helpers import DECLARATION, REVIEW_QUEUE, ReviewWorld, codes, rows
+from tests.support.db import count_statements
+from tests.support.review import DECLARATION, REVIEW_QUEUE, ReviewWorld, codes, rows
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ async def test_route_to_acceptance_and_visibility(world):
     assert accepted["declaration"]["status"] == "ACCEPTED"
     assert accepted["declaration"]["committee"]["name"] == world.committee["name"]
     # Acceptance ends the route: nothing to report at the accepting unit.
-    from tests.review_helpers import REPORT_QUEUE
+    from tests.support.review import REPORT_QUEUE
     assert (await world.api(REPORT_QUEUE, {}, world.accepting["token"]))["reportQueue"]["totalCount"] == 0
     seen = (await world.api(DECLARATION, {"id": d["id"]}, d["token"]))["declaration"]
     assert [e["action"] for e in seen["timeline"]] == [
@@ -136,22 +137,6 @@ async def test_queue_filters_and_paging(world):
 QUEUE_DEEP = """{ reviewQueue(first: 50) { totalCount edges { node {
   applicant { name idNumber } workUnit { name } titleName
   declaration { status qualifications { titleName } reviews { decision } } } } } }"""
-
-
-async def count_statements(api, counter, query: str, token: str, variables: dict | None = None
-                           ) -> tuple[dict, int]:
-    """Statements of `query` beyond those of authenticating the token (measured with `me`)."""
-    async def run(q: str, v: dict | None = None) -> tuple[dict, int]:
-        counter.count, counter.active = 0, True
-        try:
-            data = await api(q, v, token=token)
-        finally:
-            counter.active = False
-        return data, counter.count
-
-    _, auth = await run("{ me { loginName } }")
-    data, total = await run(query, variables)
-    return data, total - auth
 
 
 async def test_queue_statement_count_is_constant(world, statement_counter):

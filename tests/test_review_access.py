@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.declaration_helpers import make_admin
-from tests.review_helpers import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVIEW_QUEUE, ReviewWorld, codes
+from tests.support.declarations import make_admin
+from tests.support.review import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVIEW_QUEUE, ReviewWorld, codes
 
 
 @pytest.fixture

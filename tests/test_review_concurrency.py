@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from tests.review_helpers import REPORT, REVIEW, ReviewWorld, rows
+from tests.support.review import REPORT, REVIEW, ReviewWorld, rows
 
 WITHDRAW = "mutation($id: ID!) { withdrawDeclaration(id: $id) { declaration { status } errors { code } } }"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from units_helpers import (
+from resolvers import routes
+from rules.catalog import TitleLevel
+from schema.ids import decode_id
+from tests.support.units import (
     LEVEL,
     REVIEW_PATH,
     REVOKE_PATH,
@@ -14,10 +17,6 @@ from units_helpers import (
     table_snapshot,
     unit_with_token,
 )
-
-from resolvers import routes
-from rules.catalog import TitleLevel
-from schema.ids import decode_id
 
 TABLES = ("reporting_path",)
 PATHS = """query($direction: PathDirection) { reportingPaths(direction: $direction) {
@@ -34,9 +33,8 @@ def codes(payload):
     return [e["code"] for e in payload["errors"]]
 
 
-async def test_apply_review_and_list(api, make_admin):
-    admin = await make_admin("370000")
-    base, dept = await units(api, admin, "济南某医院", "济南市卫生健康委员会")
+async def test_apply_review_and_list(api, province_admin):
+    base, dept = await units(api, province_admin, "济南某医院", "济南市卫生健康委员会")
     applied = await apply_path(api, base, dept)
     assert applied["errors"] == [] and applied["path"]["status"] == "PENDING"
     assert applied["path"]["inEffect"] is False
@@ -56,9 +54,8 @@ async def test_apply_review_and_list(api, make_admin):
     assert [e["node"]["status"] for e in own["edges"]] == ["APPROVED", "REJECTED"]
 
 
-async def test_refusals_change_nothing(api, make_admin, engine):
-    admin = await make_admin("370000")
-    base, dept = await units(api, admin, "甲单位", "乙主管部门")
+async def test_refusals_change_nothing(api, province_admin, engine):
+    base, dept = await units(api, province_admin, "甲单位", "乙主管部门")
     stranger = await unit_with_token(api, name="未获权限单位")
     await approved_path(api, base, dept)
     await apply_path(api, base, dept, level="ASSOCIATE_SENIOR")
@@ -73,9 +70,8 @@ async def test_refusals_change_nothing(api, make_admin, engine):
     assert await table_snapshot(engine, *TABLES) == before
 
 
-async def test_cycles_are_refused_short_and_long(api, make_admin, engine):
-    admin = await make_admin("370000")
-    a, b, c, d = await units(api, admin, "单位甲", "单位乙", "单位丙", "单位丁")
+async def test_cycles_are_refused_short_and_long(api, province_admin, engine):
+    a, b, c, d = await units(api, province_admin, "单位甲", "单位乙", "单位丙", "单位丁")
     await approved_path(api, a, b)
     await approved_path(api, b, c)
     await approved_path(api, c, d)
@@ -87,9 +83,8 @@ async def test_cycles_are_refused_short_and_long(api, make_admin, engine):
     assert (await apply_path(api, d, a, level="ASSOCIATE_SENIOR"))["errors"] == []
 
 
-async def test_cycle_formed_while_pending_is_refused_at_approval(api, make_admin, engine):
-    admin = await make_admin("370000")
-    a, b = await units(api, admin, "单位甲", "单位乙")
+async def test_cycle_formed_while_pending_is_refused_at_approval(api, province_admin, engine):
+    a, b = await units(api, province_admin, "单位甲", "单位乙")
     pending = (await apply_path(api, b, a))["path"]  # b → a asked first …
     await approved_path(api, a, b)  # … then a → b approved
     before = await table_snapshot(engine, "reporting_path")
@@ -98,9 +93,8 @@ async def test_cycle_formed_while_pending_is_refused_at_approval(api, make_admin
     assert await table_snapshot(engine, "reporting_path") == before
 
 
-async def test_new_approval_replaces_the_old_path(api, make_admin):
-    admin = await make_admin("370000")
-    base, old, new = await units(api, admin, "基层单位", "旧主管部门", "新主管部门")
+async def test_new_approval_replaces_the_old_path(api, province_admin):
+    base, old, new = await units(api, province_admin, "基层单位", "旧主管部门", "新主管部门")
     first = await approved_path(api, base, old)
     second = await approved_path(api, base, new)
     listed = (await api(PATHS, {"direction": "OUTGOING"}, base["token"]))["reportingPaths"]["edges"]
@@ -111,9 +105,8 @@ async def test_new_approval_replaces_the_old_path(api, make_admin):
     assert node["node"] == {"replacedBy": second["id"], "status": "REPLACED"}
 
 
-async def test_revocation_by_either_side(api, make_admin, engine):
-    admin = await make_admin("370000")
-    base, dept, other = await units(api, admin, "基层单位", "主管部门", "无关单位")
+async def test_revocation_by_either_side(api, province_admin, engine):
+    base, dept, other = await units(api, province_admin, "基层单位", "主管部门", "无关单位")
     path = await approved_path(api, base, dept)
     before = await table_snapshot(engine, *TABLES)
     stranger = (await api(REVOKE_PATH, {"id": path["id"], "reason": "x"}, other["token"]))["revokeReportingPath"]
@@ -131,9 +124,8 @@ async def test_revocation_by_either_side(api, make_admin, engine):
     assert mine["errors"] == []
 
 
-async def test_route_up_to_the_committee(api, make_admin, engine):
-    admin = await make_admin("370000")
-    base, city, province = await units(api, admin, "某县医院", "市卫健委", "省卫健委职称办")
+async def test_route_up_to_the_committee(api, province_admin, engine):
+    base, city, province = await units(api, province_admin, "某县医院", "市卫健委", "省卫健委职称办")
     variables = {"series": SERIES, "level": LEVEL}
     route = (await api(ROUTE, variables, base["token"]))["reportingRoute"]
     assert route == {"complete": False, "broken": "NO_PATH", "brokenAt": {"name": "某县医院"},
@@ -142,7 +134,7 @@ async def test_route_up_to_the_committee(api, make_admin, engine):
     await approved_path(api, city, province)
     route = (await api(ROUTE, variables, base["token"]))["reportingRoute"]
     assert route["broken"] == "NO_PATH" and route["brokenAt"] == {"name": "省卫健委职称办"}
-    assert (await create_committee(api, admin, province))["errors"] == []
+    assert (await create_committee(api, province_admin, province))["errors"] == []
     route = (await api(ROUTE, variables, base["token"]))["reportingRoute"]
     assert route == {"complete": True, "broken": None, "brokenAt": None,
                      "units": [{"name": "某县医院"}, {"name": "市卫健委"}, {"name": "省卫健委职称办"}],
@@ -162,11 +154,10 @@ async def test_route_up_to_the_committee(api, make_admin, engine):
         await session.close()
 
 
-async def test_concurrent_approvals_cannot_close_a_cycle(api, make_admin):
+async def test_concurrent_approvals_cannot_close_a_cycle(api, province_admin):
     import asyncio
 
-    admin = await make_admin("370000")
-    a, b = await units(api, admin, "单位甲", "单位乙")
+    a, b = await units(api, province_admin, "单位甲", "单位乙")
     ab = (await apply_path(api, a, b))["path"]
     ba = (await apply_path(api, b, a))["path"]
     results = await asyncio.gather(

@@ -4,7 +4,6 @@ free-text input, seen through GraphQL (FIELD_TOO_LONG on the input's field, noth
 from __future__ import annotations
 
 import pytest
-from units_helpers import save, table_snapshot, unit_with_token
 
 from rules.errors import ErrorCode, RuleViolation, collect
 from rules.text import (
@@ -16,7 +15,8 @@ from rules.text import (
     like_escape,
     search_term,
 )
-from tests.declaration_helpers import CONFIRM, WITHDRAW, World, snapshot
+from tests.support.declarations import CONFIRM, WITHDRAW, World, snapshot
+from tests.support.units import save, table_snapshot, unit_with_token
 
 # --- the pure helpers --------------------------------------------------------------------
 

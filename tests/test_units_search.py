@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from units_helpers import permitted_unit, unit_with_token
+
+from tests.support.units import permitted_unit, unit_with_token
 
 SEARCH = """query($s: String, $all: Boolean = false, $first: Int, $after: String) {
   units(search: $s, includeUnpermitted: $all, first: $first, after: $after) {
@@ -15,11 +16,10 @@ async def names(api, token, search, **kw):
     return [e["node"]["name"] for e in data["edges"]]
 
 
-async def test_fragments_of_two_three_and_more_characters(api, make_admin):
-    admin = await make_admin("370000")
-    a = await permitted_unit(api, admin, name="济南重型机械有限公司")
-    await permitted_unit(api, admin, name="青岛港湾机械厂")
-    await permitted_unit(api, admin, name="重型")
+async def test_fragments_of_two_three_and_more_characters(api, province_admin):
+    a = await permitted_unit(api, province_admin, name="济南重型机械有限公司")
+    await permitted_unit(api, province_admin, name="青岛港湾机械厂")
+    await permitted_unit(api, province_admin, name="重型")
     await unit_with_token(api, name="淄博重型机械厂")  # not permitted
     token = a["token"]
     assert await names(api, token, "重型") == ["重型", "济南重型机械有限公司"]  # exact first
@@ -33,21 +33,19 @@ async def test_fragments_of_two_three_and_more_characters(api, make_admin):
     assert await names(api, token, "100%") == []  # wildcards are literal
 
 
-async def test_ranking_exact_prefix_contains_and_code(api, make_admin):
-    admin = await make_admin("370000")
-    c = await permitted_unit(api, admin, name="山东省人民医院")
-    await permitted_unit(api, admin, name="人民医院")
-    await permitted_unit(api, admin, name="人民医院分院")
+async def test_ranking_exact_prefix_contains_and_code(api, province_admin):
+    c = await permitted_unit(api, province_admin, name="山东省人民医院")
+    await permitted_unit(api, province_admin, name="人民医院")
+    await permitted_unit(api, province_admin, name="人民医院分院")
     assert await names(api, c["token"], "人民医院") == ["人民医院", "人民医院分院", "山东省人民医院"]
     assert await names(api, c["token"], c["uscc"]) == ["山东省人民医院"]
 
 
-async def test_keyset_pages_follow_the_ranking(api, make_admin):
-    admin = await make_admin("370000")
-    first = await permitted_unit(api, admin, name="化工")
+async def test_keyset_pages_follow_the_ranking(api, province_admin):
+    first = await permitted_unit(api, province_admin, name="化工")
     for i in range(4):
-        await permitted_unit(api, admin, name=f"第{i}化工厂")
-    await permitted_unit(api, admin, name="化工研究院")
+        await permitted_unit(api, province_admin, name=f"第{i}化工厂")
+    await permitted_unit(api, province_admin, name="化工研究院")
     seen, after = [], None
     while True:
         data = (await api(SEARCH, {"s": "化工", "first": 2, "after": after}, first["token"]))["units"]
@@ -59,11 +57,10 @@ async def test_keyset_pages_follow_the_ranking(api, make_admin):
     assert seen == ["化工", "化工研究院", "第0化工厂", "第1化工厂", "第2化工厂", "第3化工厂"]
 
 
-async def test_statement_count_is_constant_in_page_size(api, make_admin, statement_counter):
-    admin = await make_admin("370000")
-    u = await permitted_unit(api, admin, name="机械一厂")
+async def test_statement_count_is_constant_in_page_size(api, province_admin, statement_counter):
+    u = await permitted_unit(api, province_admin, name="机械一厂")
     for i in range(5):
-        await permitted_unit(api, admin, name=f"机械{i}分厂")
+        await permitted_unit(api, province_admin, name=f"机械{i}分厂")
     counts = []
     for size in (1, 6):
         statement_counter.count, statement_counter.active = 0, True

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.conftest import create_admin_token, table_count
+from tests.support.api import create_admin_token
+from tests.support.db import table_count
 
 DECLARATION_FIELDS = """
   id year seriesCode level titleCode titleName specialtyCode method exceptionalReason formerSeriesCode

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
-from units_helpers import approved_path, create_committee
 
-from tests.declaration_helpers import CONFIRM, QUALIFICATION, World, permit_unit
+from tests.support.declarations import CONFIRM, QUALIFICATION, World, permit_unit
+from tests.support.units import approved_path, create_committee
 
 SERIES, LEVEL = "ENGINEERING", "ASSOCIATE_SENIOR"
 ERRORS = "errors { code field message }"
