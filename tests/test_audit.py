@@ -13,7 +13,7 @@ from units_helpers import permitted_unit, save, unit_with_token
 from resolvers import audit
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
-  totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""
+  totalCount edges { node { sequence action success loginName reason unit { id } objectId accountKind } } } }"""
 
 
 async def verify(engine) -> audit.ChainReport:
