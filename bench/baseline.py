@@ -40,7 +40,6 @@ _STATES = {
     "APPROVED": ("s.decision = 'APPROVED'", True),
     "REJECTED": ("s.decision = 'REJECTED'", True),
 }
-_DECISION = {"APPROVED": "APPROVE", "REJECTED": "REJECT"}
 
 _QUALIFICATIONS = """
     SELECT r.declaration_id, r.payload->>'level' AS level, r.payload->>'obtained_on' AS obtained_on,
@@ -125,7 +124,7 @@ def _node(row, qualifications: list[dict]) -> dict:
         "declaration": {"id": global_id("Declaration", row["declaration_id"]), "status": row["status"],
                         "qualifications": qualifications},
         "review": None if decision is None else {
-            "decision": _DECISION[decision], "reason": row["reason"], "reviewerName": row["reviewer_name"] or "",
+            "decision": decision, "reason": row["reason"], "reviewerName": row["reviewer_name"] or "",
             "decidedAt": _iso(row["decided_at"])},
     }
 

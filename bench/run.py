@@ -79,7 +79,7 @@ DECLARATION = """query($id: ID!) { declaration(id: $id) {
   workExperiences { id employer position startDate endDate }
   continuingEducations { id year hours }
   achievements { id kind title date role journal }
-  materials { id recordId fileName contentType size sha256 uploadedAt downloadUrl }
+  materials { id record { id } fileName contentType size sha256 uploadedAt downloadUrl }
   reviews { decision reason reviewerName decidedAt accepted round unit { %(u)s } }
   committee { name }
   timeline { action fromStatus toStatus actorName reason at unit { %(u)s } } } }""" % {"u": UNIT}

@@ -23,3 +23,4 @@ class Loaders:
         # Review and reporting
         self.decisions_by_declaration = review.decisions_by_declaration(read)
         self.committee = review.committees_by_id(read)
+        self.reporting_path = review.reporting_paths_by_id(read)

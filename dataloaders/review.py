@@ -8,7 +8,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from dataloaders.declarations import Read, _by_id
-from models import Committee, ReviewStep, StepDecision
+from models import Committee, ReportingPath, ReviewStep, StepDecision
 
 
 def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
@@ -32,3 +32,8 @@ def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
 
 def committees_by_id(read: Read) -> DataLoader[int, Committee | None]:
     return _by_id(read, Committee)
+
+
+def reporting_paths_by_id(read: Read) -> DataLoader[int, ReportingPath | None]:
+    """Paths by id, unchecked: the caller applies the routes' visibility rule."""
+    return _by_id(read, ReportingPath)

@@ -32,7 +32,7 @@ def _validate(admin_region: str, d: CommitteeDetails) -> list[RuleViolation]:
         errors.append(RuleViolation(ErrorCode.NAME_FORMAT, "评审委员会名称须为1至100个字符", "name"))
     series = find_series(d.series_code)
     if series is None:
-        errors.append(RuleViolation(ErrorCode.UNKNOWN_SERIES, field="series"))
+        errors.append(RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode"))
     if not d.levels:
         errors.append(RuleViolation(ErrorCode.FIELD_REQUIRED, "请选择评审级别", "levels"))
     elif series is not None and any(series.find_level(lv) is None for lv in d.levels):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from models import Declaration, DeclarationRecord, Material, Unit
 from resolvers import audit
-from resolvers.declarations import can_see_declaration, editable_declaration
+from resolvers.declarations import can_see_declaration, editable_declaration, visible_declarations
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation
 from rules.files import SNIFF_BYTES, sanitize_file_name, sniff_content_type
@@ -164,3 +164,12 @@ async def open_download(env: Env, *, material_id: int) -> Download:
         await record_download(env, material, row[2])
     return Download(path=material_path(env.settings.upload_dir, material.sha256), file_name=material.file_name,
                     content_type=material.content_type, size=material.size)
+
+
+async def visible_materials(env: Env, ids: list[int]) -> dict[int, Material]:
+    """Materials by id, of declarations the caller may see: whoever may download them."""
+    if env.viewer is None or not ids:
+        return {}
+    rows = list(await env.session.scalars(select(Material).where(Material.id.in_(ids))))
+    seen = await visible_declarations(env, sorted({m.declaration_id for m in rows}))
+    return {m.id: m for m in rows if m.declaration_id in seen}

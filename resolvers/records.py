@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from models import DeclarationRecord, Material
-from resolvers.declarations import editable_declaration, today
+from resolvers.declarations import editable_declaration, today, visible_declarations
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.records import RecordCategory, validate_record
@@ -104,3 +104,12 @@ def listed_qualifications(declaration_id: int, column: list[dict[str, Any]]) -> 
     return [ListedRecord(e["id"], declaration_id, RecordCategory.QUALIFICATION, e["payload"],
                          at(e["created_at"]), at(e["updated_at"]))
             for e in column]
+
+
+async def visible_records(env: Env, ids: list[int]) -> dict[int, DeclarationRecord]:
+    """Records by id, of declarations the caller may see (the declarations' own rule)."""
+    if env.viewer is None or not ids:
+        return {}
+    rows = list(await env.session.scalars(select(DeclarationRecord).where(DeclarationRecord.id.in_(ids))))
+    seen = await visible_declarations(env, sorted({r.declaration_id for r in rows}))
+    return {r.id: r for r in rows if r.declaration_id in seen}

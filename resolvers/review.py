@@ -164,3 +164,13 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
                              count=filtered(select(ReviewStep.id).where(*where), f),
                              first=first, after=after, cap=env.settings.max_page_size,
                              key_of=lambda row: (row.ReviewStep.id,))
+
+
+async def visible_queue_rows(env: Env, step_ids: list[int]) -> dict[int, object]:
+    """Queue rows (as in a queue page) by review-step id: only the steps of the caller's unit."""
+    unit = env.viewer.unit if env.viewer else None
+    if unit is None or not step_ids:
+        return {}
+    rows = (await env.session.execute(
+        queue_select().where(ReviewStep.id.in_(step_ids), ReviewStep.unit_id == unit.id))).all()
+    return {row.ReviewStep.id: row for row in rows}

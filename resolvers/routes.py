@@ -182,6 +182,12 @@ async def visible_paths(env: Env, ids: list[int]) -> dict[int, ReportingPath]:
     return {p.id: p for p in rows}
 
 
+def can_see_path(env: Env, path: ReportingPath) -> bool:
+    """`visible_paths`' rule for a path already loaded: the applying unit or the target unit."""
+    unit = env.viewer.unit if env.viewer else None
+    return unit is not None and unit.id in (path.unit_id, path.target_unit_id)
+
+
 async def next_hop(session: AsyncSession, unit_id: int, series_code: str, level: TitleLevel) -> int | None:
     """The unit `unit_id` reports (series, level) to, by its effective path; None without one."""
     return await session.scalar(select(ReportingPath.target_unit_id).where(

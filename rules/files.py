@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 #: Magic bytes → MIME type. Only these are accepted, whatever the name or declared type.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -25,10 +26,25 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def decode_percent_name(raw: str) -> str:
+    """A file name some clients percent-encode (aiohttp sends `filename*=utf-8''%E8%AF%81.pdf`
+    or `filename="%E8%AF%81.pdf"`) decoded, when it is valid UTF-8 percent-encoding;
+    any other name (`100%.pdf`, bytes that are not UTF-8) unchanged."""
+    if not _PERCENT_ESCAPE.search(raw):
+        return raw
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return raw
+
+
 def sanitize_file_name(raw: str | None, content_type: str) -> str:
-    """A name for display only (never a path): the last path segment, printable
-    characters only, bounded length; a generic name when nothing is left."""
-    name = unicodedata.normalize("NFC", raw or "")
+    """A name for display only (never a path): percent-encoding decoded, the last path
+    segment, printable characters only, bounded length; a generic name when nothing is left."""
+    name = unicodedata.normalize("NFC", decode_percent_name(raw or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable()).strip().lstrip(".")
     if len(name) > MAX_NAME_CHARS:

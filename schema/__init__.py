@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
+from graphql import GraphQLInterfaceType, GraphQLSchema
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,44 +20,79 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BadInput
-from schema.accounts import AccountMutation, AccountQuery
+from schema.accounts import AccountMutation, AccountQuery, Person, Unit
 from schema.audit import AuditQuery
 from schema.catalog import CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
-from schema.committees import CommitteeMutation, CommitteeQuery
+from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
-from schema.declarations import DeclarationMutation, DeclarationQuery
+from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
 from schema.extensions import should_mask_error
+from schema.ids import parse_global_id
 from schema.materials import MaterialMutation
-from schema.permission import PermissionMutation, PermissionQuery
+from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
 from schema.records import (
+    RECORD_ID_TYPE,
     Achievement,
     ContinuingEducation,
+    DeclarationRecord,
     Education,
+    Material,
     Qualification,
     RecordMutation,
     WorkExperience,
 )
 from schema.reporting import ReportingMutation, ReportingQuery
-from schema.review import ReviewMutation, ReviewQuery
-from schema.routes import RouteMutation, RouteQuery
+from schema.review import QueueItem, ReviewMutation, ReviewQuery
+from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.units import UnitQuery
+
+#: Every node type by the type name inside its global ids.
+NODE_TYPES: dict[str, type[relay.Node]] = {
+    cls.__name__: cls
+    for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem)
+} | {RECORD_ID_TYPE: DeclarationRecord}
+MAX_NODES = 100
+
+
+async def resolve_global_ids(info: Info, raw_ids: list[strawberry.ID], argument: str) -> list[relay.Node | None]:
+    """Nodes for global ids, in order, each through its type's visibility rule (one batch per
+    type). A malformed id or an unknown type is BAD_USER_INPUT; an id the caller may not see,
+    or of nothing, is None."""
+    decoded = [parse_global_id(raw, argument) for raw in raw_ids]
+    types = {}
+    for type_name, _ in decoded:
+        if type_name not in NODE_TYPES:
+            raise BadInput(f"参数 {argument} 中的全局 ID 类型 {type_name} 不存在")
+        types.setdefault(type_name, [])
+    for type_name, row_id in decoded:
+        types[type_name].append(str(row_id))
+    found: dict[tuple[str, str], relay.Node | None] = {}
+    for type_name, node_ids in types.items():
+        unique = list(dict.fromkeys(node_ids))
+        nodes = await NODE_TYPES[type_name].resolve_nodes(info=info, node_ids=unique, required=False)
+        found.update(zip(((type_name, i) for i in unique), nodes, strict=True))
+    return [found[(type_name, str(row_id))] for type_name, row_id in decoded]
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="按全局 ID 取任意对象；不存在或无权访问时为空")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        try:
-            global_id = relay.GlobalID.from_id(id)
-            node_type = global_id.resolve_type(info)
-        except ValueError as exc:  # strawberry's GlobalIDValueError included
-            raise BadInput("ID 格式不正确") from exc
-        if not global_id.node_id.isdigit():
-            return None
-        found = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
-        return next(iter(found))
+    @strawberry.field(description="按全局 ID 取任意对象；不存在或无权访问时为空，ID 格式不正确时报 BAD_USER_INPUT")
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="对象的全局 ID")],
+    ) -> relay.Node | None:
+        return (await resolve_global_ids(info, [id], "id"))[0]
+
+    @strawberry.field(description=f"按全局 ID 批量取对象（最多 {MAX_NODES} 个），顺序与 ids 相同；"
+                                  "不存在或无权访问的为空")
+    async def nodes(
+        self, info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description=f"全局 ID，最多 {MAX_NODES} 个")],
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_NODES:
+            raise BadInput(f"一次最多查询 {MAX_NODES} 个 ID")
+        return await resolve_global_ids(info, ids, "ids")
 
 
 Query = merge_types(
@@ -91,6 +129,32 @@ Mutation = merge_types(
 )
 
 
+#: What strawberry and relay define with English descriptions, or merge_types with none.
+#: The API's readers read Chinese; these are set on the built schema, which both the SDL
+#: and introspection read.
+_BUILT_IN_DESCRIPTIONS = {
+    "Query": "查询：只读，不修改任何数据",
+    "Mutation": "变更：每个操作是一个业务步骤，在一个事务中完成；预期内的错误在返回值的 errors 中",
+    "Node": "有全局 ID 的对象，可用 node(id:) 或 nodes(ids:) 重新取得",
+    "Date": "日期，ISO 8601 格式（如 2024-05-01）",
+    "DateTime": "带时区的日期时间，ISO 8601 格式（如 2024-05-01T08:30:00+08:00）",
+    "JSON": "任意 JSON 值（ECMA-404）",
+    "Upload": "上传的文件：按 GraphQL multipart 请求规范放在请求的一个部分中，变量处填 null",
+}
+_NODE_ID_DESCRIPTION = "全局 ID（不透明字符串，可用于 node(id:)）"
+
+
+def _describe_built_ins(graphql_schema: GraphQLSchema) -> None:
+    for name, description in _BUILT_IN_DESCRIPTIONS.items():
+        graphql_schema.type_map[name].description = description
+    node = graphql_schema.type_map["Node"]
+    for graphql_type in [node, *graphql_schema.get_possible_types(node)]:
+        graphql_type.fields["id"].description = _NODE_ID_DESCRIPTION
+    for graphql_type in graphql_schema.type_map.values():  # interfaces that are Nodes themselves
+        if isinstance(graphql_type, GraphQLInterfaceType) and node in graphql_type.interfaces:
+            graphql_type.fields["id"].description = _NODE_ID_DESCRIPTION
+
+
 def _limit_rules(settings: Settings) -> list:
     """The depth and alias limits as validation rule classes, made once.
 
@@ -109,10 +173,10 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
     # Built once per process: strawberry attaches resolvers to relay fields while building,
     # so the same root types cannot be built into a second schema.
     limit_rules = _limit_rules(settings)
-    return strawberry.Schema(
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        # Record types are reached only through the Record interface.
+        # Record types are reached only through the DeclarationRecord interface.
         types=[Qualification, Education, WorkExperience, ContinuingEducation, Achievement],
         execution_context_class=PlainFieldExecutor,
         extensions=[
@@ -124,6 +188,8 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
         ],
     )
+    _describe_built_ins(built._schema)
+    return built
 
 
 schema = _build_schema(Settings.from_env())

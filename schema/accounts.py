@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -21,7 +22,7 @@ from rules.identity import mask_resident_id
 from rules.regions import find_region
 from schema.context import Info
 from schema.enums import gql_enum
-from schema.errors import UserError
+from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, MutationSpec
 from schema.nodes import resolve_visible
 
@@ -61,7 +62,7 @@ class Capability(Enum):
 @strawberry.type(name="Region", description="行政区划（GB/T 2260）：山东省及其16个地市")
 class RegionType:
     code: str = strawberry.field(description="6位区划代码")
-    name: str
+    name: str = strawberry.field(description="区划名称")
     parent_code: str | None = strawberry.field(description="上级区划代码，省为空")
 
     @classmethod
@@ -77,12 +78,12 @@ def _mask_mobile(mobile: str) -> str:
 @strawberry.type(description="个人（申报人）")
 class Person(relay.Node):
     id: relay.NodeID[int]
-    name: str
+    name: str = strawberry.field(description="姓名")
     id_number: str = strawberry.field(
         description="居民身份证号；除本人外一律脱敏显示（370102********1234）"
     )
     birth_date: dt.date = strawberry.field(description="出生日期（由身份证号推出）")
-    sex: Sex
+    sex: Sex = strawberry.field(description="性别")
     mobile: str = strawberry.field(description="手机号；除本人外脱敏显示")
 
     @classmethod
@@ -106,7 +107,7 @@ class Person(relay.Node):
 @strawberry.type(description="单位（基层单位、主管部门或呈报部门）")
 class Unit(relay.Node):
     id: relay.NodeID[int]
-    name: str
+    name: str = strawberry.field(description="单位名称")
     uscc: str | None = strawberry.field(description="统一社会信用代码")
     region: RegionType = strawberry.field(description="所在地区")
     permission_status: PermissionStatus = strawberry.field(description="职称申报权限状态")
@@ -132,7 +133,7 @@ class Unit(relay.Node):
 
 @strawberry.type(description="职称管理机构账号")
 class Admin:
-    name: str
+    name: str = strawberry.field(description="机构名称")
     region: RegionType = strawberry.field(description="管辖地区：370000 为全省")
 
     @classmethod
@@ -142,8 +143,8 @@ class Admin:
 
 @strawberry.type(description="当前登录的账号")
 class Me:
-    login_name: str
-    kind: AccountKind
+    login_name: str = strawberry.field(description="登录名")
+    kind: AccountKind = strawberry.field(description="账号类型")
     person: Person | None = strawberry.field(description="个人账号的个人信息")
     unit: Unit | None = strawberry.field(description="单位账号的单位信息")
     admin: Admin | None = strawberry.field(description="管理机构账号的信息")
@@ -190,32 +191,32 @@ class RegisterUnitInput:
     password: str = strawberry.field(description="密码")
 
 
-@strawberry.type
+@strawberry.type(description="个人注册的结果")
 class RegisterPersonPayload:
-    person: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    person: Person | None = strawberry.field(default=None, description="注册成功的个人；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="单位注册的结果")
 class RegisterUnitPayload:
-    unit: Unit | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    unit: Unit | None = strawberry.field(default=None, description="注册成功的单位；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="登录的结果")
 class LoginPayload:
     token: str | None = strawberry.field(
         default=None,
         description="会话令牌，放在 Authorization: Bearer <token> 中；闲置30分钟或登录12小时后失效",
     )
-    me: Me | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    me: Me | None = strawberry.field(default=None, description="登录的账号；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
-@strawberry.type
+@strawberry.type(description="没有返回对象的操作的结果")
 class OkPayload:
-    ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    ok: bool = strawberry.field(default=False, description="是否成功")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 @strawberry.type
@@ -241,7 +242,9 @@ def _ok(_: object) -> OkPayload:
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="个人注册（1.1）")
-    async def register_person(self, info: Info, input: RegisterPersonInput) -> RegisterPersonPayload:
+    async def register_person(
+        self, info: Info, input: Annotated[RegisterPersonInput, strawberry.argument(description="注册信息")],
+    ) -> RegisterPersonPayload:
         return await _REGISTER_PERSON.run(
             info, accounts.register_person, lambda p: RegisterPersonPayload(person=Person.of(p, None)),
             login_name=input.login_name, id_number=input.id_number, name=input.name, mobile=input.mobile,
@@ -249,7 +252,9 @@ class AccountMutation:
         )
 
     @strawberry.mutation(description="单位注册（2.1）")
-    async def register_unit(self, info: Info, input: RegisterUnitInput) -> RegisterUnitPayload:
+    async def register_unit(
+        self, info: Info, input: Annotated[RegisterUnitInput, strawberry.argument(description="注册信息")],
+    ) -> RegisterUnitPayload:
         return await _REGISTER_UNIT.run(
             info, accounts.register_unit, lambda u: RegisterUnitPayload(unit=Unit.of(u)),
             name=input.name, uscc=input.uscc, region_code=input.region_code, contact_name=input.contact_name,
@@ -257,7 +262,11 @@ class AccountMutation:
         )
 
     @strawberry.mutation(description="登录：个人可用登录名或身份证号，单位和管理机构用登录名")
-    async def login(self, info: Info, login: str, password: str) -> LoginPayload:
+    async def login(
+        self, info: Info,
+        login: Annotated[str, strawberry.argument(description="登录名；个人也可用身份证号")],
+        password: Annotated[str, strawberry.argument(description="密码")],
+    ) -> LoginPayload:
         return await _LOGIN.run(info, accounts.login, lambda r: LoginPayload(token=r.token, me=Me.of(r.viewer)),
                                 login=login, password=password)
 
@@ -266,6 +275,11 @@ class AccountMutation:
         return await _LOGOUT.run(info, accounts.logout, _ok)
 
     @strawberry.mutation(description="修改密码；账号的其他会话随之失效")
-    async def change_password(self, info: Info, current_password: str, new_password: str) -> OkPayload:
+    async def change_password(
+        self, info: Info,
+        current_password: Annotated[str, strawberry.argument(description="当前密码")],
+        new_password: Annotated[str, strawberry.argument(
+            description="新密码：至少8位，含大写、小写、数字、符号中的3类")],
+    ) -> OkPayload:
         return await _CHANGE_PASSWORD.run(info, accounts.change_password, _ok,
                                           current_password=current_password, new_password=new_password)

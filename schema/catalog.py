@@ -20,14 +20,14 @@ TitleLevel = gql_enum(
 
 @strawberry.type(description="现从事专业")
 class Specialty:
-    code: str
-    name: str
+    code: str = strawberry.field(description="专业代码")
+    name: str = strawberry.field(description="专业名称")
 
 
 @strawberry.type(description="职称名称（申报职称）")
 class Title:
-    code: str
-    name: str
+    code: str = strawberry.field(description="职称代码")
+    name: str = strawberry.field(description="职称名称")
     specialties: list[Specialty] = strawberry.field(
         description="可选的现从事专业（级联菜单的第三级），即其系列的专业"
     )
@@ -35,17 +35,17 @@ class Title:
 
 @strawberry.type(description="系列中的一个申报级别")
 class SeriesLevel:
-    level: TitleLevel
+    level: TitleLevel = strawberry.field(description="级别")
     name: str = strawberry.field(description="级别名称：正高级、副高级、中级、助理级、员级")
-    titles: list[Title]
+    titles: list[Title] = strawberry.field(description="该级别的职称（级联菜单的第二级）")
 
 
 @strawberry.type(description="职称系列")
 class Series:
-    code: str
-    name: str
+    code: str = strawberry.field(description="系列代码")
+    name: str = strawberry.field(description="系列名称")
     levels: list[SeriesLevel] = strawberry.field(description="该系列设置的级别，从高到低")
-    specialties: list[Specialty]
+    specialties: list[Specialty] = strawberry.field(description="该系列的专业")
 
 
 def _series(series: rules.Series) -> Series:

@@ -18,9 +18,9 @@ from rules.catalog import TitleLevel as DomainTitleLevel
 from rules.catalog import series_name as catalog_series_name
 from schema.accounts import RegionType, Unit
 from schema.catalog import TitleLevel
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
-from schema.errors import UserError
+from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.ids import decode_id
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import units_of
@@ -33,18 +33,18 @@ def series_name(code: str) -> str:
 @strawberry.type(description="评审委员会：评审某系列的若干级别；上报路径终止于其受理单位")
 class Committee(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    series: str = strawberry.field(description="职称系列代码")
+    name: str = strawberry.field(description="评审委员会名称")
+    series_code: str = strawberry.field(description="职称系列代码")
     series_name: str = strawberry.field(description="职称系列名称")
     levels: list[TitleLevel] = strawberry.field(description="评审的级别")
     region: RegionType = strawberry.field(description="服务地区")
     accepting_unit: Unit = strawberry.field(description="受理单位：上报路径的终点")
     active: bool = strawberry.field(description="是否启用")
-    updated_at: dt.datetime
+    updated_at: dt.datetime = strawberry.field(description="最近修改时间")
 
     @classmethod
     def of(cls, c: CommitteeModel, unit) -> "Committee":
-        return cls(id=c.id, name=c.name, series=c.series_code, series_name=series_name(c.series_code),
+        return cls(id=c.id, name=c.name, series_code=c.series_code, series_name=series_name(c.series_code),
                    levels=[DomainTitleLevel(v) for v in c.levels], region=RegionType.of(c.region_code),
                    accepting_unit=Unit.of(unit), active=c.active, updated_at=c.updated_at)
 
@@ -67,23 +67,24 @@ async def build_committees(env, rows) -> list[Committee]:
 @strawberry.input(description="评审委员会信息")
 class CommitteeInput:
     name: str = strawberry.field(description="评审委员会名称")
-    series: str = strawberry.field(description="职称系列代码")
+    series_code: str = strawberry.field(description="职称系列代码")
     levels: list[TitleLevel] = strawberry.field(description="评审的级别（至少一个）")
     region_code: str = strawberry.field(description="服务地区：370000 全省或地市代码，须在本机构管辖内")
-    accepting_unit: strawberry.ID = strawberry.field(description="受理单位（须已获权限）的全局 ID")
+    accepting_unit_id: strawberry.ID = strawberry.field(description="受理单位（须已获权限）的全局 ID")
     active: bool = strawberry.field(default=True, description="是否启用")
 
 
-@strawberry.type
+@strawberry.type(description="新建或修改评审委员会的结果")
 class CommitteePayload:
-    committee: Committee | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    committee: Committee | None = strawberry.field(default=None, description="保存后的评审委员会；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 def _details(input: CommitteeInput) -> CommitteeDetails:
     return CommitteeDetails(
-        name=input.name, series_code=input.series, levels=[DomainTitleLevel(lv.value) for lv in input.levels],
-        region_code=input.region_code, accepting_unit_id=decode_id(input.accepting_unit, "Unit", "acceptingUnit"),
+        name=input.name, series_code=input.series_code, levels=[DomainTitleLevel(lv.value) for lv in input.levels],
+        region_code=input.region_code,
+        accepting_unit_id=decode_id(input.accepting_unit_id, "Unit", "acceptingUnitId"),
         active=input.active,
     )
 
@@ -110,10 +111,13 @@ _UPDATE = MutationSpec(CommitteePayload, actor=Actor.ADMIN, audit="committee.upd
 @strawberry.type
 class CommitteeQuery:
     @strawberry.field(description="评审委员会列表")
-    async def committees(self, info: Info, series: str | None = None, first: int | None = None,
-                         after: str | None = None) -> Connection[Committee]:
+    async def committees(
+        self, info: Info,
+        series_code: Annotated[str | None, strawberry.argument(description="只看该职称系列（代码）")] = None,
+        first: First = None, after: After = None,
+    ) -> Connection[Committee]:
         async with info.context.read() as env:
-            page = await committees.list_committees(env, series_code=series, first=first, after=after)
+            page = await committees.list_committees(env, series_code=series_code, first=first, after=after)
             built = {c.id: c for c in await build_committees(env, page.rows)}
         return Connection.of(page, lambda c: built[c.id])
 
@@ -121,12 +125,14 @@ class CommitteeQuery:
 @strawberry.type
 class CommitteeMutation:
     @strawberry.mutation(description="管理机构：新建评审委员会")
-    async def create_committee(self, info: Info, input: CommitteeInput) -> CommitteePayload:
+    async def create_committee(
+        self, info: Info, input: Annotated[CommitteeInput, strawberry.argument(description="评审委员会信息")],
+    ) -> CommitteePayload:
         return await _CREATE.run(info, _create, _committee_payload, input=input)
 
     @strawberry.mutation(description="管理机构：修改评审委员会（含停用）")
     async def update_committee(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="评审委员会")],
-        input: CommitteeInput,
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="评审委员会的全局 ID")],
+        input: Annotated[CommitteeInput, strawberry.argument(description="修改后的评审委员会信息（整体替换）")],
     ) -> CommitteePayload:
         return await _UPDATE.run(info, _update, _committee_payload, committee_id=id, input=input)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -23,21 +24,21 @@ from rules.declaration_states import allowed_actions
 from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.enums import gql_enum
-from schema.errors import UserError
-from schema.ids import decode_id
-from schema.materials import Material
+from schema.errors import ERRORS_DESCRIPTION, UserError
+from schema.ids import decode_id, query_id
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.nodes import resolve_visible
 from schema.records import (
     Achievement,
     ContinuingEducation,
+    DeclarationRecord,
     Education,
     EducationLevel,
+    Material,
     Qualification,
-    Record,
     WorkExperience,
     record_of,
 )
@@ -63,12 +64,12 @@ DeclarationMethod = gql_enum(
 
 @strawberry.type(description="状态跟踪中的一步：谁、在哪个单位、做了什么、原因、时间")
 class DeclarationEvent:
-    action: DeclarationAction
+    action: DeclarationAction = strawberry.field(description="做了什么")
     from_status: DeclarationStatus | None = strawberry.field(description="此前状态；新增时为空")
     to_status: DeclarationStatus = strawberry.field(description="此后状态")
     actor_name: str = strawberry.field(description="操作人（个人姓名或单位名称）")
     reason: str | None = strawberry.field(description="原因（退回、撤回时）")
-    at: dt.datetime
+    at: dt.datetime = strawberry.field(description="时间")
     unit_row_id: strawberry.Private[int | None]
 
     @strawberry.field(description="相关单位：确认申报时为工作单位，审核、上报时为操作单位")
@@ -90,12 +91,12 @@ class DeclarationEvent:
 class Declaration(relay.Node):
     id: relay.NodeID[int]
     year: int = strawberry.field(description="申报年度")
-    series_code: str
+    series_code: str = strawberry.field(description="职称系列代码")
     series_name: str = strawberry.field(description="职称系列")
     level: TitleLevel = strawberry.field(description="申报级别")
-    title_code: str
+    title_code: str = strawberry.field(description="申报职称代码")
     title_name: str = strawberry.field(description="申报职称")
-    specialty_code: str
+    specialty_code: str = strawberry.field(description="现从事专业代码")
     specialty_name: str = strawberry.field(description="现从事专业")
     method: DeclarationMethod = strawberry.field(description="申报方式")
     exceptional_reason: str | None = strawberry.field(description="破格情况（仅破格申报）")
@@ -107,8 +108,8 @@ class Declaration(relay.Node):
     phone: str | None = strawberry.field(description="联系电话")
     status: DeclarationStatus = strawberry.field(description="当前状态")
     return_reason: str | None = strawberry.field(description="最近一次退回的原因（状态为 RETURNED 时）")
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(description="新增时间")
+    updated_at: dt.datetime = strawberry.field(description="最近修改时间")
     confirmed_at: dt.datetime | None = strawberry.field(description="最近一次确认申报的时间")
     is_editable: bool = strawberry.field(description="申报人现在能否修改（草稿或被退回时）")
     can_withdraw: bool = strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
@@ -157,7 +158,7 @@ class Declaration(relay.Node):
         return [record_of(r) for r in rows if category is None or r.category is category]
 
     @strawberry.field(description="全部分类记录，按录入顺序")
-    async def records(self, info: Info) -> list[Record]:
+    async def records(self, info: Info) -> list[DeclarationRecord]:
         return await self._records(info)
 
     @strawberry.field(description="现专业技术资格")
@@ -184,7 +185,7 @@ class Declaration(relay.Node):
     async def achievements(self, info: Info) -> list[Achievement]:
         return await self._records(info, record_rules.RecordCategory.ACHIEVEMENT)
 
-    @strawberry.field(description="全部证明材料（含挂在记录上的，见 recordId）")
+    @strawberry.field(description="全部证明材料（含挂在记录上的，见 record）")
     async def materials(self, info: Info) -> list[Material]:
         return [Material.of(m) for m in await info.context.loaders.materials_by_declaration.load(self.id)]
 
@@ -238,10 +239,10 @@ class DeclarationInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="申报操作的结果")
 class DeclarationPayload:
-    declaration: Declaration | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    declaration: Declaration | None = strawberry.field(default=None, description="操作后的申报；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 def _payload(d: DeclarationModel) -> DeclarationPayload:
@@ -256,17 +257,18 @@ _OWN = MutationSpec(DeclarationPayload, actor=Actor.PERSON, ids={"declaration_id
 @strawberry.type
 class DeclarationQuery:
     @strawberry.field(description="一份申报（本人、申报已到达的单位、所在地区的管理机构可见；否则为空）")
-    async def declaration(self, info: Info, id: relay.GlobalID) -> Declaration | None:
-        if id.type_name != "Declaration" or not id.node_id.isdigit():
-            return None
+    async def declaration(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+    ) -> Declaration | None:
+        row_id = query_id(id, "Declaration", "id")
         async with info.context.read() as env:
-            found = await declarations.visible_declarations(env, [int(id.node_id)])
-        row = found.get(int(id.node_id))
+            found = await declarations.visible_declarations(env, [row_id])
+        row = found.get(row_id)
         return Declaration.of(row) if row else None
 
     @strawberry.field(description="个人：我的申报，按年度从新到旧")
     async def my_declarations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Declaration]:
         async with info.context.read() as env:
             page = await declarations.my_declarations(env, first=first, after=after)
@@ -276,20 +278,28 @@ class DeclarationQuery:
 @strawberry.type
 class DeclarationMutation:
     @strawberry.mutation(description="新增申报信息并保存为草稿（须已同意承诺书）")
-    async def create_declaration(self, info: Info, input: DeclarationInput) -> DeclarationPayload:
+    async def create_declaration(
+        self, info: Info, input: Annotated[DeclarationInput, strawberry.argument(description="申报基本信息")],
+    ) -> DeclarationPayload:
         return await _CREATE.run(info, _create, _payload, input=input)
 
     @strawberry.mutation(description="修改申报基本信息（草稿或被退回时）")
-    async def update_declaration(self, info: Info, id: strawberry.ID, input: DeclarationInput) -> DeclarationPayload:
+    async def update_declaration(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+        input: Annotated[DeclarationInput, strawberry.argument(description="修改后的申报基本信息（整体替换）")],
+    ) -> DeclarationPayload:
         return await _OWN.run(info, _update, _payload, declaration_id=id, input=input)
 
     @strawberry.mutation(description="确认申报：检查完整性（一次列出全部缺项），锁定并提交工作单位审核")
-    async def confirm_declaration(self, info: Info, id: strawberry.ID) -> DeclarationPayload:
+    async def confirm_declaration(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+    ) -> DeclarationPayload:
         return await _OWN.run(info, declarations.confirm_declaration, _payload, declaration_id=id)
 
     @strawberry.mutation(description="撤回：单位尚未处理时，把已确认的申报撤回为草稿")
     async def withdraw_declaration(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+        reason: Annotated[str | None, strawberry.argument(description="撤回原因（选填，不超过500字）")] = None,
     ) -> DeclarationPayload:
         return await _OWN.run(info, declarations.withdraw_declaration, _payload, declaration_id=id, reason=reason)
 

@@ -10,6 +10,9 @@ from rules.errors import ERROR_DESCRIPTIONS, RuleViolation
 from rules.errors import ErrorCode as DomainErrorCode
 from schema.enums import gql_enum
 
+#: The `errors` field of every mutation payload.
+ERRORS_DESCRIPTION = "预期内的错误（输入不合法、状态不允许、对象不可用等）；为空表示成功"
+
 ErrorCode = gql_enum(
     DomainErrorCode, ERROR_DESCRIPTIONS, name="ErrorCode", description="预期内错误的稳定代码"
 )

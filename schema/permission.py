@@ -18,10 +18,10 @@ from resolvers import permission
 from resolvers.env import Env
 from resolvers.permission import ApplicationDetails
 from schema.accounts import PermissionStatus, RegionType, Unit
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.enums import gql_enum
-from schema.errors import UserError
+from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
@@ -47,31 +47,31 @@ PermissionDecision = gql_enum(
 @strawberry.type(description="一次提交及其审核结论")
 class PermissionRound:
     round: int = strawberry.field(description="第几次提交")
-    submitted_at: dt.datetime
+    submitted_at: dt.datetime = strawberry.field(description="提交时间")
     details: JSON = strawberry.field(description="提交时的申请内容（冻结）")
-    code_check: CodeCheck
+    code_check: CodeCheck = strawberry.field(description="提交时的代码校验结果")
     registry_name: str | None = strawberry.field(description="登记库中该代码对应的单位名称")
     decision: PermissionDecision | None = strawberry.field(description="审核结论；待审核时为空")
     reason: str | None = strawberry.field(description="审核意见（不通过的原因）")
-    decided_at: dt.datetime | None
+    decided_at: dt.datetime | None = strawberry.field(description="审核时间；待审核时为空")
 
 
 @strawberry.type(description="单位职称申报权限申请")
 class PermissionApplication(relay.Node):
     id: relay.NodeID[int]
     unit: Unit = strawberry.field(description="申请单位")
-    status: PermissionStatus
+    status: PermissionStatus = strawberry.field(description="申请状态")
     name: str = strawberry.field(description="单位名称")
     uscc: str | None = strawberry.field(description="统一社会信用代码")
     region: RegionType = strawberry.field(description="所属地区")
-    unit_type: UnitType
+    unit_type: UnitType = strawberry.field(description="单位性质")
     supervisor_name: str | None = strawberry.field(description="主管部门")
     address: str = strawberry.field(description="单位地址")
     contact_name: str = strawberry.field(description="联系人")
     contact_phone: str = strawberry.field(description="联系电话")
     manual_review_requested: bool = strawberry.field(description="是否申请人工审核")
     manual_review_reason: str | None = strawberry.field(description="申请人工审核的说明")
-    updated_at: dt.datetime
+    updated_at: dt.datetime = strawberry.field(description="最近保存时间")
     submitted_at: dt.datetime | None = strawberry.field(description="最近一次提交时间")
     code_check: CodeCheck | None = strawberry.field(description="最近一次提交的代码校验结果，供审核参考")
     registry_name: str | None = strawberry.field(description="登记库中该代码对应的单位名称（不一致时显示）")
@@ -132,10 +132,11 @@ class PermissionApplicationInput:
         default=None, description="申请人工审核的书面说明（申请时必填）")
 
 
-@strawberry.type
+@strawberry.type(description="权限申请保存、提交、审核的结果")
 class PermissionApplicationPayload:
-    application: PermissionApplication | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    application: PermissionApplication | None = strawberry.field(
+        default=None, description="操作后的权限申请；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 async def _save(env: Env, *, details: ApplicationDetails) -> PermissionApplication:
@@ -179,7 +180,7 @@ class PermissionQuery:
                           strawberry.argument(description="按状态筛选，如 SUBMITTED 待审核")] = None,
         region_code: Annotated[str | None, strawberry.argument(description="按地市筛选")] = None,
         search: Annotated[str | None, strawberry.argument(description="单位名称包含")] = None,
-        first: int | None = None, after: str | None = None,
+        first: First = None, after: After = None,
     ) -> Connection[PermissionApplication]:
         async with info.context.read() as env:
             page = await permission.list_applications(
@@ -192,8 +193,9 @@ class PermissionQuery:
 @strawberry.type
 class PermissionMutation:
     @strawberry.mutation(description="单位：保存权限申请（提交前可反复修改，审核不通过后可再修改）")
-    async def save_permission_application(self, info: Info, input: PermissionApplicationInput
-                                          ) -> PermissionApplicationPayload:
+    async def save_permission_application(
+        self, info: Info, input: Annotated[PermissionApplicationInput, strawberry.argument(description="申请信息")],
+    ) -> PermissionApplicationPayload:
         details = ApplicationDetails(
             name=input.name, uscc=input.uscc, region_code=input.region_code,
             unit_type=DomainUnitType(input.unit_type.value),
@@ -209,7 +211,8 @@ class PermissionMutation:
 
     @strawberry.mutation(description="管理机构：审核本地区单位的权限申请；不通过须填写原因")
     async def review_permission_application(
-        self, info: Info, id: strawberry.ID, decision: ReviewDecision,
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="权限申请的全局 ID")],
+        decision: Annotated[ReviewDecision, strawberry.argument(description="审核结论：通过或不通过")],
         reason: Annotated[str | None, strawberry.argument(description="审核意见；不通过时必填")] = None,
     ) -> PermissionApplicationPayload:
         return await _REVIEW.run(info, _review, _application_payload, application_id=id, decision=decision,

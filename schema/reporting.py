@@ -10,7 +10,7 @@ import strawberry
 from resolvers import reporting
 from resolvers.env import Env
 from resolvers.reporting import ReportFailure
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.declarations import Declaration
 from schema.enums import gql_enum
@@ -46,11 +46,11 @@ class ReportError:
     message: str = strawberry.field(description="中文说明；无上报路径时写明缺少的系列和级别")
 
 
-@strawberry.type
+@strawberry.type(description="上报的结果：能上报的都已上报，不能上报的逐条说明原因")
 class ReportDeclarationsPayload:
     reported: list[Declaration] = strawberry.field(default_factory=list, description="已上报的申报（现待上级审核）")
     reported_count: int = strawberry.field(default=0, description="已上报的份数")
-    errors: list[ReportError] = strawberry.field(default_factory=list)
+    errors: list[ReportError] = strawberry.field(default_factory=list, description="未能上报的申报及原因")
 
 
 def _error(failure: ReportFailure) -> ReportError:
@@ -87,9 +87,12 @@ class ReportingQuery:
     @strawberry.field(description="单位：数据上报列表——本单位审核通过、尚未上报的申报；按年度、级别、职称、"
                                   "单位名称（选填）查询，可按申报时间、级别、职称、姓名、工作单位升降序排序")
     async def report_queue(
-        self, info: Info, filter: ReportQueueFilter | None = None,
-        sort: ReportQueueSort = reporting.ReportSort.CONFIRMED_AT,  # type: ignore[valid-type]
-        direction: SortDirection = SortDirection.ASC, first: int | None = None, after: str | None = None,
+        self, info: Info,
+        filter: Annotated[ReportQueueFilter | None, strawberry.argument(description="查询条件；不填即全部")] = None,
+        sort: Annotated[ReportQueueSort,  # type: ignore[valid-type]
+                        strawberry.argument(description="排序列，默认申报时间")] = reporting.ReportSort.CONFIRMED_AT,
+        direction: Annotated[SortDirection, strawberry.argument(description="排序方向，默认升序")] = SortDirection.ASC,
+        first: First = None, after: After = None,
     ) -> Connection[QueueItem]:
         f = filter or ReportQueueFilter()
         return await queue_connection(info, lambda env: reporting.report_queue(

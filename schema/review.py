@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated
 
 import strawberry
+from strawberry import relay
 
 from resolvers import records, review
 from resolvers.env import Env
@@ -15,12 +16,13 @@ from resolvers.review import QueueFilter
 from rules import catalog as catalog_rules
 from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.declarations import Declaration
 from schema.enums import gql_enum
-from schema.errors import UserError
+from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
+from schema.nodes import resolve_visible
 from schema.review_decisions import DeclarationReview
 from schema.units import ReviewDecision
 
@@ -47,8 +49,10 @@ class ReviewQueueFilter(QueueFilterInput):
         default=review.ReviewState.PENDING, description="审核状态，默认待审核")
 
 
-@strawberry.type(description="列表中的一份申报（数据审核、数据上报）：该申报到达本单位的这一次")
-class QueueItem:
+@strawberry.type(description="列表中的一份申报（数据审核、数据上报）：该申报到达本单位的这一次；"
+                              "只有本单位可见")
+class QueueItem(relay.Node):
+    id: relay.NodeID[int]  # the review step: one arrival at one unit
     declaration: Declaration = strawberry.field(description="完整申报（记录、材料、状态跟踪）")
     applicant: Person = strawberry.field(description="申报人（身份证号脱敏）")
     work_unit: Unit = strawberry.field(description="工作单位")
@@ -67,13 +71,18 @@ class QueueItem:
         step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
         decided = step.decision is not None
         return cls(
-            declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)),
+            id=step.id, declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)),
             applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
             year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
             confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
             state=review.ReviewState(step.decision.value) if decided else review.ReviewState.PENDING,
             review=DeclarationReview.of(step) if decided else None, reported_at=step.reported_at,
         )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        viewer = info.context.viewer
+        return await resolve_visible(info, node_ids, review.visible_queue_rows, lambda row: cls.of(row, viewer))
 
 
 async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) -> Connection[QueueItem]:
@@ -85,11 +94,11 @@ async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) 
     return Connection.of(page, lambda row: QueueItem.of(row, viewer))
 
 
-@strawberry.type
+@strawberry.type(description="审核申报的结果")
 class ReviewDeclarationPayload:
-    declaration: Declaration | None = None
+    declaration: Declaration | None = strawberry.field(default=None, description="审核后的申报；有错误时为空")
     review: DeclarationReview | None = strawberry.field(default=None, description="本次审核结论")
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 def _payload(result: review.ReviewResult) -> ReviewDeclarationPayload:
@@ -112,8 +121,11 @@ class ReviewQuery:
     @strawberry.field(description="单位：数据审核列表——报送到本单位的申报，按审核状态、年度、级别、职称查询；"
                                   "待审核按到达先后，其余按最新在前")
     async def review_queue(
-        self, info: Info, filter: ReviewQueueFilter | None = None, first: int | None = None,
-        after: str | None = None,
+        self, info: Info,
+        filter: Annotated[ReviewQueueFilter | None,
+                          strawberry.argument(description="查询条件；不填即全部待审核")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[QueueItem]:
         f = filter or ReviewQueueFilter()
         return await queue_connection(info, lambda env: review.review_queue(
@@ -125,7 +137,8 @@ class ReviewMutation:
     @strawberry.mutation(description="单位：审核一份待审核的申报。通过（在评审委员会受理单位即受理），"
                                      "或不通过并填写原因（退回申报人修改后重新确认）")
     async def review_declaration(
-        self, info: Info, id: strawberry.ID, decision: ReviewDecision,
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+        decision: Annotated[ReviewDecision, strawberry.argument(description="审核结论：通过或不通过")],
         reason: Annotated[str | None, strawberry.argument(description="原因：不通过时必填")] = None,
     ) -> ReviewDeclarationPayload:
         return await _REVIEW.run(info, _review, _payload, declaration_id=id, decision=decision, reason=reason)

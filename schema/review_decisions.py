@@ -1,21 +1,31 @@
-"""The ReviewDecision record of a declaration (who decided what at which unit), shared by
-the Declaration type and the review payloads."""
+"""A unit's review decision on a declaration (who decided what at which unit), shared by
+the Declaration type and the review payloads.
+
+Tense: what a caller asks for is imperative (the `ReviewDecision` argument, APPROVE /
+REJECT); what was decided, like every state, is a past participle (`ReviewOutcome`,
+APPROVED / REJECTED, as `ReviewState`, `PathStatus` and `PermissionDecision`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
 import strawberry
 
 from models import ReviewStep, StepDecision
 from schema.accounts import Unit
 from schema.context import Info
-from schema.units import ReviewDecision
+
+
+@strawberry.enum(description="已作出的审核结论")
+class ReviewOutcome(Enum):
+    APPROVED = strawberry.enum_value("APPROVED", description="审核通过")
+    REJECTED = strawberry.enum_value("REJECTED", description="审核不通过（退回申报人）")
 
 
 @strawberry.type(description="一次审核结论（数据审核）：哪个单位、哪个审核账号、通过或不通过、原因、时间")
 class DeclarationReview:
-    decision: ReviewDecision = strawberry.field(description="审核结论")
+    decision: ReviewOutcome = strawberry.field(description="审核结论")
     reason: str | None = strawberry.field(description="原因（不通过时必有）")
     reviewer_name: str = strawberry.field(description="审核人（审核单位账号的名称）")
     decided_at: dt.datetime = strawberry.field(description="审核时间")
@@ -31,7 +41,7 @@ class DeclarationReview:
     @classmethod
     def of(cls, step: ReviewStep) -> "DeclarationReview":
         approved = step.decision is StepDecision.APPROVED
-        return cls(decision=ReviewDecision.APPROVE if approved else ReviewDecision.REJECT, reason=step.reason,
+        return cls(decision=ReviewOutcome.APPROVED if approved else ReviewOutcome.REJECTED, reason=step.reason,
                    reviewer_name=step.reviewer_name or "", decided_at=step.decided_at,
                    accepted=step.committee_id is not None, round=step.round, unit_row_id=step.unit_id,
                    reviewer_account_row_id=step.reviewer_account_id)

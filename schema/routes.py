@@ -20,11 +20,10 @@ from rules.errors import RuleViolation
 from schema.accounts import Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee, build_committees, series_name
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.enums import gql_enum
-from schema.errors import UserError
-from schema.ids import encode_id
+from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
@@ -56,25 +55,35 @@ class ReportingPath(relay.Node):
     id: relay.NodeID[int]
     unit: Unit = strawberry.field(description="申请单位")
     to_unit: Unit = strawberry.field(description="上报单位（主管部门或呈报部门）")
-    series: str = strawberry.field(description="职称系列代码")
-    series_name: str
-    level: TitleLevel
-    status: PathStatus
+    series_code: str = strawberry.field(description="职称系列代码")
+    series_name: str = strawberry.field(description="职称系列名称")
+    level: TitleLevel = strawberry.field(description="职称级别")
+    status: PathStatus = strawberry.field(description="路径状态")
     in_effect: bool = strawberry.field(description="是否生效")
-    created_at: dt.datetime
-    decided_at: dt.datetime | None
+    created_at: dt.datetime = strawberry.field(description="申请时间")
+    decided_at: dt.datetime | None = strawberry.field(description="审核时间；待审核时为空")
     reason: str | None = strawberry.field(description="不通过或撤销的原因")
     ended_at: dt.datetime | None = strawberry.field(description="被取代或撤销的时间")
-    replaced_by: strawberry.ID | None = strawberry.field(description="取代它的路径")
+    replaced_by_row_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="取代它的路径（状态为 REPLACED 时）；当前单位无权查看时为空")
+    async def replaced_by(self, info: Info) -> ReportingPath | None:
+        if self.replaced_by_row_id is None:
+            return None
+        path = await info.context.loaders.reporting_path.load(self.replaced_by_row_id)
+        if path is None or not routes.can_see_path(info.context.env(), path):
+            return None
+        units = await info.context.loaders.unit.load_many([path.unit_id, path.target_unit_id])
+        return ReportingPath.of(path, {u.id: u for u in units})
 
     @classmethod
     def of(cls, p, units) -> "ReportingPath":
         return cls(
             id=p.id, unit=Unit.of(units[p.unit_id]), to_unit=Unit.of(units[p.target_unit_id]),
-            series=p.series_code, series_name=series_name(p.series_code), level=p.level, status=p.status,
+            series_code=p.series_code, series_name=series_name(p.series_code), level=p.level, status=p.status,
             in_effect=p.status is DomainPathStatus.APPROVED, created_at=p.created_at, decided_at=p.decided_at,
             reason=p.reason, ended_at=p.ended_at,
-            replaced_by=encode_id("ReportingPath", p.replaced_by_id) if p.replaced_by_id else None,
+            replaced_by_row_id=p.replaced_by_id,
         )
 
     @classmethod
@@ -100,10 +109,10 @@ class ReportingRoute:
     broken_at: Unit | None = strawberry.field(description="在哪个单位中断")
 
 
-@strawberry.type
+@strawberry.type(description="路径申请、审核、撤销的结果")
 class ReportingPathPayload:
-    path: ReportingPath | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    path: ReportingPath | None = strawberry.field(default=None, description="操作后的路径；有错误时为空")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
 async def _one(env: Env, path: ReportingPathModel) -> ReportingPath:
@@ -141,8 +150,10 @@ _REVOKE = MutationSpec(ReportingPathPayload, actor=Actor.UNIT, audit="path.revok
 class RouteQuery:
     @strawberry.field(description="单位：本单位申请的和向本单位申请的上报路径，最新的在前")
     async def reporting_paths(
-        self, info: Info, direction: PathDirection = PathDirection.ALL, status: PathStatus | None = None,
-        first: int | None = None, after: str | None = None,
+        self, info: Info,
+        direction: Annotated[PathDirection, strawberry.argument(description="方向，默认全部")] = PathDirection.ALL,
+        status: Annotated[PathStatus | None, strawberry.argument(description="只看该状态的路径")] = None,
+        first: First = None, after: After = None,
     ) -> Connection[ReportingPath]:
         async with info.context.read() as env:
             page = await routes.list_paths(
@@ -152,10 +163,15 @@ class RouteQuery:
         return Connection.of(page, lambda p: built[p.id])
 
     @strawberry.field(description="单位：某系列、某级别的上报路线，直到评审委员会，或在何处中断")
-    async def reporting_route(self, info: Info, series: str, level: TitleLevel) -> ReportingRoute:
+    async def reporting_route(
+        self, info: Info,
+        series_code: Annotated[str, strawberry.argument(description="职称系列代码")],
+        level: Annotated[TitleLevel, strawberry.argument(description="职称级别")],
+    ) -> ReportingRoute:
         async with info.context.read() as env:
             try:
-                route, units = await routes.my_route(env, series_code=series, level=DomainTitleLevel(level.value))
+                route, units = await routes.my_route(env, series_code=series_code,
+                                                     level=DomainTitleLevel(level.value))
             except RuleViolation as exc:  # an unknown series/level is a malformed query argument
                 raise BadInput(exc.message) from exc
             committee = (await build_committees(env, [route.committee]))[0] if route.committee else None
@@ -182,15 +198,15 @@ class RouteMutation:
 
     @strawberry.mutation(description="上报单位：审核向本单位申请的路径；通过后取代申请单位原有的同系列同级别路径")
     async def review_reporting_path(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="路径申请")],
-        decision: Annotated[ReviewDecision, strawberry.argument(description="审核结论")],
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="路径的全局 ID")],
+        decision: Annotated[ReviewDecision, strawberry.argument(description="审核结论：通过或不通过")],
         reason: Annotated[str | None, strawberry.argument(description="不通过时必填")] = None,
     ) -> ReportingPathPayload:
         return await _REVIEW.run(info, _review, _path_payload, path_id=id, decision=decision, reason=reason)
 
     @strawberry.mutation(description="撤销生效中的路径（申请单位或上报单位均可），或撤回本单位待审核的申请；须填写原因")
     async def revoke_reporting_path(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="上报路径")],
-        reason: Annotated[str, strawberry.argument(description="撤销原因")],
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="路径的全局 ID")],
+        reason: Annotated[str, strawberry.argument(description="撤销或撤回的原因")],
     ) -> ReportingPathPayload:
         return await _REVOKE.run(info, _revoke, _path_payload, path_id=id, reason=reason)

@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers import accounts, units
 from schema.accounts import Unit
-from schema.connection import Connection
+from schema.connection import After, Connection, First
 from schema.context import Info
 
 
@@ -34,8 +34,8 @@ class UnitQuery:
         search: Annotated[str | None, strawberry.argument(description="单位名称的任意部分，或统一社会信用代码")] = None,
         region_code: Annotated[str | None, strawberry.argument(description="只查该地市的单位")] = None,
         include_unpermitted: Annotated[bool, strawberry.argument(description="也包括尚未获得权限的单位")] = False,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Unit]:
         async with info.context.read() as env:
             page = await units.search_units(env, search=search, region_code=region_code,

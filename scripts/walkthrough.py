@@ -148,9 +148,9 @@ def main() -> None:
         ok(api("mutation($id: ID!) { reviewReportingPath(id: $id, decision: APPROVE) { %s } }" % ERRORS,
                {"id": path_id}, units[target]["token"])["reviewReportingPath"], f"{target} approves it")
     committee = api("mutation($i: CommitteeInput!) { createCommittee(input: $i) { committee { name } %s } }" % ERRORS,
-                    {"i": {"name": f"山东省工程技术高级职称评审委员会{tag}", "series": "ENGINEERING",
+                    {"i": {"name": f"山东省工程技术高级职称评审委员会{tag}", "seriesCode": "ENGINEERING",
                            "levels": ["SENIOR", "ASSOCIATE_SENIOR"], "regionCode": "370000",
-                           "acceptingUnit": units["centre"]["id"]}}, admin)["createCommittee"]
+                           "acceptingUnitId": units["centre"]["id"]}}, admin)["createCommittee"]
     ok(committee, "admin creates the committee with the accepting unit")
 
     step("1.1 个人注册, 承诺书, 1.2 职称申报")
@@ -174,7 +174,7 @@ def main() -> None:
     record = {"qualification": {"seriesCode": "ENGINEERING", "level": "INTERMEDIATE",
                                 "titleCode": "ENGINEERING.ENGINEER", "obtainedOn": "2019-12-20",
                                 "certificateNumber": "鲁工中字2019001", "issuingAuthority": "济南市人力资源和社会保障局"}}
-    ok(api("mutation($d: ID!, $i: RecordInput!) { addRecord(declarationId: $d, input: $i) { %s } }" % ERRORS,
+    ok(api("mutation($d: ID!, $i: DeclarationRecordInput!) { addRecord(declarationId: $d, input: $i) { %s } }" % ERRORS,
            {"d": d, "i": record}, applicant)["addRecord"], "add 现专业技术资格")
     uploaded = api.upload("mutation($d: ID!, $file: Upload!) { uploadMaterial(declarationId: $d, file: $file) "
                           "{ material { id } %s } }" % ERRORS, {"d": d}, applicant, "职称证书.pdf", PDF)

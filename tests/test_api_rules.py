@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from strawberry import relay
 
 from core import db
 from server import create_app
@@ -94,14 +95,36 @@ async def test_syntax_errors_reach_the_client(api):
     assert "Syntax Error" in errors[0]["message"]
 
 
-@pytest.mark.parametrize("raw", ["not-base64!", "Tm9wZToy", "UmVnaW9uOjE="])  # garbage, "Nope:2", "Region:1"
+MALFORMED_IDS = [
+    "", "not-base64!", "garbage",
+    "Tm9wZToy", "UmVnaW9uOjE=",  # "Nope:2", "Region:1": no such node type
+    "VW5pdDp4eXo=",  # "Unit:xyz"
+    relay.to_base64("Unit", "١٢"),  # Arabic-Indic digits: isdigit() but not a row id
+    relay.to_base64("Declaration", "12345678901234567890"),  # beyond bigint
+    relay.to_base64("Declaration", "0"),
+]
+
+
+@pytest.mark.parametrize("raw", MALFORMED_IDS)
 async def test_malformed_global_id_is_bad_user_input(api, make_admin, raw):
     token = await make_admin()
     errors = await api.errors("query($id: ID!) { node(id: $id) { id } }", {"id": raw}, token)
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.mark.parametrize("raw", ["VW5pdDp4eXo=", "VW5pdDo5OTk="])  # "Unit:xyz", "Unit:999"
+@pytest.mark.parametrize("raw", ["", "garbage", relay.to_base64("Declaration", "١"),
+                                 relay.to_base64("Declaration", "99999999999999999999"),
+                                 relay.to_base64("Unit", "1")])  # the wrong type for the argument
+async def test_malformed_declaration_id_is_bad_user_input(api, make_admin, raw):
+    token = await make_admin()
+    errors = await api.errors("query($id: ID!) { declaration(id: $id) { id } }", {"id": raw}, token)
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await api("query($id: ID!) { declaration(id: $id) { id } }",
+                      {"id": relay.to_base64("Declaration", "999")}, token))["declaration"] is None
+
+
+@pytest.mark.parametrize("raw", ["VW5pdDo5OTk=", relay.to_base64("Material", "999"),
+                                 relay.to_base64("Record", "999"), relay.to_base64("QueueItem", "999")])
 async def test_unknown_node_is_null(api, make_admin, raw):
     token = await make_admin()
     assert (await api("query($id: ID!) { node(id: $id) { id } }", {"id": raw}, token))["node"] is None

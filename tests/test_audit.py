@@ -14,7 +14,7 @@ from tests.support.api import LOGIN
 from tests.support.units import save, unit_with_token
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
-  totalCount edges { node { sequence action success loginName reason unit objectId accountKind } } } }"""
+  totalCount edges { node { sequence action success loginName reason unit { id } objectId accountKind } } } }"""
 
 
 async def verify(engine) -> audit.ChainReport:

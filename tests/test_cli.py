@@ -66,7 +66,7 @@ async def test_demo_province_is_idempotent_and_usable(api, services, engine, cap
     assert statuses == {PermissionStatus.APPROVED}
     # Every demo route runs from the base unit up to a committee's accepting unit.
     token = await api.login("demo_hospital", DEMO_PASSWORD)
-    route = (await api("""{ reportingRoute(series: "HEALTH", level: ASSOCIATE_SENIOR) {
+    route = (await api("""{ reportingRoute(seriesCode: "HEALTH", level: ASSOCIATE_SENIOR) {
         complete units { name } committee { name } } }""", token=token))["reportingRoute"]
     assert route["complete"] is True
     assert [u["name"] for u in route["units"]][-1] == "山东省卫生健康委员会"

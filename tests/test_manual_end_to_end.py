@@ -110,4 +110,4 @@ async def test_the_manual_end_to_end(api, engine, services):
         ("CREATE", None), ("CONFIRM", "济南重型机械厂"), ("REJECT", "济南重型机械厂"), ("CONFIRM", "济南重型机械厂"),
         ("APPROVE", "济南重型机械厂"), ("REPORT", "济南重型机械厂"), ("APPROVE", "济南市工业和信息化局"),
         ("REPORT", "济南市工业和信息化局"), ("ACCEPT", "山东省工程技术职称评审受理中心")]
-    assert [r["decision"] for r in final["reviews"]] == ["REJECT", "APPROVE", "APPROVE", "APPROVE"]
+    assert [r["decision"] for r in final["reviews"]] == ["REJECTED", "APPROVED", "APPROVED", "APPROVED"]

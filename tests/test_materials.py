@@ -1,6 +1,7 @@
 """上传证明材料: multipart uploads checked by content, stored by hash, downloaded with rights."""
 
 import hashlib
+import json
 
 import pytest
 
@@ -8,6 +9,7 @@ from tests.support.declarations import (
     CONFIRM,
     DELETE_MATERIAL,
     PDF,
+    UPLOAD,
     World,
     count,
     make_admin,
@@ -72,6 +74,29 @@ async def test_path_separators_in_names_are_harmless(world, services):
     assert material["fileName"] == "passwd.pdf"
     root = services.settings.upload_dir
     assert all(root in f.parents for f in stored_files(services))
+
+
+async def test_percent_encoded_file_names_are_decoded(world):
+    """aiohttp percent-encodes non-ASCII names (filename="%E8%AF%81.pdf", older versions with
+    filename*=utf-8''… beside it); the stored name is the decoded one."""
+    d = await world.create()
+    assert (await world.upload_ok(d["id"], PDF, "%E8%AF%81%E4%B9%A6.pdf"))["fileName"] == "证书.pdf"
+    assert (await world.upload_ok(d["id"], PDF, "100%.pdf"))["fileName"] == "100%.pdf"  # not an escape
+    assert (await world.upload_ok(d["id"], PDF, "%FF%FE.pdf"))["fileName"] == "%FF%FE.pdf"  # not UTF-8
+    boundary = "zcBoundary7MA4YWxk"
+    operations = json.dumps({"query": UPLOAD, "variables": {"d": d["id"], "r": None, "file": None}})
+    parts = [
+        ('name="operations"', operations.encode()),
+        ('name="map"', b'{"0": ["variables.file"]}'),
+        ("name=\"0\"; filename=\"%E8%AF%81.pdf\"; filename*=utf-8''%E8%AF%81.pdf", PDF),
+    ]
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n\r\n".encode()
+                    + content + b"\r\n" for disposition, content in parts) + f"--{boundary}--\r\n".encode()
+    response = await world.api.client.post("/graphql", content=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "GraphQL-Require-Preflight": "1",
+        "Authorization": f"Bearer {world.token}"})
+    payload = response.json()["data"]["uploadMaterial"]
+    assert payload["errors"] == [] and payload["material"]["fileName"] == "证.pdf"
 
 
 async def test_multipart_without_preflight_header_refused(world, services):

@@ -87,7 +87,7 @@ async def test_update_and_delete(world):
     data = await world.api(UPDATE_RECORD, {"id": record["id"], "input": other_category}, world.token)
     assert data["updateRecord"]["errors"][0]["code"] == "INVALID_INPUT"
     material = await world.upload_ok(d["id"], record_id=record["id"])
-    assert material["recordId"] == record["id"]
+    assert material["record"] == {"id": record["id"]}
     data = await world.api(DELETE_RECORD, {"id": record["id"]}, world.token)
     assert data["deleteRecord"] == {"deletedRecordId": record["id"], "errors": []}
     got = (await world.api(GET, {"id": d["id"]}, world.token))["declaration"]

@@ -30,7 +30,7 @@ async def test_pending_queue_approve_and_states(world):
     assert "*" in node["applicant"]["idNumber"]  # masked in lists
     payload = await world.review(world.base, d["id"])
     assert payload["errors"] == []
-    assert payload["declaration"]["status"] == "APPROVED" and payload["review"]["decision"] == "APPROVE"
+    assert payload["declaration"]["status"] == "APPROVED" and payload["review"]["decision"] == "APPROVED"
     assert payload["review"]["accepted"] is False
     assert (await queue(world, world.base))["totalCount"] == 0
     approved = await queue(world, world.base, state="APPROVED")
@@ -50,7 +50,7 @@ async def test_reject_needs_reason_and_returns_to_applicant(world, count_rows):
     seen = (await world.api(DECLARATION, {"id": d["id"]}, d["token"]))["declaration"]
     assert seen["returnReason"] == "继续教育学时不足" and seen["isEditable"] and seen["currentUnit"] is None
     assert seen["timeline"][-1]["action"] == "REJECT" and seen["timeline"][-1]["reason"] == "继续教育学时不足"
-    assert [(r["decision"], r["reason"], r["round"]) for r in seen["reviews"]] == [("REJECT", "继续教育学时不足", 1)]
+    assert [(r["decision"], r["reason"], r["round"]) for r in seen["reviews"]] == [("REJECTED", "继续教育学时不足", 1)]
     rejected = await queue(world, world.base, state="REJECTED")
     assert rejected["edges"][0]["node"]["review"]["reason"] == "继续教育学时不足"
     # Confirmed again, the route starts over at the work unit in round 2.
@@ -60,7 +60,7 @@ async def test_reject_needs_reason_and_returns_to_applicant(world, count_rows):
     assert (await queue(world, world.base))["totalCount"] == 1
     assert (await world.review(world.base, d["id"]))["errors"] == []
     seen = (await world.api(DECLARATION, {"id": d["id"]}, d["token"]))["declaration"]
-    assert [(r["decision"], r["round"]) for r in seen["reviews"]] == [("REJECT", 1), ("APPROVE", 2)]
+    assert [(r["decision"], r["round"]) for r in seen["reviews"]] == [("REJECTED", 1), ("APPROVED", 2)]
 
 
 async def test_route_to_acceptance_and_visibility(world):
@@ -136,7 +136,8 @@ async def test_queue_filters_and_paging(world):
 
 QUEUE_DEEP = """{ reviewQueue(first: 50) { totalCount edges { node {
   applicant { name idNumber } workUnit { name } titleName
-  declaration { status qualifications { titleName } reviews { decision } } } } } }"""
+  declaration { status qualifications { titleName } reviews { decision } } } }
+  nodes { id state declaration { id qualifications { id } } } } }"""
 
 
 async def test_queue_statement_count_is_constant(world, statement_counter):

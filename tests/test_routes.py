@@ -21,7 +21,7 @@ from tests.support.units import (
 TABLES = ("reporting_path",)
 PATHS = """query($direction: PathDirection) { reportingPaths(direction: $direction) {
   totalCount edges { node { id status inEffect unit { name } toUnit { name } } } } }"""
-ROUTE = """query($series: String!, $level: TitleLevel!) { reportingRoute(series: $series, level: $level) {
+ROUTE = """query($series: String!, $level: TitleLevel!) { reportingRoute(seriesCode: $series, level: $level) {
   complete broken brokenAt { name } units { name } committee { name } } }"""
 
 
@@ -100,9 +100,9 @@ async def test_new_approval_replaces_the_old_path(api, province_admin):
     listed = (await api(PATHS, {"direction": "OUTGOING"}, base["token"]))["reportingPaths"]["edges"]
     statuses = {e["node"]["toUnit"]["name"]: (e["node"]["status"], e["node"]["inEffect"]) for e in listed}
     assert statuses == {"旧主管部门": ("REPLACED", False), "新主管部门": ("APPROVED", True)}
-    node = await api('query($id: ID!) { node(id: $id) { ... on ReportingPath { replacedBy status } } }',
+    node = await api('query($id: ID!) { node(id: $id) { ... on ReportingPath { replacedBy { id } status } } }',
                      {"id": first["id"]}, base["token"])
-    assert node["node"] == {"replacedBy": second["id"], "status": "REPLACED"}
+    assert node["node"] == {"replacedBy": {"id": second["id"]}, "status": "REPLACED"}
 
 
 async def test_revocation_by_either_side(api, province_admin, engine):

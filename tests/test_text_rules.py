@@ -88,7 +88,7 @@ async def world(api, engine, services):
     return await World(api, engine, services).setup()
 
 
-ADD_EDUCATION = """mutation($d: ID!, $input: RecordInput!) { addRecord(declarationId: $d, input: $input) {
+ADD_EDUCATION = """mutation($d: ID!, $input: DeclarationRecordInput!) { addRecord(declarationId: $d, input: $input) {
   record { id } errors { code field } } }"""
 
 

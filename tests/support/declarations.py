@@ -20,7 +20,7 @@ DECLARATION_FIELDS = """
   records { id category materials { id fileName } }
   qualifications { id titleName obtainedOn }
   achievements { id kind title journal }
-  materials { id recordId fileName contentType size sha256 downloadUrl }
+  materials { id record { id } fileName contentType size sha256 downloadUrl }
   timeline { action fromStatus toStatus actorName reason at unit { id name } }
 """
 ERRORS = "errors { code field message }"
@@ -38,14 +38,14 @@ WITHDRAW = ("mutation($id: ID!, $reason: String) { withdrawDeclaration(id: $id, 
             + DECLARATION_FIELDS + "} " + ERRORS + " } }")
 GET = "query($id: ID!) { declaration(id: $id) {" + DECLARATION_FIELDS + "} }"
 MINE = "{ myDeclarations(first: 50) { totalCount edges { node {" + DECLARATION_FIELDS + "} } } }"
-ADD_RECORD = ("mutation($d: ID!, $input: RecordInput!) { addRecord(declarationId: $d, input: $input) { "
+ADD_RECORD = ("mutation($d: ID!, $input: DeclarationRecordInput!) { addRecord(declarationId: $d, input: $input) { "
               "record { id category createdAt } " + ERRORS + " } }")
-UPDATE_RECORD = ("mutation($id: ID!, $input: RecordInput!) { updateRecord(id: $id, input: $input) { "
+UPDATE_RECORD = ("mutation($id: ID!, $input: DeclarationRecordInput!) { updateRecord(id: $id, input: $input) { "
                  "record { id category ... on Qualification { certificateNumber } } " + ERRORS + " } }")
 DELETE_RECORD = "mutation($id: ID!) { deleteRecord(id: $id) { deletedRecordId " + ERRORS + " } }"
 DELETE_MATERIAL = "mutation($id: ID!) { deleteMaterial(id: $id) { deletedMaterialId " + ERRORS + " } }"
 UPLOAD = ("mutation($d: ID!, $r: ID, $file: Upload!) { uploadMaterial(declarationId: $d, recordId: $r, file: $file) "
-          "{ material { id recordId fileName contentType size sha256 downloadUrl } " + ERRORS + " } }")
+          "{ material { id record { id } fileName contentType size sha256 downloadUrl } " + ERRORS + " } }")
 
 QUALIFICATION = {"qualification": {
     "seriesCode": "ENGINEERING", "level": "INTERMEDIATE", "titleCode": "ENGINEERING.ENGINEER",

@@ -17,7 +17,7 @@ REVIEW = """mutation($id: ID!, $decision: ReviewDecision!, $reason: String) {
     application { %s unit { permissionStatus isPermitted } } errors { code field message } } }""" % APPLICATION_FIELDS
 MY_APPLICATION = "{ myPermissionApplication { %s } }" % APPLICATION_FIELDS
 
-PATH_FIELDS = "id status inEffect reason series level unit { id name } toUnit { id name } replacedBy"
+PATH_FIELDS = "id status inEffect reason seriesCode level unit { id name } toUnit { id name } replacedBy { id }"
 APPLY_PATH = """mutation($series: String!, $level: TitleLevel!, $to: ID!) {
   applyReportingPath(seriesCode: $series, level: $level, toUnitId: $to) {
     path { %s } errors { code field message } } }""" % PATH_FIELDS
@@ -28,7 +28,7 @@ REVOKE_PATH = """mutation($id: ID!, $reason: String!) {
   revokeReportingPath(id: $id, reason: $reason) { path { %s } errors { code field message } } }""" % PATH_FIELDS
 CREATE_COMMITTEE = """mutation($input: CommitteeInput!) {
   createCommittee(input: $input) {
-    committee { id name series levels region { code } acceptingUnit { id } active }
+    committee { id name seriesCode levels region { code } acceptingUnit { id } active }
     errors { code field message } } }"""
 
 SERIES, LEVEL = "ENGINEERING", "SENIOR"
@@ -78,8 +78,8 @@ async def approved_path(api, unit: dict, target: dict, series: str = SERIES, lev
 
 
 async def create_committee(api, admin_token: str, accepting: dict, **overrides) -> dict:
-    variables = {"name": "山东省工程技术高级职称评审委员会", "series": SERIES, "levels": [LEVEL, "ASSOCIATE_SENIOR"],
-                 "regionCode": "370000", "acceptingUnit": accepting["id"], **overrides}
+    variables = {"name": "山东省工程技术高级职称评审委员会", "seriesCode": SERIES, "levels": [LEVEL, "ASSOCIATE_SENIOR"],
+                 "regionCode": "370000", "acceptingUnitId": accepting["id"], **overrides}
     return (await api(CREATE_COMMITTEE, {"input": variables}, admin_token))["createCommittee"]
 
 
