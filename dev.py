@@ -30,7 +30,7 @@ LOCK = ROOT / "requirements.lock"
 # The lock is resolved for the platform CI runs on: Linux, CPython 3.11 (x86_64; the hashes
 # cover every file of each pinned release, so aarch64 installs too). Extras in it: test, dev.
 LOCK_COMMAND = [
-    "pip", "compile", "pyproject.toml", "--extra", "test", "--extra", "dev",
+    "pip", "compile", "--quiet", "pyproject.toml", "--extra", "test", "--extra", "dev",
     "--generate-hashes", "--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu",
     "--output-file", "requirements.lock",
 ]

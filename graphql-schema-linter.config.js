@@ -1,7 +1,7 @@
 // graphql-schema-linter's configuration (a JS file so that every choice can say why).
-// Run: `npm ci && npx graphql-schema-linter` (also in .ci/run; README, Checks). It lints the committed SDL,
-// which `python3 dev.py export-schema` writes from the strawberry types: fix a finding in the
-// Python definitions (a description= or a docstring), then export again.
+// Run: `npm ci && npx graphql-schema-linter` (also in .ci/run; README, Checks). It lints the
+// committed SDL, which `python3 dev.py export-schema` writes from the strawberry types: fix a
+// finding in the Python definitions (a description= or a docstring), then export again.
 module.exports = {
   schemaPaths: ['schema.graphql'],
   // Only the rules listed here run.
