@@ -70,7 +70,6 @@ def _check_year(year: int) -> None:
 async def set_year_open(env: Env, *, year: int, is_open: bool) -> DeclarationYear:
     """开放/关闭申报年度 (the mutation admits only the provincial title office)."""
     admin = env.require_admin()
-    env.note_audit("DeclarationYear", year)
     _check_year(year)
     row = await env.session.get(DeclarationYear, year, with_for_update=True)
     if row is None:

@@ -49,8 +49,10 @@ class DeclarationYearPayload:
 
 _ACCEPT = MutationSpec(CommitmentPayload, actor=Actor.PERSON)
 # 申报年度 apply province-wide: only the provincial title office opens and closes them.
-_OPEN_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.open")
-_CLOSE_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.close")
+_OPEN_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.open",
+                          target=("DeclarationYear", "year"))
+_CLOSE_YEAR = MutationSpec(DeclarationYearPayload, actor=Actor.PROVINCE_ADMIN, audit="declaration_year.close",
+                           target=("DeclarationYear", "year"))
 
 
 def _year(row) -> DeclarationYearPayload:

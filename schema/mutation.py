@@ -24,8 +24,8 @@ Every mutation of the API is a `MutationSpec` and a resolver that calls `spec.ru
    when it raises `RuleViolation(s)` (so a refused step changes nothing); a
    `RecordedFailure` commits its bookkeeping (a failed login's count) and is still refused.
 5. **The audit row**, when the spec names an action: success and refusal share the name.
-   The row names the object the step noted (`env.note_audit`) or else the first decoded
-   id; a success is written in the step's own transaction, a refusal in one of its own
+   The row names the object the step noted (`env.note_audit`), else the spec's `target`
+   argument, else the first decoded id; a success is written in the step's own transaction, a refusal in one of its own
    after the rollback.
 """
 
@@ -93,6 +93,9 @@ class MutationSpec(Generic[P]):
     ids: Mapping[str, GlobalIdArg] = field(default_factory=dict)
     # How refusals fill the payload; reportDeclarations has an error type of its own.
     refused: Callable[[list[RuleViolation]], P] | None = None
+    # For a step whose object is named by a plain argument, not a global id: (object type,
+    # keyword argument holding its key), e.g. ("DeclarationYear", "year").
+    target: tuple[str, str] | None = None
 
     async def run(self, info: Info, step: Callable[..., Awaitable[T]], build: Callable[[T], P], **kwargs: Any) -> P:
         ctx = info.context
@@ -107,6 +110,7 @@ class MutationSpec(Generic[P]):
                 decoded = {**kwargs, **self._decode(kwargs)}
                 result = await step(env, **decoded)
                 if self.audit:
+                    self._target(env, kwargs)
                     await self._audit(env, success=env.audit.success)
                 await session.commit()
             except RecordedFailure as exc:
@@ -142,9 +146,12 @@ class MutationSpec(Generic[P]):
         return self.payload(errors=user_errors(errors))
 
     def _target(self, env: Env, kwargs: Mapping[str, Any]) -> None:
-        """A refused step names what it was tried on: what the step noted, else the first
-        single id argument that decodes."""
+        """The audit row names the object the step acted on (or was tried on): what the step
+        noted, else the declared target argument, else the first single id that decodes."""
         if env.audit.object_type is not None:
+            return
+        if self.target is not None and isinstance(kwargs.get(self.target[1]), int):
+            env.note_audit(self.target[0], kwargs[self.target[1]])
             return
         for name, arg in self.ids.items():
             raw = kwargs.get(name)

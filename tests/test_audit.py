@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from resolvers import audit
 from tests.support import units
 from tests.support.api import LOGIN
+from tests.support.review import ReviewWorld
 from tests.support.units import save, unit_with_token
 
 LOG = """query($action: String, $first: Int) { auditLog(action: $action, first: $first) {
@@ -94,3 +95,31 @@ async def test_refused_steps_of_units_are_audited_as_failures(api, province_admi
     assert refused["errors"]
     failures = (await api(LOG, {"action": "permission.save"}, province_admin))["auditLog"]["edges"]
     assert [(f["node"]["success"], f["node"]["reason"]) for f in failures] == [(False, "FIELD_REQUIRED")]
+
+
+YEAR = """mutation($year: Int!) { openDeclarationYear(year: $year) { declarationYear { year isOpen }
+  errors { code } } }"""
+
+
+async def test_declaration_years_are_audited_and_only_the_province_opens_them(api, province_admin, city_admin):
+    refused = (await api(YEAR, {"year": 2031}, city_admin))["openDeclarationYear"]
+    assert [e["code"] for e in refused["errors"]] == ["NOT_PERMITTED"]
+    opened = (await api(YEAR, {"year": 2031}, province_admin))["openDeclarationYear"]
+    assert opened["errors"] == [] and opened["declarationYear"] == {"year": 2031, "isOpen": True}
+    rows = (await api(LOG, {"action": "declaration_year.open"}, province_admin))["auditLog"]["edges"]
+    assert [(r["node"]["success"], r["node"]["reason"]) for r in rows] == [(True, None), (False, "NOT_PERMITTED")]
+    assert all(r["node"]["objectId"] for r in rows)  # both name the year they were about
+
+
+async def test_a_refused_step_names_the_object_it_was_tried_on(api, engine, services):
+    world = await ReviewWorld(api, engine, services).setup()
+    d = await world.confirmed()
+    other = await world.permitted_unit("未收到该申报的单位")
+    refused = await world.review(other, d["id"])
+    assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+    row = (await api(LOG, {"action": "declaration.review"}, world.admin))["auditLog"]["edges"][0]["node"]
+    assert (row["success"], row["reason"], row["objectId"]) == (False, "NOT_FOUND", d["id"])
+    approved = await world.review(world.base, d["id"])
+    assert approved["errors"] == []
+    row = (await api(LOG, {"action": "declaration.review"}, world.admin))["auditLog"]["edges"][0]["node"]
+    assert (row["success"], row["reason"], row["objectId"]) == (True, "APPROVE", d["id"])

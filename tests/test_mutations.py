@@ -1,0 +1,137 @@
+"""The one mutation rule (schema/mutation.py), for every mutation of the schema.
+
+Who may call it is checked before anything of the input: nobody logged in gets a
+top-level UNAUTHENTICATED, another account kind a top-level FORBIDDEN, whatever the
+arguments; only then are ids decoded, so a malformed id reaches the payload as INVALID_ID
+naming its argument. A new mutation must be added to ACTORS below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+)
+
+from schema import schema as app_schema
+from tests.support.units import table_snapshot
+
+ANYONE, LOGGED_IN, PERSON, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
+    "anyone", "logged in", "person", "unit", "permitted unit", "admin", "province admin")
+
+#: Every mutation and who may call it.
+ACTORS = {
+    "registerPerson": ANYONE, "registerUnit": ANYONE, "login": ANYONE,
+    "logout": LOGGED_IN, "changePassword": LOGGED_IN,
+    "acceptCommitment": PERSON, "createDeclaration": PERSON, "updateDeclaration": PERSON,
+    "confirmDeclaration": PERSON, "withdrawDeclaration": PERSON, "addRecord": PERSON, "updateRecord": PERSON,
+    "deleteRecord": PERSON, "uploadMaterial": PERSON, "deleteMaterial": PERSON,
+    "savePermissionApplication": UNIT, "submitPermissionApplication": UNIT, "revokeReportingPath": UNIT,
+    "reviewDeclaration": PERMITTED_UNIT, "reportDeclarations": PERMITTED_UNIT,
+    "applyReportingPath": PERMITTED_UNIT, "reviewReportingPath": PERMITTED_UNIT,
+    "reviewPermissionApplication": ADMIN, "createCommittee": ADMIN, "updateCommittee": ADMIN,
+    "openDeclarationYear": PROVINCE_ADMIN, "closeDeclarationYear": PROVINCE_ADMIN,
+}
+# Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.
+JSON_MUTATIONS = sorted(m for m in ACTORS if m != "uploadMaterial")
+GARBAGE_ID = "not-a-global-id"
+MUTATION_TYPE = app_schema._schema.mutation_type
+
+
+def _is_one_of(type_: GraphQLInputObjectType) -> bool:
+    # strawberry marks @oneOf inputs with its own directive, not graphql-core's flag.
+    definition = (type_.extensions or {}).get("strawberry-definition")
+    return type_.is_one_of or any(type(d).__name__ == "OneOf" for d in getattr(definition, "directives", ()))
+
+
+def _value(type_: Any) -> Any:
+    """A value of `type_` that passes GraphQL validation; ids are malformed on purpose."""
+    if isinstance(type_, GraphQLNonNull):
+        return _value(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [_value(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = type_.fields.items()
+        if _is_one_of(type_):
+            name, field = next(iter(fields))
+            return {name: _value(field.type)}
+        return {name: _value(f.type) for name, f in fields if isinstance(f.type, GraphQLNonNull)}
+    assert isinstance(type_, GraphQLScalarType), type_
+    return {"ID": GARBAGE_ID, "String": "x", "Int": 2026, "Boolean": False, "Date": "2020-01-01"}[type_.name]
+
+
+def operation(name: str) -> tuple[str, dict]:
+    """The mutation with every argument given (ids malformed), selecting its errors."""
+    field = MUTATION_TYPE.fields[name]
+    args = field.args.items()
+    declared = ", ".join(f"${a}: {arg.type}" for a, arg in args)
+    passed = ", ".join(f"{a}: ${a}" for a in field.args)
+    head = f"mutation({declared})" if declared else "mutation"
+    call = f"{name}({passed})" if passed else name
+    return f"{head} {{ {call} {{ errors {{ code field }} }} }}", {a: _value(arg.type) for a, arg in args}
+
+
+def test_every_mutation_declares_who_may_call_it():
+    assert set(ACTORS) == set(MUTATION_TYPE.fields)
+
+
+@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] != ANYONE])
+async def test_nobody_logged_in_is_unauthenticated_before_any_input(api, name):
+    query, variables = operation(name)
+    errors = await api.errors(query, variables)
+    assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
+
+
+async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, city_admin: str) -> str:
+    """A logged-in caller of a kind the mutation refuses."""
+    if actor == PERSON:
+        return permitted_unit["token"]
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN):
+        return applicant["token"]
+    raise AssertionError(actor)
+
+
+@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] not in (ANYONE, LOGGED_IN)])
+async def test_another_account_kind_is_forbidden_before_any_input(api, name, applicant, permitted_unit,
+                                                                   city_admin, engine):
+    query, variables = operation(name)
+    before = await table_snapshot(engine, "audit_entry")
+    token = await _other_kind(api, ACTORS[name], applicant, permitted_unit, city_admin)
+    errors = await api.errors(query, variables, token)
+    assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+    assert await table_snapshot(engine, "audit_entry") == before  # not a staff step: nothing to log
+
+
+def _id_arguments(name: str) -> list[str]:
+    """The mutation's own id arguments (ids inside input objects are decoded by the step)."""
+    def is_id(t: Any) -> bool:
+        while isinstance(t, (GraphQLNonNull, GraphQLList)):
+            t = t.of_type
+        return isinstance(t, GraphQLScalarType) and t.name == "ID"
+    return [a for a, arg in MUTATION_TYPE.fields[name].args.items() if is_id(arg.type)]
+
+
+WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
+
+
+@pytest.mark.parametrize("name", WITH_IDS)
+async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
+    caller = {PERSON: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
+              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+    query, variables = operation(name)
+    payload = (await api(query, variables, caller))[name]
+    assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
+    assert {e["field"] for e in payload["errors"]} <= set(_id_arguments(name))
+
+
+def test_the_table_covers_mutations_with_ids():
+    # Guards the parametrisation above against an empty list after a rename.
+    assert {"reviewDeclaration", "reportDeclarations", "updateCommittee", "deleteMaterial"} <= set(WITH_IDS)
