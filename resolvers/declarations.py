@@ -198,6 +198,8 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
                 "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
     series = catalog.find_series(d.series_code)
+    if series is None:  # validated when saved; gone only if the built-in catalogue dropped it
+        raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode")
     first_title = d.level is catalog.lowest_level(series)
     if not first_title:  # 初定 (the series' lowest level) has no current title yet
         required["current_title"] = ("currentTitle", "现职称")
