@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -179,10 +179,10 @@ async def _find_login_account(env: Env, identifier: str, *, lock: bool = False) 
     return account
 
 
-def _locked_error(env: Env, account: Account) -> RuleViolation:
+def _locked_error(env: Env, locked_until: datetime) -> RuleViolation:
     return RuleViolation(
         ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
-        f"{china_time(account.locked_until)}（北京时间）后再试", "login",
+        f"{china_time(locked_until)}（北京时间）后再试", "login",
     )
 
 
@@ -201,12 +201,12 @@ async def _verify_password(env: Env, login: str, password: str) -> _Check:
     locks) through it starved every other request of connections."""
     account = await _find_login_account(env, login)
     if account is not None and account.locked_until and account.locked_until > env.clock.now():
-        raise _locked_error(env, account)  # no hashing for a locked account
+        raise _locked_error(env, account.locked_until)  # no hashing for a locked account
     password_hash = account.password_hash if account else None
     await env.release_connection()
     ok = await env.passwords.verify(password_hash, password)
     upgraded = None
-    if ok and env.passwords.needs_rehash(password_hash):
+    if ok and password_hash is not None and env.passwords.needs_rehash(password_hash):  # ok implies a hash
         # Cost parameters changed since this hash was made: upgrade it while we know the password.
         upgraded = await env.passwords.hash(password)
     return _Check(password_hash, ok, upgraded)
@@ -248,7 +248,7 @@ async def _login(env: Env, account: Account | None, check: _Check) -> LoginResul
     if account is None:
         raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, field="login")
     if account.locked_until and account.locked_until > now:
-        raise _locked_error(env, account)  # locked by a concurrent attempt meanwhile
+        raise _locked_error(env, account.locked_until)  # locked by a concurrent attempt meanwhile
     # A password changed meanwhile was not the one checked.
     if not check.ok or account.password_hash != check.password_hash:
         account.failed_logins += 1
@@ -341,7 +341,7 @@ async def logout(env: Env) -> None:
 async def change_password(env: Env, *, current_password: str, new_password: str) -> None:
     """A new password ends every other session of the account (a stolen token dies with it)."""
     viewer = env.require_viewer()
-    account = await env.session.get(Account, viewer.account.id, with_for_update=True)
+    account = await env.referenced(Account, viewer.account.id, lock=True)
     if not await env.passwords.verify(account.password_hash, current_password):
         raise RuleViolation(ErrorCode.WRONG_PASSWORD, field="currentPassword")
     errors = account_rules.password_violations(new_password, account.login_name, field="newPassword")

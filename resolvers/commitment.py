@@ -23,7 +23,10 @@ class CommitmentView:
 
 
 async def current_letter(env: Env) -> CommitmentLetter:
-    return await env.session.scalar(select(CommitmentLetter).order_by(CommitmentLetter.version.desc()).limit(1))
+    letter = await env.session.scalar(select(CommitmentLetter).order_by(CommitmentLetter.version.desc()).limit(1))
+    if letter is None:  # migration 0003 inserts the first version; none means a broken database
+        raise RuntimeError("no commitment_letter row")
+    return letter
 
 
 async def _accepted_at(env: Env, person: Person, version: int) -> datetime | None:

@@ -198,6 +198,8 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
                 "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
     series = catalog.find_series(d.series_code)
+    if series is None:  # validated when saved; gone only if the built-in catalogue dropped it
+        raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode")
     first_title = d.level is catalog.lowest_level(series)
     if not first_title:  # 初定 (the series' lowest level) has no current title yet
         required["current_title"] = ("currentTitle", "现职称")
@@ -219,7 +221,7 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
         gaps.append(RuleViolation(ErrorCode.MATERIAL_REQUIRED, field="materials"))
     if not await year_is_open(env, d.year):
         gaps.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{d.year}年度已停止申报", "year"))
-    unit = await env.session.get(Unit, d.work_unit_id)
+    unit = await env.referenced(Unit, d.work_unit_id)
     if not unit.is_permitted:
         gaps.append(RuleViolation(ErrorCode.UNIT_NOT_PERMITTED, field="workUnitId"))
     return gaps
@@ -238,7 +240,7 @@ async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     declaration.updated_at = now
     declaration.return_reason = None
     # Data review starts (again, after a return) at the work unit.
-    work_unit = await env.session.get(Unit, declaration.work_unit_id)
+    work_unit = await env.referenced(Unit, declaration.work_unit_id)
     await review_steps.open_first_step(env, declaration, env.require_person(), work_unit)
     append_event(env, declaration, A.CONFIRM, before, unit_id=declaration.work_unit_id)
     await env.session.flush()

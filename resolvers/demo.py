@@ -54,14 +54,19 @@ def _id_number(rest: str) -> str:
 async def _as(env: Env, login: str) -> Env:
     """The same transaction, acting as another account."""
     account = await env.session.scalar(select(Account).where(Account.login_name == login))
+    if account is None:  # every login passed here was made before (or is the admin's)
+        raise LookupError(f"no account {login!r}")
     return env.acting_as(await accounts.load_viewer(env, account, session_id=0))
 
 
 async def _province_admin_login(env: Env) -> str:
-    return await env.session.scalar(
+    login = await env.session.scalar(
         select(Account.login_name).join(Admin, Admin.account_id == Account.id)
         .where(Admin.region_code == "370000").order_by(Account.id).limit(1)
     )
+    if login is None:  # first start makes one, but only when no admin at all exists
+        raise RuntimeError("the demo data needs a provincial (370000) admin account to approve it")
+    return login
 
 
 async def _permitted_unit(env: Env, admin_env: Env, login: str, name: str, region: str, kind: UnitType,

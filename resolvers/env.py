@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,8 @@ from core.errors import Forbidden, NotAuthenticated
 from core.security import Passwords
 from core.services import AppServices
 from models import Account, AccountKind, Admin, Person, Unit
+
+M = TypeVar("M")
 
 
 @dataclass
@@ -78,6 +81,16 @@ class Env:
         if self.session.new or self.session.dirty or self.session.deleted:
             raise RuntimeError("release_connection() with unwritten changes")
         await self.session.commit()
+
+    async def referenced(self, model: type[M], ident: Any, *, lock: bool = False,
+                         populate_existing: bool = False) -> M:
+        """The row a foreign key (or a row already read in this step) points at. Such rows
+        (units, accounts, permission rounds) are never deleted, so a miss is a broken
+        database, not something the client can cause or be told about."""
+        row = await self.session.get(model, ident, with_for_update=lock, populate_existing=populate_existing)
+        if row is None:
+            raise LookupError(f"{model.__name__} {ident!r} is referenced but does not exist")
+        return row
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

@@ -129,7 +129,10 @@ async def delete_material(env: Env, *, material_id: int) -> int:
         if exc.code is ErrorCode.NOT_FOUND:
             raise RuleViolation(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id") from None
         raise
-    await env.session.delete(await env.session.get(Material, material_id))
+    material = await env.session.get(Material, material_id)
+    if material is None:  # deleted (a concurrent deleteMaterial or deleteRecord) before the lock
+        raise RuleViolation(ErrorCode.NOT_FOUND, "材料不存在或无权访问", "id")
+    await env.session.delete(material)
     await env.session.flush()
     return material_id
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -15,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import BadInput
@@ -25,8 +27,18 @@ DEFAULT_PAGE_SIZE = 20
 
 @dataclass(frozen=True)
 class SortKey:
-    column: ColumnElement[Any]
+    """One column of an ordering: a mapped attribute (`Unit.name`) or a Core expression,
+    usually a labelled one (`case(...).label("rank")`)."""
+
+    column: ColumnElement[Any] | InstrumentedAttribute[Any]
     descending: bool = False
+
+    @property
+    def name(self) -> str:
+        """The attribute a fetched row carries this key's value under."""
+        if self.column.key is None:
+            raise TypeError(f"sort key {self.column!r} has no name: give keyset_page a key_of")
+        return self.column.key
 
 
 @dataclass
@@ -99,7 +111,7 @@ async def keyset_page(
     first: int | None,
     after: str | None,
     cap: int,
-    key_of=None,
+    key_of: Callable[[Any], tuple[Any, ...]] | None = None,
     count: Select | None = None,
 ) -> Page:
     """Fetch one page of `stmt` (which selects whole entities or rows) in `keys` order.
@@ -119,12 +131,12 @@ async def keyset_page(
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
     with_total = ordered.add_columns(counted.correlate(None).scalar_subquery())
     result = (await session.execute(with_total.limit(size + 1))).all()
-    total = result[0][-1] if result else await session.scalar(counted)
+    total: int = result[0][-1] if result else (await session.execute(counted)).scalar_one()
     # The count rides on every row; an entity (or one column) per row comes back as itself.
-    rows = [row[0] for row in result] if single else result
+    rows: list[Any] = [row[0] for row in result] if single else list(result)
     has_next = len(rows) > size
     rows = rows[:size]
-    key_of = key_of or (lambda row: tuple(getattr(row, k.column.key) for k in keys))
+    key_of = key_of or (lambda row: tuple(getattr(row, k.name) for k in keys))
     return Page(
         rows=rows,
         cursors=[encode_cursor(key_of(row)) for row in rows],

@@ -84,8 +84,7 @@ def _clean(d: ApplicationDetails) -> ApplicationDetails:
 
 
 async def _locked_own(env: Env) -> tuple[Unit, PermissionApplication | None]:
-    unit = env.require_unit()
-    unit = await env.session.get(Unit, unit.id, with_for_update=True, populate_existing=True)
+    unit = await env.referenced(Unit, env.require_unit().id, lock=True, populate_existing=True)
     app = await env.session.scalar(
         select(PermissionApplication).where(PermissionApplication.unit_id == unit.id).with_for_update()
     )
@@ -191,9 +190,13 @@ def _blank() -> ApplicationDetails:
 
 
 async def current_round(env: Env, app: PermissionApplication) -> PermissionRound:
-    return await env.session.scalar(
+    """The round of a submitted application (round > 0): submit_application writes it."""
+    rnd = await env.session.scalar(
         select(PermissionRound).where(PermissionRound.application_id == app.id, PermissionRound.round == app.round)
     )
+    if rnd is None:
+        raise LookupError(f"permission application {app.id} has no round {app.round}")
+    return rnd
 
 
 async def _locked_for_admin(env: Env, application_id: int) -> PermissionApplication:
@@ -217,7 +220,7 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
         raise RuleViolation(ErrorCode.INVALID_STATE, "该申请不在待审核状态（可能已被他人处理）")
     reason = clean_reason(reason, required=not approve, required_message="审核不通过须填写原因")
     rnd = await current_round(env, app)
-    unit = await env.session.get(Unit, app.unit_id, with_for_update=True, populate_existing=True)
+    unit = await env.referenced(Unit, app.unit_id, lock=True, populate_existing=True)
     if not approve:
         decision, status = PermissionDecision.REJECTED, PermissionStatus.REJECTED
     else:

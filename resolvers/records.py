@@ -49,7 +49,10 @@ async def editable_record(env: Env, record_id: int, *, field: str = "id") -> Dec
         if exc.code is ErrorCode.NOT_FOUND:  # someone else's record: do not confirm it exists
             raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field) from None
         raise
-    return await env.session.get(DeclarationRecord, record_id, with_for_update=True)
+    record = await env.session.get(DeclarationRecord, record_id, with_for_update=True)
+    if record is None:  # deleted (a concurrent deleteRecord) before the declaration was locked
+        raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field)
+    return record
 
 
 async def update_record(

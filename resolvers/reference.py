@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +29,8 @@ async def sync_reference_data(session: AsyncSession) -> None:
     await _upsert(
         session, CatalogSeries, [{"code": s.code, "name": s.name, "position": i} for i, s in enumerate(catalog)]
     )
-    titles, specialties = [], []
+    titles: list[dict[str, Any]] = []
+    specialties: list[dict[str, Any]] = []
     for series in catalog:
         for level in series.levels:
             for t in level.titles:

@@ -103,10 +103,9 @@ async def apply_path(env: Env, *, series_code: str, level: TitleLevel, target_un
 async def _locked_path(env: Env, path_id: int, *, as_target: bool, as_applicant: bool) -> ReportingPath:
     unit = env.require_unit()
     path = await env.session.get(ReportingPath, path_id, with_for_update=True, populate_existing=True)
-    allowed = path is not None and (
+    if path is None or not (
         (as_target and path.target_unit_id == unit.id) or (as_applicant and path.unit_id == unit.id)
-    )
-    if not allowed:
+    ):
         raise RuleViolation(ErrorCode.NOT_FOUND, field="id")
     return path
 

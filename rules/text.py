@@ -8,6 +8,7 @@ never exceed the column the value is stored in (see models/).
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
 from rules.errors import ErrorCode, RuleViolation
 
@@ -46,6 +47,12 @@ def clean_text(value: str | None, *, field: str, limit: int, required: bool = Fa
     return text
 
 
+@overload
+def clean_reason(value: str | None, *, required: Literal[True], required_message: str | None = None,
+                 field: str = "reason", limit: int = REASON_MAX) -> str: ...
+@overload
+def clean_reason(value: str | None, *, required: bool, required_message: str | None = None,
+                 field: str = "reason", limit: int = REASON_MAX) -> str | None: ...
 def clean_reason(value: str | None, *, required: bool, required_message: str | None = None,
                  field: str = "reason", limit: int = REASON_MAX) -> str | None:
     """A decision's reason: trimmed, None when blank; REASON_REQUIRED when blank and `required`
