@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -44,22 +44,27 @@ from schema.records import (
 )
 from schema.review_decisions import DeclarationReview
 
-DeclarationStatus = gql_enum(
-    DomainStatus,
-    {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）", "APPROVED": "审核通过（待上报）",
-     "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
-    name="DeclarationStatus", description="申报状态",
-)
-DeclarationAction = gql_enum(
-    DomainAction,
-    {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
-     "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
-    name="DeclarationAction", description="申报流程中的一步",
-)
-DeclarationMethod = gql_enum(
-    DomainMethod, {"NORMAL": "正常晋升", "EXCEPTIONAL": "破格", "SERIES_CHANGE": "改系列"},
-    name="DeclarationMethod", description="申报方式",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    DeclarationStatus = DomainStatus
+    DeclarationAction = DomainAction
+    DeclarationMethod = DomainMethod
+else:
+    DeclarationStatus = gql_enum(
+        DomainStatus,
+        {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）",
+         "APPROVED": "审核通过（待上报）", "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
+        name="DeclarationStatus", description="申报状态",
+    )
+    DeclarationAction = gql_enum(
+        DomainAction,
+        {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
+         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
+        name="DeclarationAction", description="申报流程中的一步",
+    )
+    DeclarationMethod = gql_enum(
+        DomainMethod, {"NORMAL": "正常晋升", "EXCEPTIONAL": "破格", "SERIES_CHANGE": "改系列"},
+        name="DeclarationMethod", description="申报方式",
+    )
 
 
 @strawberry.type(description="状态跟踪中的一步：谁、在哪个单位、做了什么、原因、时间")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -27,12 +27,15 @@ from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
-PathStatus = gql_enum(
-    DomainPathStatus,
-    {"PENDING": "待审核", "APPROVED": "审核通过，已生效", "REJECTED": "审核不通过",
-     "REPLACED": "已被新路径取代", "REVOKED": "已撤销"},
-    name="PathStatus", description="上报路径状态",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    PathStatus = DomainPathStatus
+else:
+    PathStatus = gql_enum(
+        DomainPathStatus,
+        {"PENDING": "待审核", "APPROVED": "审核通过，已生效", "REJECTED": "审核不通过",
+         "REPLACED": "已被新路径取代", "REVOKED": "已撤销"},
+        name="PathStatus", description="上报路径状态",
+    )
 
 
 @strawberry.enum(description="路径方向（相对当前单位）")
