@@ -73,6 +73,8 @@ class RegionType:
     @classmethod
     def of(cls, code: str) -> "RegionType":
         region = find_region(code)
+        if region is None:  # every stored region_code is a foreign key to the regions in rules.regions
+            raise LookupError(f"unknown region code {code!r}")
         return cls(code=region.code, name=region.name, parent_code=region.parent)
 
 

@@ -25,7 +25,7 @@ from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee
 from schema.connection import After, Connection, First
-from schema.context import Info
+from schema.context import Info, load_referenced
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.ids import decode_id, query_id
@@ -146,17 +146,17 @@ class Declaration(relay.Node):
 
     @strawberry.field(description="申报人（非本人时身份证号、手机号脱敏）")
     async def applicant(self, info: Info) -> Person:
-        return Person.of(await info.context.loaders.person.load(self.person_row_id), info.context.viewer)
+        return Person.of(await load_referenced(info.context.loaders.person, self.person_row_id), info.context.viewer)
 
     @strawberry.field(description="工作单位")
     async def work_unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.work_unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.work_unit_row_id))
 
     @strawberry.field(description="申报现在所在的单位（待其审核或上报）；在申报人手中时为空")
     async def current_unit(self, info: Info) -> Unit | None:
         if self.current_unit_row_id is None:
             return None
-        return Unit.of(await info.context.loaders.unit.load(self.current_unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.current_unit_row_id))
 
     async def _records(self, info: Info, category: record_rules.RecordCategory | None = None) -> list:
         rows = await info.context.loaders.records_by_declaration.load(self.id)
@@ -202,8 +202,8 @@ class Declaration(relay.Node):
     async def committee(self, info: Info) -> Committee | None:
         if self.committee_row_id is None:
             return None
-        row = await info.context.loaders.committee.load(self.committee_row_id)
-        return Committee.of(row, await info.context.loaders.unit.load(row.accepting_unit_id))
+        row = await load_referenced(info.context.loaders.committee, self.committee_row_id)
+        return Committee.of(row, await load_referenced(info.context.loaders.unit, row.accepting_unit_id))
 
     @strawberry.field(description="状态跟踪：每一步，按时间顺序")
     async def timeline(self, info: Info) -> list[DeclarationEvent]:

@@ -14,7 +14,7 @@ import strawberry
 
 from models import ReviewStep, StepDecision
 from schema.accounts import Unit
-from schema.context import Info
+from schema.context import Info, load_referenced
 
 
 @strawberry.enum(description="已作出的审核结论")
@@ -36,10 +36,13 @@ class DeclarationReview:
 
     @strawberry.field(description="审核单位")
     async def unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.unit_row_id))
 
     @classmethod
     def of(cls, step: ReviewStep) -> "DeclarationReview":
+        """A step its unit decided (APPROVED or REJECTED), which records when and by whom."""
+        if step.decided_at is None or step.reviewer_account_id is None:  # open, or withdrawn by the applicant
+            raise ValueError(f"review step {step.id} has no unit's decision")
         approved = step.decision is StepDecision.APPROVED
         return cls(decision=ReviewOutcome.APPROVED if approved else ReviewOutcome.REJECTED, reason=step.reason,
                    reviewer_name=step.reviewer_name or "", decided_at=step.decided_at,

@@ -77,7 +77,8 @@ class ReportingPath(relay.Node):
         if path is None or not routes.can_see_path(info.context.env(), path):
             return None
         units = await info.context.loaders.unit.load_many([path.unit_id, path.target_unit_id])
-        return ReportingPath.of(path, {u.id: u for u in units})
+        # Both are NOT NULL foreign keys: a missing unit fails in `of`, on its id.
+        return ReportingPath.of(path, {u.id: u for u in units if u is not None})
 
     @classmethod
     def of(cls, p, units) -> "ReportingPath":
