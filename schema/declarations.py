@@ -40,6 +40,7 @@ from schema.records import (
     Material,
     Qualification,
     WorkExperience,
+    qualification_of,
     record_of,
 )
 from schema.review_decisions import DeclarationReview
@@ -170,9 +171,10 @@ class Declaration(relay.Node):
     def qualifications(self, info: Info) -> list[Qualification]:
         # Sync on purpose: a plain list when the page prefetched it, else an awaitable
         # that graphql-core awaits.
-        if self.qualification_rows is not None:
-            return [record_of(r) for r in self.qualification_rows]
-        return self._records(info, record_rules.RecordCategory.QUALIFICATION)
+        if self.qualification_rows is not None:  # listed_qualifications: all QUALIFICATION rows
+            return [qualification_of(r) for r in self.qualification_rows]
+        # The annotation is the GraphQL type strawberry reads; graphql-core awaits the awaitable.
+        return self._records(info, record_rules.RecordCategory.QUALIFICATION)  # type: ignore[return-value]
 
     @strawberry.field(description="学历")
     async def educations(self, info: Info) -> list[Education]:

@@ -141,7 +141,7 @@ def _dates(payload: dict, *keys: str) -> dict:
     return {**payload, **{k: parse_payload_date(payload.get(k)) for k in keys}}
 
 
-def _qualification(row: RecordModel) -> Qualification:
+def qualification_of(row: RecordModel) -> Qualification:
     p = _dates(row.payload, "obtained_on")
     return Qualification(**_common(row), series_code=p["series_code"],
                          series_name=catalog_rules.series_name(p["series_code"]) or "",
@@ -154,7 +154,7 @@ def _qualification(row: RecordModel) -> Qualification:
 _NO_KIND_FIELDS = {k: None for fields in rules.KIND_FIELDS.values() for k in fields}
 
 _BUILDERS = {
-    rules.RecordCategory.QUALIFICATION: _qualification,
+    rules.RecordCategory.QUALIFICATION: qualification_of,
     rules.RecordCategory.EDUCATION: lambda r: Education(**_common(r), **_dates(r.payload, "start_date", "end_date")),
     rules.RecordCategory.WORK_EXPERIENCE: lambda r: WorkExperience(
         **_common(r), **_dates(r.payload, "start_date", "end_date")),
