@@ -286,7 +286,8 @@ def category_values(input: DeclarationRecordInput) -> tuple[rules.RecordCategory
     for member, category in _MEMBERS.items():
         value = getattr(input, member)
         if value is not None and value is not strawberry.UNSET:
-            data = asdict(value) if is_dataclass(value) else vars(value)
+            # An input object (an instance: is_dataclass also accepts the class itself).
+            data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else vars(value)
             return category, {k: _plain(v) for k, v in data.items()}
     raise AssertionError("oneOf input without a member")
 
