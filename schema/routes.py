@@ -160,8 +160,10 @@ class RouteQuery:
         first: First = None, after: After = None,
     ) -> Connection[ReportingPath]:
         async with info.context.read() as env:
+            # The member's name, which is its value: mypy types a strawberry.enum_value member's
+            # .value as the EnumValueDefinition it was declared with, not the string it becomes.
             page = await routes.list_paths(
-                env, direction=direction.value, status=DomainPathStatus(status.value) if status else None,
+                env, direction=direction.name, status=DomainPathStatus(status.value) if status else None,
                 first=first, after=after)
             built = {p.id: p for p in await build_paths(env, page.rows)}
         return Connection.of(page, lambda p: built[p.id])
