@@ -32,7 +32,7 @@ class DeclarationReview:
     accepted: bool = strawberry.field(description="这次通过是否即评审委员会受理（在受理单位审核通过）")
     round: int = strawberry.field(description="第几次确认申报后的审核（退回后重新确认即进入下一轮）")
     unit_row_id: strawberry.Private[int]
-    reviewer_account_row_id: strawberry.Private[int]
+    reviewer_account_row_id: strawberry.Private[int | None]  # nullable, like reviewer_name
 
     @strawberry.field(description="审核单位")
     async def unit(self, info: Info) -> Unit:
@@ -40,9 +40,9 @@ class DeclarationReview:
 
     @classmethod
     def of(cls, step: ReviewStep) -> "DeclarationReview":
-        """A step its unit decided (APPROVED or REJECTED), which records when and by whom."""
-        if step.decided_at is None or step.reviewer_account_id is None:  # open, or withdrawn by the applicant
-            raise ValueError(f"review step {step.id} has no unit's decision")
+        """A step its unit decided (APPROVED or REJECTED), which records when."""
+        if step.decided_at is None:  # still open: no decision to show
+            raise ValueError(f"review step {step.id} has no decision")
         approved = step.decision is StepDecision.APPROVED
         return cls(decision=ReviewOutcome.APPROVED if approved else ReviewOutcome.REJECTED, reason=step.reason,
                    reviewer_name=step.reviewer_name or "", decided_at=step.decided_at,
