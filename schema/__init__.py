@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLInterfaceType, GraphQLSchema
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, assert_interface_type
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -61,7 +62,7 @@ async def resolve_global_ids(info: Info, raw_ids: list[strawberry.ID], argument:
     type). A malformed id or an unknown type is BAD_USER_INPUT; an id the caller may not see,
     or of nothing, is None."""
     decoded = [parse_global_id(raw, argument) for raw in raw_ids]
-    types = {}
+    types: dict[str, list[str]] = {}
     for type_name, _ in decoded:
         if type_name not in NODE_TYPES:
             raise BadInput(f"参数 {argument} 中的全局 ID 类型 {type_name} 不存在")
@@ -71,7 +72,9 @@ async def resolve_global_ids(info: Info, raw_ids: list[strawberry.ID], argument:
     found: dict[tuple[str, str], relay.Node | None] = {}
     for type_name, node_ids in types.items():
         unique = list(dict.fromkeys(node_ids))
-        nodes = await NODE_TYPES[type_name].resolve_nodes(info=info, node_ids=unique, required=False)
+        # relay.Node.resolve_nodes may return the nodes or an awaitable of them (ours are async).
+        resolved = NODE_TYPES[type_name].resolve_nodes(info=info, node_ids=unique, required=False)
+        nodes = await resolved if inspect.isawaitable(resolved) else resolved
         found.update(zip(((type_name, i) for i in unique), nodes, strict=True))
     return [found[(type_name, str(row_id))] for type_name, row_id in decoded]
 
@@ -147,9 +150,10 @@ _NODE_ID_DESCRIPTION = "全局 ID（不透明字符串，可用于 node(id:)）"
 def _describe_built_ins(graphql_schema: GraphQLSchema) -> None:
     for name, description in _BUILT_IN_DESCRIPTIONS.items():
         graphql_schema.type_map[name].description = description
-    node = graphql_schema.type_map["Node"]
-    for graphql_type in [node, *graphql_schema.get_possible_types(node)]:
-        graphql_type.fields["id"].description = _NODE_ID_DESCRIPTION
+    node = assert_interface_type(graphql_schema.type_map["Node"])
+    node_types: list[GraphQLInterfaceType | GraphQLObjectType] = [node, *graphql_schema.get_possible_types(node)]
+    for node_type in node_types:
+        node_type.fields["id"].description = _NODE_ID_DESCRIPTION
     for graphql_type in graphql_schema.type_map.values():  # interfaces that are Nodes themselves
         if isinstance(graphql_type, GraphQLInterfaceType) and node in graphql_type.interfaces:
             graphql_type.fields["id"].description = _NODE_ID_DESCRIPTION

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -26,25 +26,30 @@ from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, MutationSpec
 from schema.nodes import resolve_visible
 
-AccountKind = gql_enum(
-    DomainAccountKind,
-    {"PERSON": "个人", "UNIT": "单位", "ADMIN": "职称管理机构"},
-    name="AccountKind",
-    description="账号类型",
-)
-Sex = gql_enum(DomainSex, {"MALE": "男", "FEMALE": "女"}, name="Sex", description="性别（由身份证号推出）")
-PermissionStatus = gql_enum(
-    DomainPermissionStatus,
-    {
-        "NOT_APPLIED": "未申请",
-        "DRAFT": "已保存未提交",
-        "SUBMITTED": "已提交待审核",
-        "APPROVED": "审核通过",
-        "REJECTED": "审核不通过",
-    },
-    name="PermissionStatus",
-    description="单位职称申报权限状态",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    AccountKind = DomainAccountKind
+    Sex = DomainSex
+    PermissionStatus = DomainPermissionStatus
+else:
+    AccountKind = gql_enum(
+        DomainAccountKind,
+        {"PERSON": "个人", "UNIT": "单位", "ADMIN": "职称管理机构"},
+        name="AccountKind",
+        description="账号类型",
+    )
+    Sex = gql_enum(DomainSex, {"MALE": "男", "FEMALE": "女"}, name="Sex", description="性别（由身份证号推出）")
+    PermissionStatus = gql_enum(
+        DomainPermissionStatus,
+        {
+            "NOT_APPLIED": "未申请",
+            "DRAFT": "已保存未提交",
+            "SUBMITTED": "已提交待审核",
+            "APPROVED": "审核通过",
+            "REJECTED": "审核不通过",
+        },
+        name="PermissionStatus",
+        description="单位职称申报权限状态",
+    )
 
 
 @strawberry.enum(description="当前账号可以做的事，前端据此显示功能入口")
@@ -68,6 +73,8 @@ class RegionType:
     @classmethod
     def of(cls, code: str) -> "RegionType":
         region = find_region(code)
+        if region is None:  # every stored region_code is a foreign key to the regions in rules.regions
+            raise LookupError(f"unknown region code {code!r}")
         return cls(code=region.code, name=region.name, parent_code=region.parent)
 
 

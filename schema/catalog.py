@@ -6,6 +6,8 @@ exists only for foreign keys.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from rules import catalog as rules
@@ -13,9 +15,12 @@ from rules.regions import REGIONS
 from schema.accounts import RegionType
 from schema.enums import gql_enum
 
-TitleLevel = gql_enum(
-    rules.TitleLevel, rules.LEVEL_NAMES, name="TitleLevel", description="申报级别"
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    TitleLevel = rules.TitleLevel
+else:
+    TitleLevel = gql_enum(
+        rules.TitleLevel, rules.LEVEL_NAMES, name="TitleLevel", description="申报级别"
+    )
 
 
 @strawberry.type(description="现从事专业")

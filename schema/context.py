@@ -7,14 +7,18 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from strawberry.dataloader import DataLoader
 
 from core.services import AppServices
 from dataloaders import Loaders
 from resolvers.env import Env, Viewer
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,3 +61,13 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+async def load_referenced(loader: DataLoader[int, T | None], row_id: int) -> T:
+    """The row a NOT NULL foreign key points at, through a by-id loader. The database keeps
+    it there, so the loader's None (unknown id) would be a broken reference: raised here
+    rather than passed on as a row."""
+    row = await loader.load(row_id)
+    if row is None:
+        raise LookupError(f"row {row_id}, referenced by a foreign key, not found")
+    return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -25,7 +25,7 @@ from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.committees import Committee
 from schema.connection import After, Connection, First
-from schema.context import Info
+from schema.context import Info, load_referenced
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.ids import decode_id, query_id
@@ -40,26 +40,32 @@ from schema.records import (
     Material,
     Qualification,
     WorkExperience,
+    qualification_of,
     record_of,
 )
 from schema.review_decisions import DeclarationReview
 
-DeclarationStatus = gql_enum(
-    DomainStatus,
-    {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）", "APPROVED": "审核通过（待上报）",
-     "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
-    name="DeclarationStatus", description="申报状态",
-)
-DeclarationAction = gql_enum(
-    DomainAction,
-    {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
-     "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
-    name="DeclarationAction", description="申报流程中的一步",
-)
-DeclarationMethod = gql_enum(
-    DomainMethod, {"NORMAL": "正常晋升", "EXCEPTIONAL": "破格", "SERIES_CHANGE": "改系列"},
-    name="DeclarationMethod", description="申报方式",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    DeclarationStatus = DomainStatus
+    DeclarationAction = DomainAction
+    DeclarationMethod = DomainMethod
+else:
+    DeclarationStatus = gql_enum(
+        DomainStatus,
+        {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）",
+         "APPROVED": "审核通过（待上报）", "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
+        name="DeclarationStatus", description="申报状态",
+    )
+    DeclarationAction = gql_enum(
+        DomainAction,
+        {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
+         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
+        name="DeclarationAction", description="申报流程中的一步",
+    )
+    DeclarationMethod = gql_enum(
+        DomainMethod, {"NORMAL": "正常晋升", "EXCEPTIONAL": "破格", "SERIES_CHANGE": "改系列"},
+        name="DeclarationMethod", description="申报方式",
+    )
 
 
 @strawberry.type(description="状态跟踪中的一步：谁、在哪个单位、做了什么、原因、时间")
@@ -141,17 +147,17 @@ class Declaration(relay.Node):
 
     @strawberry.field(description="申报人（非本人时身份证号、手机号脱敏）")
     async def applicant(self, info: Info) -> Person:
-        return Person.of(await info.context.loaders.person.load(self.person_row_id), info.context.viewer)
+        return Person.of(await load_referenced(info.context.loaders.person, self.person_row_id), info.context.viewer)
 
     @strawberry.field(description="工作单位")
     async def work_unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.work_unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.work_unit_row_id))
 
     @strawberry.field(description="申报现在所在的单位（待其审核或上报）；在申报人手中时为空")
     async def current_unit(self, info: Info) -> Unit | None:
         if self.current_unit_row_id is None:
             return None
-        return Unit.of(await info.context.loaders.unit.load(self.current_unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.current_unit_row_id))
 
     async def _records(self, info: Info, category: record_rules.RecordCategory | None = None) -> list:
         rows = await info.context.loaders.records_by_declaration.load(self.id)
@@ -165,9 +171,10 @@ class Declaration(relay.Node):
     def qualifications(self, info: Info) -> list[Qualification]:
         # Sync on purpose: a plain list when the page prefetched it, else an awaitable
         # that graphql-core awaits.
-        if self.qualification_rows is not None:
-            return [record_of(r) for r in self.qualification_rows]
-        return self._records(info, record_rules.RecordCategory.QUALIFICATION)
+        if self.qualification_rows is not None:  # listed_qualifications: all QUALIFICATION rows
+            return [qualification_of(r) for r in self.qualification_rows]
+        # The annotation is the GraphQL type strawberry reads; graphql-core awaits the awaitable.
+        return self._records(info, record_rules.RecordCategory.QUALIFICATION)  # type: ignore[return-value]
 
     @strawberry.field(description="学历")
     async def educations(self, info: Info) -> list[Education]:
@@ -197,8 +204,8 @@ class Declaration(relay.Node):
     async def committee(self, info: Info) -> Committee | None:
         if self.committee_row_id is None:
             return None
-        row = await info.context.loaders.committee.load(self.committee_row_id)
-        return Committee.of(row, await info.context.loaders.unit.load(row.accepting_unit_id))
+        row = await load_referenced(info.context.loaders.committee, self.committee_row_id)
+        return Committee.of(row, await load_referenced(info.context.loaders.unit, row.accepting_unit_id))
 
     @strawberry.field(description="状态跟踪：每一步，按时间顺序")
     async def timeline(self, info: Info) -> list[DeclarationEvent]:

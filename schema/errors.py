@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -13,9 +14,12 @@ from schema.enums import gql_enum
 #: The `errors` field of every mutation payload.
 ERRORS_DESCRIPTION = "预期内的错误（输入不合法、状态不允许、对象不可用等）；为空表示成功"
 
-ErrorCode = gql_enum(
-    DomainErrorCode, ERROR_DESCRIPTIONS, name="ErrorCode", description="预期内错误的稳定代码"
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    ErrorCode = DomainErrorCode
+else:
+    ErrorCode = gql_enum(
+        DomainErrorCode, ERROR_DESCRIPTIONS, name="ErrorCode", description="预期内错误的稳定代码"
+    )
 
 
 @strawberry.type(description="一个预期内的错误：输入不合法、状态不允许或对象不可用。出现错误时本次操作不做任何修改。")

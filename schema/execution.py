@@ -36,7 +36,8 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.pyutils import Path
+from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -71,16 +72,22 @@ def _attribute_reader(definition: StrawberryField) -> Callable[[Any], Any]:
     return lambda source: resolve(source, name)
 
 
+def _inherits(node_type: type[relay.Node], name: str) -> bool:
+    """Whether the node type keeps relay.Node's classmethod `name` (the same function
+    underneath the bound method; looked up by name, as the types do not declare __func__)."""
+    return getattr(node_type, name).__func__ is getattr(relay.Node, name).__func__
+
+
 def _relay_id_reader(definition: StrawberryField, type_name: str) -> Callable[[Any], Any] | None:
     """Relay's ``id`` field, when the node type keeps relay's own id and type-name rules:
     ``GlobalID(type name, str(the NodeID attribute))``, as ``relay.Node._id`` builds it."""
     resolver = definition.base_resolver
     bound = getattr(resolver.wrapped_func, "__func__", None) if resolver else None
     node_type = getattr(resolver.wrapped_func, "__self__", None) if resolver else None
-    if bound is not relay.Node._id.__func__ or not isinstance(node_type, type) or definition.extensions:
+    if (bound is not relay.Node._id.__func__ or not isinstance(node_type, type)
+            or not issubclass(node_type, relay.Node) or definition.extensions):
         return None
-    if (node_type.resolve_id.__func__ is not relay.Node.resolve_id.__func__
-            or node_type.resolve_typename.__func__ is not relay.Node.resolve_typename.__func__):
+    if not (_inherits(node_type, "resolve_id") and _inherits(node_type, "resolve_typename")):
         return None
     attribute = node_type.resolve_id_attr()
 
@@ -114,9 +121,9 @@ def plain_fields(schema: GraphQLSchema) -> PlainFields:
             non_null = isinstance(field.type, GraphQLNonNull)
             named = field.type.of_type if non_null else field.type
             if is_leaf_type(named):
-                if definition.is_basic_field:
-                    read = _attribute_reader(definition)
-                elif (read := _relay_id_reader(definition, graphql_type.name)) is None:
+                read = (_attribute_reader(definition) if definition.is_basic_field
+                        else _relay_id_reader(definition, graphql_type.name))
+                if read is None:
                     continue
                 fields[(graphql_type, name)] = PlainLeaf(read, named.coerce_output_value, non_null)
             elif definition.is_basic_field and _plain_object_type(named):
@@ -167,11 +174,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             cached = self._steps[id(fields)] = (fields, steps, any(s.plain is not None for s in steps))
         return cached[1], cached[2]
 
-    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
+                       grouped_field_set: GroupedFieldSet, position_context: Any) -> AwaitableOrValue[dict[str, Any]]:
         steps, any_plain = self._steps_of(parent_type, grouped_field_set)
         if not any_plain:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-        leaves = {}
+        leaves: dict[str, Any] = {}
         for step in steps:
             if isinstance(step.plain, PlainLeaf):
                 value = answer(step.plain, source_value)
@@ -190,13 +198,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     results[step.name] = leaves[step.name]
                     continue
                 field_path = Path(path, step.name, parent_type.name)
-                if step.plain is None:
+                if isinstance(step.plain, PlainObject):
+                    result = self._complete_plain_object(step.plain, step.details, parent_type, source_value,
+                                                         field_path, position_context)
+                else:  # no plan (every PlainLeaf was answered above)
                     result = self.execute_field(parent_type, source_value, step.details, field_path, position_context)
                     if result is Undefined:
                         continue
-                else:
-                    result = self._complete_plain_object(step, parent_type, source_value, field_path,
-                                                         position_context)
                 results[step.name] = result
                 if is_awaitable(result):
                     awaitable_fields.append(step.name)
@@ -213,29 +221,31 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
         return get_results()
 
-    def _complete_plain_object(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path,
-                               position_context: Any) -> Any:
-        plain: PlainObject = step.plain
+    def _complete_plain_object(self, plain: PlainObject, details: Any, parent_type: GraphQLObjectType, source: Any,
+                               path: Path, position_context: Any) -> Any:
         try:
             value = plain.read(source)
         except Exception:
             value = _MISS
         is_type_of = plain.object_type.is_type_of
+        # `None` for the info: _plain_object_type admits only strawberry's own is_type_of, an
+        # isinstance check that does not read the info graphql-core's signature asks for.
         if value is _MISS or (value is None and plain.non_null) or (
-                value is not None and is_type_of is not None and not is_type_of(value, None)):
+                value is not None and is_type_of is not None
+                and not is_type_of(value, None)):  # type: ignore[arg-type]
             # The standard path reads it again and raises the error graphql-core would.
-            return self.execute_field(parent_type, source, step.details, path, position_context)
+            return self.execute_field(parent_type, source, details, path, position_context)
         if value is None:
             return None
         try:
-            sub_fields, defer_usages, _ = self.collect_subfields(plain.object_type, step.details)
+            sub_fields, defer_usages, _ = self.collect_subfields(plain.object_type, details)
             completed = self.execute_collected_subfields(plain.object_type, value, path, sub_fields, defer_usages,
                                                          position_context)
         except Exception as raw_error:
-            self.handle_field_error(raw_error, plain.field_type, step.details, path)  # raises when non-null
+            self.handle_field_error(raw_error, plain.field_type, details, path)  # raises when non-null
             return None
         if self.is_awaitable(completed):
-            return self._await_object(completed, plain.field_type, step.details, path)
+            return self._await_object(completed, plain.field_type, details, path)
         return completed
 
     async def _await_object(self, completed: Awaitable[Any], field_type: GraphQLOutputType, details: Any,

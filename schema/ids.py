@@ -9,6 +9,7 @@ neither: the query answers null.
 
 from __future__ import annotations
 
+import strawberry
 from strawberry import relay
 
 from core.errors import BadInput
@@ -53,5 +54,5 @@ def query_id(raw: object, expected_type: str, argument: str) -> int:
     return value
 
 
-def encode_id(type_name: str, value: int) -> str:
-    return relay.to_base64(type_name, value)
+def encode_id(type_name: str, value: int) -> strawberry.ID:
+    return strawberry.ID(relay.to_base64(type_name, value))

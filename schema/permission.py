@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -25,23 +25,28 @@ from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
-UnitType = gql_enum(
-    DomainUnitType,
-    {"ENTERPRISE": "企业", "INSTITUTION": "事业单位", "GOVERNMENT": "机关",
-     "SOCIAL_ORGANIZATION": "社会组织", "OTHER": "其他"},
-    name="UnitType", description="单位性质",
-)
-CodeCheck = gql_enum(
-    DomainCodeCheck,
-    {"PASSED": "校验通过", "NO_CODE": "无统一社会信用代码", "CHECK_DIGIT": "校验位错误",
-     "NOT_IN_REGISTRY": "登记库中无此代码", "NAME_MISMATCH": "单位名称与登记库不一致"},
-    name="CodeCheck", description="统一社会信用代码自动校验结果",
-)
-PermissionDecision = gql_enum(
-    DomainPermissionDecision,
-    {"APPROVED": "审核通过", "APPROVED_MANUALLY": "人工审核通过（代码校验未通过）", "REJECTED": "审核不通过"},
-    name="PermissionDecision", description="权限申请的审核结论",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    UnitType = DomainUnitType
+    CodeCheck = DomainCodeCheck
+    PermissionDecision = DomainPermissionDecision
+else:
+    UnitType = gql_enum(
+        DomainUnitType,
+        {"ENTERPRISE": "企业", "INSTITUTION": "事业单位", "GOVERNMENT": "机关",
+         "SOCIAL_ORGANIZATION": "社会组织", "OTHER": "其他"},
+        name="UnitType", description="单位性质",
+    )
+    CodeCheck = gql_enum(
+        DomainCodeCheck,
+        {"PASSED": "校验通过", "NO_CODE": "无统一社会信用代码", "CHECK_DIGIT": "校验位错误",
+         "NOT_IN_REGISTRY": "登记库中无此代码", "NAME_MISMATCH": "单位名称与登记库不一致"},
+        name="CodeCheck", description="统一社会信用代码自动校验结果",
+    )
+    PermissionDecision = gql_enum(
+        DomainPermissionDecision,
+        {"APPROVED": "审核通过", "APPROVED_MANUALLY": "人工审核通过（代码校验未通过）", "REJECTED": "审核不通过"},
+        name="PermissionDecision", description="权限申请的审核结论",
+    )
 
 
 @strawberry.type(description="一次提交及其审核结论")

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -28,23 +28,28 @@ from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.nodes import resolve_visible
 
-RecordCategory = gql_enum(
-    rules.RecordCategory,
-    {"QUALIFICATION": "现专业技术资格", "EDUCATION": "学历", "WORK_EXPERIENCE": "工作经历",
-     "CONTINUING_EDUCATION": "继续教育", "ACHIEVEMENT": "业绩成果"},
-    name="RecordCategory", description="申报记录的类别",
-)
-EducationLevel = gql_enum(
-    rules.EducationLevel,
-    {"DOCTORATE": "博士研究生", "MASTER": "硕士研究生", "BACHELOR": "大学本科",
-     "JUNIOR_COLLEGE": "大学专科", "SECONDARY": "中专、高中及以下"},
-    name="EducationLevel", description="学历",
-)
-AchievementKind = gql_enum(
-    rules.AchievementKind,
-    {"PAPER": "论文", "BOOK": "著作", "AWARD": "获奖", "PATENT": "专利", "PROJECT": "项目"},
-    name="AchievementKind", description="业绩成果类别",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    RecordCategory = rules.RecordCategory
+    EducationLevel = rules.EducationLevel
+    AchievementKind = rules.AchievementKind
+else:
+    RecordCategory = gql_enum(
+        rules.RecordCategory,
+        {"QUALIFICATION": "现专业技术资格", "EDUCATION": "学历", "WORK_EXPERIENCE": "工作经历",
+         "CONTINUING_EDUCATION": "继续教育", "ACHIEVEMENT": "业绩成果"},
+        name="RecordCategory", description="申报记录的类别",
+    )
+    EducationLevel = gql_enum(
+        rules.EducationLevel,
+        {"DOCTORATE": "博士研究生", "MASTER": "硕士研究生", "BACHELOR": "大学本科",
+         "JUNIOR_COLLEGE": "大学专科", "SECONDARY": "中专、高中及以下"},
+        name="EducationLevel", description="学历",
+    )
+    AchievementKind = gql_enum(
+        rules.AchievementKind,
+        {"PAPER": "论文", "BOOK": "著作", "AWARD": "获奖", "PATENT": "专利", "PROJECT": "项目"},
+        name="AchievementKind", description="业绩成果类别",
+    )
 
 #: The type name inside record global ids. Kept from before the interface was renamed
 #: (Record → DeclarationRecord), so ids clients already hold stay valid.
@@ -136,7 +141,7 @@ def _dates(payload: dict, *keys: str) -> dict:
     return {**payload, **{k: parse_payload_date(payload.get(k)) for k in keys}}
 
 
-def _qualification(row: RecordModel) -> Qualification:
+def qualification_of(row: RecordModel) -> Qualification:
     p = _dates(row.payload, "obtained_on")
     return Qualification(**_common(row), series_code=p["series_code"],
                          series_name=catalog_rules.series_name(p["series_code"]) or "",
@@ -149,7 +154,7 @@ def _qualification(row: RecordModel) -> Qualification:
 _NO_KIND_FIELDS = {k: None for fields in rules.KIND_FIELDS.values() for k in fields}
 
 _BUILDERS = {
-    rules.RecordCategory.QUALIFICATION: _qualification,
+    rules.RecordCategory.QUALIFICATION: qualification_of,
     rules.RecordCategory.EDUCATION: lambda r: Education(**_common(r), **_dates(r.payload, "start_date", "end_date")),
     rules.RecordCategory.WORK_EXPERIENCE: lambda r: WorkExperience(
         **_common(r), **_dates(r.payload, "start_date", "end_date")),
@@ -281,7 +286,8 @@ def category_values(input: DeclarationRecordInput) -> tuple[rules.RecordCategory
     for member, category in _MEMBERS.items():
         value = getattr(input, member)
         if value is not None and value is not strawberry.UNSET:
-            data = asdict(value) if is_dataclass(value) else vars(value)
+            # An input object (an instance: is_dataclass also accepts the class itself).
+            data = asdict(value) if is_dataclass(value) and not isinstance(value, type) else vars(value)
             return category, {k: _plain(v) for k, v in data.items()}
     raise AssertionError("oneOf input without a member")
 

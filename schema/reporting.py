@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -19,12 +19,15 @@ from schema.ids import encode_id
 from schema.mutation import Actor, GlobalIdArg, MutationSpec, PartialIds
 from schema.review import QueueFilterInput, QueueItem, queue_connection
 
-ReportQueueSort = gql_enum(
-    reporting.ReportSort,
-    {"CONFIRMED_AT": "申报时间", "LEVEL": "申报级别（由高到低为升序）", "TITLE": "职称名称", "APPLICANT_NAME": "姓名",
-     "WORK_UNIT_NAME": "工作单位"},
-    name="ReportQueueSort", description="数据上报列表的排序列",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    ReportQueueSort = reporting.ReportSort
+else:
+    ReportQueueSort = gql_enum(
+        reporting.ReportSort,
+        {"CONFIRMED_AT": "申报时间", "LEVEL": "申报级别（由高到低为升序）", "TITLE": "职称名称",
+         "APPLICANT_NAME": "姓名", "WORK_UNIT_NAME": "工作单位"},
+        name="ReportQueueSort", description="数据上报列表的排序列",
+    )
 
 
 @strawberry.enum(description="排序方向")
@@ -41,7 +44,7 @@ class ReportQueueFilter(QueueFilterInput):
 @strawberry.type(description="一份未能上报的申报及原因；其余申报照常上报")
 class ReportError:
     declaration_id: strawberry.ID | None = strawberry.field(description="申报的全局 ID（ID 格式不正确时为空）")
-    code: ErrorCodeType = strawberry.field(description="稳定的错误代码")  # type: ignore[valid-type]
+    code: ErrorCodeType = strawberry.field(description="稳定的错误代码")
     field: str | None = strawberry.field(description="出错的输入字段（ids）")
     message: str = strawberry.field(description="中文说明；无上报路径时写明缺少的系列和级别")
 
@@ -89,7 +92,7 @@ class ReportingQuery:
     async def report_queue(
         self, info: Info,
         filter: Annotated[ReportQueueFilter | None, strawberry.argument(description="查询条件；不填即全部")] = None,
-        sort: Annotated[ReportQueueSort,  # type: ignore[valid-type]
+        sort: Annotated[ReportQueueSort,
                         strawberry.argument(description="排序列，默认申报时间")] = reporting.ReportSort.CONFIRMED_AT,
         direction: Annotated[SortDirection, strawberry.argument(description="排序方向，默认升序")] = SortDirection.ASC,
         first: First = None, after: After = None,

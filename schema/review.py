@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -26,10 +26,13 @@ from schema.nodes import resolve_visible
 from schema.review_decisions import DeclarationReview
 from schema.units import ReviewDecision
 
-ReviewState = gql_enum(
-    review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过"},
-    name="ReviewState", description="审核状态（从本单位看）",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    ReviewState = review.ReviewState
+else:
+    ReviewState = gql_enum(
+        review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过"},
+        name="ReviewState", description="审核状态（从本单位看）",
+    )
 
 
 @strawberry.input(description="数据审核 / 数据上报的查询条件：申报年度、申报级别、申报职称（均可不选）")
@@ -45,7 +48,7 @@ class QueueFilterInput:
 
 @strawberry.input(description="数据审核列表的查询条件")
 class ReviewQueueFilter(QueueFilterInput):
-    state: ReviewState = strawberry.field(  # type: ignore[valid-type]
+    state: ReviewState = strawberry.field(
         default=review.ReviewState.PENDING, description="审核状态，默认待审核")
 
 
@@ -62,7 +65,7 @@ class QueueItem(relay.Node):
     applicant_name: str = strawberry.field(description="姓名")
     confirmed_at: dt.datetime = strawberry.field(description="申报时间（确认申报的时间）")
     arrived_at: dt.datetime = strawberry.field(description="到达本单位的时间")
-    state: ReviewState = strawberry.field(description="本单位的审核状态")  # type: ignore[valid-type]
+    state: ReviewState = strawberry.field(description="本单位的审核状态")
     review: DeclarationReview | None = strawberry.field(description="本单位这一次的审核结论（待审核时为空）")
     reported_at: dt.datetime | None = strawberry.field(description="本单位上报的时间（未上报为空）")
 

@@ -14,7 +14,7 @@ import strawberry
 
 from models import ReviewStep, StepDecision
 from schema.accounts import Unit
-from schema.context import Info
+from schema.context import Info, load_referenced
 
 
 @strawberry.enum(description="已作出的审核结论")
@@ -32,14 +32,17 @@ class DeclarationReview:
     accepted: bool = strawberry.field(description="这次通过是否即评审委员会受理（在受理单位审核通过）")
     round: int = strawberry.field(description="第几次确认申报后的审核（退回后重新确认即进入下一轮）")
     unit_row_id: strawberry.Private[int]
-    reviewer_account_row_id: strawberry.Private[int]
+    reviewer_account_row_id: strawberry.Private[int | None]  # nullable, like reviewer_name
 
     @strawberry.field(description="审核单位")
     async def unit(self, info: Info) -> Unit:
-        return Unit.of(await info.context.loaders.unit.load(self.unit_row_id))
+        return Unit.of(await load_referenced(info.context.loaders.unit, self.unit_row_id))
 
     @classmethod
     def of(cls, step: ReviewStep) -> "DeclarationReview":
+        """A step its unit decided (APPROVED or REJECTED), which records when."""
+        if step.decided_at is None:  # still open: no decision to show
+            raise ValueError(f"review step {step.id} has no decision")
         approved = step.decision is StepDecision.APPROVED
         return cls(decision=ReviewOutcome.APPROVED if approved else ReviewOutcome.REJECTED, reason=step.reason,
                    reviewer_name=step.reviewer_name or "", decided_at=step.decided_at,

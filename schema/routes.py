@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -27,12 +27,15 @@ from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.units import ReviewDecision, units_of
 
-PathStatus = gql_enum(
-    DomainPathStatus,
-    {"PENDING": "待审核", "APPROVED": "审核通过，已生效", "REJECTED": "审核不通过",
-     "REPLACED": "已被新路径取代", "REVOKED": "已撤销"},
-    name="PathStatus", description="上报路径状态",
-)
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    PathStatus = DomainPathStatus
+else:
+    PathStatus = gql_enum(
+        DomainPathStatus,
+        {"PENDING": "待审核", "APPROVED": "审核通过，已生效", "REJECTED": "审核不通过",
+         "REPLACED": "已被新路径取代", "REVOKED": "已撤销"},
+        name="PathStatus", description="上报路径状态",
+    )
 
 
 @strawberry.enum(description="路径方向（相对当前单位）")
@@ -74,7 +77,8 @@ class ReportingPath(relay.Node):
         if path is None or not routes.can_see_path(info.context.env(), path):
             return None
         units = await info.context.loaders.unit.load_many([path.unit_id, path.target_unit_id])
-        return ReportingPath.of(path, {u.id: u for u in units})
+        # Both are NOT NULL foreign keys: a missing unit fails in `of`, on its id.
+        return ReportingPath.of(path, {u.id: u for u in units if u is not None})
 
     @classmethod
     def of(cls, p, units) -> "ReportingPath":
@@ -156,8 +160,10 @@ class RouteQuery:
         first: First = None, after: After = None,
     ) -> Connection[ReportingPath]:
         async with info.context.read() as env:
+            # The member's name, which is its value: mypy types a strawberry.enum_value member's
+            # .value as the EnumValueDefinition it was declared with, not the string it becomes.
             page = await routes.list_paths(
-                env, direction=direction.value, status=DomainPathStatus(status.value) if status else None,
+                env, direction=direction.name, status=DomainPathStatus(status.value) if status else None,
                 first=first, after=after)
             built = {p.id: p for p in await build_paths(env, page.rows)}
         return Connection.of(page, lambda p: built[p.id])
