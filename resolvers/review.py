@@ -167,10 +167,12 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
 
 
 async def visible_queue_rows(env: Env, step_ids: list[int]) -> dict[int, object]:
-    """Queue rows (as in a queue page) by review-step id: only the steps of the caller's unit."""
+    """Queue rows (as in a queue page) by review-step id: only the steps of the caller's unit,
+    and only while they are queue items — a step the applicant withdrew from is in no queue."""
     unit = env.viewer.unit if env.viewer else None
     if unit is None or not step_ids:
         return {}
     rows = (await env.session.execute(
-        queue_select().where(ReviewStep.id.in_(step_ids), ReviewStep.unit_id == unit.id))).all()
+        queue_select().where(ReviewStep.id.in_(step_ids), ReviewStep.unit_id == unit.id,
+                             ReviewStep.decision.is_distinct_from(StepDecision.WITHDRAWN)))).all()
     return {row.ReviewStep.id: row for row in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.declarations import WITHDRAW
 from tests.support.review import ReviewWorld
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -50,3 +51,12 @@ async def test_nodes_keeps_order_and_duplicates_and_is_bounded(world):
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     errors = await world.api.errors(NODES, {"ids": [d["id"], "garbage"]}, world.base["token"])
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_queue_item_the_applicant_withdrew_from_is_no_node(world):
+    d = await world.confirmed()
+    item = (await world.api(QUEUE, token=world.base["token"]))["reviewQueue"]["nodes"][0]
+    withdrawn = (await world.api(WITHDRAW, {"id": d["id"]}, d["token"]))["withdrawDeclaration"]
+    assert withdrawn["errors"] == []
+    # The unit may still hold the id from its queue page: it answers null, not an error.
+    assert (await world.api(NODES, {"ids": [item["id"]]}, world.base["token"]))["nodes"] == [None]
