@@ -366,3 +366,71 @@ async def test_the_password_is_checked_with_no_connection_held(api, services, en
     wrong = (await api(LOGIN, {"login": person["loginName"], "password": "Wrong-Pass1"}))["login"]
     assert wrong["errors"][0]["code"] == "INVALID_CREDENTIALS"
     assert held_while_hashing == [0, 0]
+
+
+# --- unlockAccount ------------------------------------------------------------------
+
+UNLOCK = "mutation($id: ID!) { unlockAccount(accountId: $id) { ok errors { code field } } }"
+ACCOUNT_OF = "SELECT account_id FROM {table} WHERE id = :id"
+
+
+async def account_gid(engine, table: str, gid: str) -> str:
+    from sqlalchemy import text
+
+    from schema.ids import decode_id, encode_id
+
+    async with engine.connect() as conn:
+        row_id = decode_id(gid, table.capitalize(), "id")
+        return encode_id("Account", await conn.scalar(text(ACCOUNT_OF.format(table=table)), {"id": row_id}))
+
+
+async def throttle(api, login):
+    for _ in range(5):
+        await login_payload(api, login, "Wrong-Pass1")
+    assert (await login_payload(api, login))["errors"][0]["code"] == "LOGIN_THROTTLED"
+
+
+async def test_an_admin_unlocks_a_unit_of_its_region_only(api, engine, make_admin, city_admin):
+    unit = await api.register_unit()  # 济南
+    await throttle(api, unit["loginName"])
+    gid = await account_gid(engine, "unit", unit["id"])
+    qingdao = await make_admin("370200")
+    assert (await api(UNLOCK, {"id": gid}, qingdao))["unlockAccount"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "accountId"}]
+    assert (await api(UNLOCK, {"id": gid}, city_admin))["unlockAccount"] == {"ok": True, "errors": []}
+    assert (await login_payload(api, unit["loginName"]))["errors"] == []
+
+
+async def test_persons_are_unlocked_only_by_admins_who_may_see_them(api, engine, province_admin):
+    person = await api.register_person()  # never declared: no admin may see them
+    await throttle(api, person["loginName"])
+    gid = await account_gid(engine, "person", person["id"])
+    refused = (await api(UNLOCK, {"id": gid}, province_admin))["unlockAccount"]
+    assert refused["errors"] == [{"code": "NOT_FOUND", "field": "accountId"}]
+
+
+async def test_the_province_unlocks_city_admins_and_a_city_cannot_unlock_the_province(api, engine, services):
+    from sqlalchemy import text
+
+    from tests.support.api import create_admin_token
+
+    province = await create_admin_token(api, services, "370000")
+    city = await create_admin_token(api, services, "370100")
+    async with engine.connect() as conn:
+        rows = dict((await conn.execute(text(
+            "SELECT a.region_code, a.account_id FROM admin a ORDER BY a.id"))).all())
+    from schema.ids import encode_id
+
+    city_account, province_account = encode_id("Account", rows["370100"]), encode_id("Account", rows["370000"])
+    assert (await api(UNLOCK, {"id": city_account}, province))["unlockAccount"]["ok"] is True
+    assert (await api(UNLOCK, {"id": province_account}, city))["unlockAccount"]["errors"][0]["code"] == "NOT_FOUND"
+    assert (await api(UNLOCK, {"id": province_account}, province))["unlockAccount"]["errors"][0]["code"] == \
+        "NOT_FOUND"  # not itself
+
+
+async def test_unlocks_are_audited(api, engine, city_admin):
+    unit = await api.register_unit()
+    gid = await account_gid(engine, "unit", unit["id"])
+    await api(UNLOCK, {"id": gid}, city_admin)
+    log = await api('{ auditLog(action: "account.unlock") { nodes { objectId success } } }', token=city_admin)
+    assert log["auditLog"]["nodes"] == [{"objectId": gid, "success": True}]
