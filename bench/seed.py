@@ -195,7 +195,7 @@ def account_rows(world: World, kind: str, count: int, prefix: str, password_hash
                  now: datetime) -> Iterator[dict]:
     for i in range(count):
         yield {"id": world.next_account + i, "kind": kind, "login_name": f"{prefix}{i + 1}",
-               "password_hash": password_hash, "failed_logins": 0, "created_at": now,
+               "password_hash": password_hash, "created_at": now,
                "password_changed_at": now}
     world.next_account += count
 

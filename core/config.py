@@ -46,11 +46,22 @@ class Settings:
     # Request bodies: JSON GraphQL requests are small; multipart carries one file.
     max_json_body: int = 1 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
-    # Sessions and lockout (等保三级 practice).
+    # Sessions (等保三级 practice).
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Failed logins (rules/throttle.py): per account (or unknown login) the first 5 failures
+    # are free, then each blocks for 30 s doubling up to 15 min — not a 30-minute lock that
+    # anyone could renew for any documented login forever. Per client address, 10 free, then
+    # up to an hour: a single attacker is stopped long before the owner's wait grows.
     lockout_threshold: int = 5
-    lockout_minutes: int = 30
+    login_first_delay_seconds: int = 30
+    login_max_delay_seconds: int = 15 * 60
+    login_address_threshold: int = 10
+    login_address_max_delay_seconds: int = 60 * 60
+    login_forget_hours: int = 24
+    # Peers whose X-Forwarded-For is believed (a reverse proxy's address); none by default:
+    # the header is the client's to forge.
+    trusted_proxies: tuple[str, ...] = ()
     db_pool_size: int = 10
 
     @property
@@ -66,4 +77,12 @@ class Settings:
             max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
             max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
             db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
+            lockout_threshold=_int("ZHICHENG_LOGIN_THRESHOLD", 5),
+            login_first_delay_seconds=_int("ZHICHENG_LOGIN_FIRST_DELAY_SECONDS", 30),
+            login_max_delay_seconds=_int("ZHICHENG_LOGIN_MAX_DELAY_SECONDS", 15 * 60),
+            login_address_threshold=_int("ZHICHENG_LOGIN_ADDRESS_THRESHOLD", 10),
+            login_address_max_delay_seconds=_int("ZHICHENG_LOGIN_ADDRESS_MAX_DELAY_SECONDS", 60 * 60),
+            login_forget_hours=_int("ZHICHENG_LOGIN_FORGET_HOURS", 24),
+            trusted_proxies=tuple(
+                p.strip() for p in os.environ.get("ZHICHENG_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )

@@ -1,6 +1,16 @@
 """SQLAlchemy 2 tables, one module per aggregate. Import this package to register them all."""
 
-from models.account import Account, AccountKind, Admin, AuthSession, PermissionStatus, Person, Unit
+from models.account import (
+    Account,
+    AccountKind,
+    Admin,
+    AuthSession,
+    LoginThrottle,
+    PermissionStatus,
+    Person,
+    ServerKey,
+    Unit,
+)
 from models.audit import AuditEntry
 from models.base import Base
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
@@ -36,6 +46,7 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "LoginThrottle",
     "Material",
     "PathStatus",
     "PermissionApplication",
@@ -47,6 +58,7 @@ __all__ = [
     "RegistryEntry",
     "ReportingPath",
     "ReviewStep",
+    "ServerKey",
     "StepDecision",
     "Unit",
     "UnitType",

@@ -43,15 +43,12 @@ class Account(Base):
     __table_args__ = (
         # Login names are matched case-insensitively, so uniqueness is too.
         Index("uq_account_login_name_lower", func.lower(text("login_name")), unique=True),
-        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
     )
 
     id: Mapped[int] = id_column()
     kind: Mapped[AccountKind] = mapped_column(str_enum(AccountKind, "account_kind"))
     login_name: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(256))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
 
@@ -121,3 +118,28 @@ class AuthSession(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Failed logins counted under one key (rules/throttle.py): `account:<id>`, `login:<hmac>`
+    for a login that names no account, `address:<ip>`. In PostgreSQL, not in a worker's
+    memory, so every worker and host sees the same counts. A key with no failure for a day
+    is forgotten (rules.throttle.after_failure), so stale rows are harmless."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_non_negative"),)
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+
+
+class ServerKey(Base):
+    """Secrets of the installation, made at migration time and never served: `login` keys
+    the HMAC that stands in for what was typed into a login that names no account."""
+
+    __tablename__ = "server_key"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -34,5 +34,7 @@ class AuditEntry(Base):
     object_id: Mapped[int | None]
     success: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The source address of a login attempt (IPv6 text is at most 45 characters).
+    client_address: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

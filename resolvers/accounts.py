@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import CHINA_TZ, china_time
+from core.clock import CHINA_TZ
+from core.config import Settings
 from core.security import new_token, token_digest
-from models import Account, AccountKind, Admin, AuthSession, Person, Unit
+from models import (
+    Account,
+    AccountKind,
+    Admin,
+    AuthSession,
+    Declaration,
+    LoginThrottle,
+    Person,
+    ReviewStep,
+    ServerKey,
+    Unit,
+)
 from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from rules import accounts as account_rules
+from rules import throttle
+from rules.declaration_states import DeclarationStatus
 from rules.errors import ErrorCode, RecordedFailure, RuleViolation, collect, raise_all
 from rules.identity import normalize_resident_id, parse_resident_id, validate_uscc
-from rules.regions import find_region, is_city
+from rules.regions import PROVINCE_CODE, find_region, is_city, region_covers
 from rules.text import clean_text
+from rules.throttle import ThrottlePolicy, ThrottleState
 
 ADMIN_NAME_MAX = 50  # admin.name is String(50)
 
@@ -36,7 +52,6 @@ async def _new_account(env: Env, kind: AccountKind, login_name: str, password: s
         kind=kind,
         login_name=login_name,
         password_hash=await env.passwords.hash(password),
-        failed_logins=0,
         created_at=now,
         password_changed_at=now,
     )
@@ -179,11 +194,64 @@ async def _find_login_account(env: Env, identifier: str, *, lock: bool = False) 
     return account
 
 
-def _locked_error(env: Env, locked_until: datetime) -> RuleViolation:
-    return RuleViolation(
-        ErrorCode.ACCOUNT_LOCKED, f"账号因连续{env.settings.lockout_threshold}次密码错误已锁定，请于 "
-        f"{china_time(locked_until)}（北京时间）后再试", "login",
-    )
+def _policies(settings: Settings) -> dict[str, ThrottlePolicy]:
+    forget = timedelta(hours=settings.login_forget_hours)
+    first = timedelta(seconds=settings.login_first_delay_seconds)
+    return {
+        "account": ThrottlePolicy(settings.lockout_threshold, first,
+                                  timedelta(seconds=settings.login_max_delay_seconds), forget),
+        "address": ThrottlePolicy(settings.login_address_threshold, first,
+                                  timedelta(seconds=settings.login_address_max_delay_seconds), forget),
+    }
+
+
+@dataclass
+class _Attempt:
+    """One login attempt: what it is counted under and what the log may say of it."""
+
+    fingerprint: str  # rules.throttle.login_fingerprint of what was typed
+    account: Account | None = None  # the account the login names, as first read
+
+    @property
+    def account_id(self) -> int | None:
+        return self.account.id if self.account is not None else None
+
+    def keys(self, env: Env) -> dict[str, str]:
+        """Throttle keys by policy. A login that names no account is counted under its
+        fingerprint, exactly as an account is under its id: same answers, same delays."""
+        subject = (throttle.account_key(self.account_id) if self.account_id is not None
+                   else throttle.unknown_login_key(self.fingerprint))
+        return {"account": subject, "address": throttle.address_key(env.client_address)}
+
+
+async def _login_secret(env: Env) -> bytes:
+    secret = await env.session.scalar(select(ServerKey.secret).where(ServerKey.name == "login"))
+    if secret is None:  # migration 0007 makes it; a database without it is not migrated
+        raise RuntimeError("server_key 'login' is missing: run the migrations")
+    return secret
+
+
+async def _throttle_states(env: Env, keys: list[str], *, lock: bool) -> dict[str, ThrottleState]:
+    """The keys' states; with `lock`, their rows made if missing and locked (in key order,
+    so two attempts never wait on each other crosswise)."""
+    if lock:
+        await env.session.execute(
+            pg_insert(LoginThrottle)
+            .values([{"key": k, "failures": 0, "last_failure_at": env.clock.now()} for k in sorted(keys)])
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    stmt = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
+    rows = await env.session.scalars(stmt.with_for_update() if lock else stmt)
+    return {r.key: ThrottleState(r.failures, r.last_failure_at, r.blocked_until) for r in rows}
+
+
+def _refuse_if_blocked(env: Env, states: dict[str, ThrottleState]) -> None:
+    now = env.clock.now()
+    ends = [until for state in states.values() if (until := state.blocked_at(now)) is not None]
+    if ends:
+        retry_at = max(ends).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        raise RuleViolation(ErrorCode.LOGIN_THROTTLED,
+                            f"登录失败次数过多，请于 {retry_at}（北京时间）后再试", "login")
 
 
 @dataclass
@@ -195,16 +263,17 @@ class _Check:
     upgraded_hash: str | None = None
 
 
-async def _verify_password(env: Env, login: str, password: str) -> _Check:
+async def _verify_password(env: Env, attempt: _Attempt, login: str, password: str) -> _Check:
     """Read the hash and check the password with no row locked and no connection held:
     a hash takes ~100 ms of CPU, and a burst of logins holding pooled connections (and row
     locks) through it starved every other request of connections."""
-    account = await _find_login_account(env, login)
-    if account is not None and account.locked_until and account.locked_until > env.clock.now():
-        raise _locked_error(env, account.locked_until)  # no hashing for a locked account
+    account = attempt.account = await _find_login_account(env, login)
+    keys = attempt.keys(env)
+    # A blocked key is refused before any hashing, known account or not.
+    _refuse_if_blocked(env, await _throttle_states(env, list(keys.values()), lock=False))
     password_hash = account.password_hash if account else None
     await env.release_connection()
-    ok = await env.passwords.verify(password_hash, password)
+    ok = await env.passwords.verify(password_hash, password)  # unknown logins cost the same hash
     upgraded = None
     if ok and password_hash is not None and env.passwords.needs_rehash(password_hash):  # ok implies a hash
         # Cost parameters changed since this hash was made: upgrade it while we know the password.
@@ -213,59 +282,62 @@ async def _verify_password(env: Env, login: str, password: str) -> _Check:
 
 
 async def login(env: Env, *, login: str, password: str) -> LoginResult:
-    """Verify the password; 5 consecutive failures lock the account for 30 minutes.
+    """Verify the password. Failures are counted per account (or unknown login) and per
+    client address; past a threshold each blocks the key for a doubling delay (see
+    rules/throttle.py). An unknown login and a wrong password answer alike.
 
-    The outcome is written under the account's row lock, re-checking what may have changed
-    while the password was being checked. Every attempt is audited; failures are
-    `RecordedFailure`s so the failure count and the audit row commit."""
-    account = None
+    The outcome is written under the account's and the keys' row locks, re-checking what
+    may have changed while the password was being checked. Every attempt is audited;
+    failures are `RecordedFailure`s so the counts and the audit row commit."""
+    attempt = _Attempt(fingerprint=throttle.login_fingerprint(await _login_secret(env), login))
     try:
-        check = await _verify_password(env, login, password)
+        check = await _verify_password(env, attempt, login, password)
         account = await _find_login_account(env, login, lock=True)
-        result = await _login(env, account, check)
+        if (account.id if account else None) != attempt.account_id:
+            # The login now names another account (one was registered meanwhile): this
+            # attempt was checked against the other one, so it fails like a wrong password.
+            check = _Check(None, False)
+        attempt.account = account
+        result = await _login(env, attempt, account, check)
     except RuleViolation as exc:
-        await _audit_login(env, login, account, None, success=False, reason=exc.message)
+        await _audit_login(env, attempt, attempt.account, None, success=False, reason=exc.message)
         raise RecordedFailure(exc.code, exc.message, exc.field) from exc
-    await _audit_login(env, login, account, result.viewer, success=True)
+    await _audit_login(env, attempt, attempt.account, result.viewer, success=True)
     return result
 
 
-async def _audit_login(env: Env, login: str, account: Account | None, viewer: Viewer | None,
+async def _audit_login(env: Env, attempt: _Attempt, account: Account | None, viewer: Viewer | None,
                        *, success: bool, reason: str | None = None) -> None:
     if viewer is None and account is not None:
         viewer = await load_viewer(env, account, 0)
     profile = (viewer.unit or viewer.admin) if viewer else None
     await audit.record_login(
-        env, login=login, account=account, success=success, reason=reason,
+        env, unknown_login=attempt.fingerprint, account=account, success=success, reason=reason,
         region_code=profile.region_code if profile else None,
         unit_id=viewer.unit.id if viewer and viewer.unit else None,
         admin_id=viewer.admin.id if viewer and viewer.admin else None,
     )
 
 
-async def _login(env: Env, account: Account | None, check: _Check) -> LoginResult:
+async def _login(env: Env, attempt: _Attempt, account: Account | None, check: _Check) -> LoginResult:
     now = env.clock.now()
-    if account is None:
-        raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, field="login")
-    if account.locked_until and account.locked_until > now:
-        raise _locked_error(env, account.locked_until)  # locked by a concurrent attempt meanwhile
+    keys = attempt.keys(env)
+    states = await _throttle_states(env, list(keys.values()), lock=True)
+    _refuse_if_blocked(env, states)  # blocked by a concurrent failure meanwhile: not counted
     # A password changed meanwhile was not the one checked.
-    if not check.ok or account.password_hash != check.password_hash:
-        account.failed_logins += 1
-        if account.failed_logins >= env.settings.lockout_threshold:
-            account.failed_logins = 0
-            account.locked_until = now + timedelta(minutes=env.settings.lockout_minutes)
-            raise RuleViolation(
-                ErrorCode.ACCOUNT_LOCKED,
-                f"密码连续错误{env.settings.lockout_threshold}次，账号已锁定至 "
-                f"{china_time(account.locked_until)}（北京时间）",
-                "login",
-            )
-        left = env.settings.lockout_threshold - account.failed_logins
-        raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, f"账号或密码错误，再错{left}次将锁定账号", "login")
+    if account is None or not check.ok or account.password_hash != check.password_hash:
+        policies = _policies(env.settings)
+        for name, key in keys.items():
+            state = throttle.after_failure(states.get(key, ThrottleState()), policies[name], now)
+            await env.session.execute(
+                update(LoginThrottle).where(LoginThrottle.key == key).values(
+                    failures=state.failures, last_failure_at=state.last_failure_at,
+                    blocked_until=state.blocked_until))
+        raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, field="login")
 
-    account.failed_logins = 0
-    account.locked_until = None
+    # The owner is in: the account's count starts again. The address's does not (an
+    # attacker could otherwise clear it by logging into an account of its own).
+    await env.session.execute(delete(LoginThrottle).where(LoginThrottle.key == keys["account"]))
     if check.upgraded_hash:
         account.password_hash = check.upgraded_hash
     token = new_token()
@@ -362,20 +434,74 @@ async def change_password(env: Env, *, current_password: str, new_password: str)
     )
 
 
-async def visible_persons(env: Env, ids: list[int]) -> dict[int, Person]:
-    """Persons the caller may see: themselves; admins see everyone.
+def _person_reached(viewer: Viewer):
+    """The SQL condition "this person's data reached the viewer through a declaration", or
+    None for a viewer who sees no one but themself.
 
-    (Units see the applicants of declarations routed to them; that rule lives with
-    declarations.)"""
+    A declaration shows its applicant to whoever may see the declaration, and the person
+    node follows the same rule (resolvers.declarations.can_see_declaration): a unit sees
+    the applicant of a submitted declaration routed through it (a review step at the unit,
+    past or present); an admin the applicant of a submitted declaration whose work unit is
+    in the admin's region — every route starts at the work unit, so for a city that is
+    "routed through one of its units", and for the province any submitted declaration.
+    A draft (never submitted, or withdrawn) reaches no one."""
+    submitted = and_(Declaration.person_id == Person.id, Declaration.status != DeclarationStatus.DRAFT)
+    if viewer.unit is not None:
+        return exists().where(submitted, ReviewStep.declaration_id == Declaration.id,
+                              ReviewStep.unit_id == viewer.unit.id)
+    if viewer.admin is not None:
+        if viewer.admin.region_code == PROVINCE_CODE:
+            return exists().where(submitted)
+        return exists().where(submitted, Unit.id == Declaration.work_unit_id,
+                              Unit.region_code == viewer.admin.region_code)
+    return None
+
+
+async def visible_persons(env: Env, ids: list[int]) -> dict[int, Person]:
+    """Persons the caller may see: themself, and the applicants whose declarations reached
+    the caller (`_person_reached`). Anything else answers as if it did not exist, so
+    enumerating ids tells nothing."""
     viewer = env.viewer
     if viewer is None or not ids:
         return {}
-    stmt = select(Person).where(Person.id.in_(ids))
-    if viewer.admin is None:
-        if viewer.person is None:
-            return {}
-        stmt = stmt.where(Person.id == viewer.person.id)
+    own = Person.id == viewer.person.id if viewer.person is not None else None
+    reached = _person_reached(viewer)
+    allowed = [c for c in (own, reached) if c is not None]
+    if not allowed:
+        return {}
+    stmt = select(Person).where(Person.id.in_(ids), or_(*allowed))
     return {p.id: p for p in await env.session.scalars(stmt)}
+
+
+async def unlock_account(env: Env, *, account_id: int) -> Account:
+    """解除登录限制: clear an account's failed-login count and block. An admin may unlock
+    the units of its region, the persons it may see (`visible_persons`) and the admins its
+    region covers (the province: every city's; never itself); any other account is
+    NOT_FOUND, like one that does not exist. The blocks of the attacker's address stay."""
+    admin = env.require_admin()
+    row = (await env.session.execute(
+        select(Account, Person.id, Unit.region_code, Admin.region_code, Admin.id)
+        .outerjoin(Person, Person.account_id == Account.id)
+        .outerjoin(Unit, Unit.account_id == Account.id)
+        .outerjoin(Admin, Admin.account_id == Account.id)
+        .where(Account.id == account_id)
+    )).first()
+    if row is None:
+        raise RuleViolation(ErrorCode.NOT_FOUND, field="accountId")
+    account, person_id, unit_region, admin_region, admin_id = row
+    if account.kind is AccountKind.PERSON:
+        allowed = person_id in await visible_persons(env, [person_id])
+        region = None
+    elif account.kind is AccountKind.UNIT:
+        allowed, region = region_covers(admin.region_code, unit_region), unit_region
+    else:
+        allowed = admin_id != admin.id and region_covers(admin.region_code, admin_region)
+        region = admin_region
+    if not allowed:
+        raise RuleViolation(ErrorCode.NOT_FOUND, field="accountId")
+    await env.session.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle.account_key(account.id)))
+    env.note_audit("Account", account.id, region_code=region)
+    return account
 
 
 async def units_by_id(env: Env, ids: list[int]) -> dict[int, Unit]:

@@ -27,11 +27,15 @@ _HASHED_FIELDS = (
     "at", "request_id", "account_id", "account_kind", "login_name", "unit_id", "admin_id",
     "region_code", "action", "object_type", "object_id", "success", "reason",
 )
+# Columns added after rows were written: hashed only when set, so every older row (where
+# they are NULL) keeps the digest it was written with and the chain still verifies.
+_HASHED_WHEN_SET = ("client_address",)
 
 
 def entry_digest(prev_hash: bytes, fields: dict) -> bytes:
     """SHA-256 over the previous hash and a canonical JSON of the row's content."""
     canonical = {k: fields[k] for k in _HASHED_FIELDS}
+    canonical.update({k: fields[k] for k in _HASHED_WHEN_SET if fields.get(k) is not None})
     canonical["at"] = fields["at"].astimezone(UTC).isoformat()
     return hashlib.sha256(prev_hash + orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).digest()
 
@@ -87,18 +91,22 @@ def decision_note(decision: str, reason: str | None) -> str:
     return f"{decision}: {reason}" if reason else decision
 
 
-async def record_login(env: Env, *, login: str, account: Account | None, region_code: str | None,
+async def record_login(env: Env, *, unknown_login: str, account: Account | None, region_code: str | None,
                        unit_id: int | None, admin_id: int | None, success: bool,
                        reason: str | None = None) -> None:
-    """Every login attempt, the failed ones too (the caller commits them as RecordedFailure)."""
+    """Every login attempt, the failed ones too (the caller commits them as RecordedFailure),
+    with the address it came from. The row names the account's login name, never what was
+    typed (an applicant may log in with an ID number; a password typed into the wrong box
+    lands in the login field); a login that names no account is logged as `unknown_login`,
+    a keyed fingerprint of the input (rules.throttle.login_fingerprint)."""
     fields = {
         "at": env.clock.now(), "request_id": env.request_id,
         "account_id": account.id if account else None,
         "account_kind": account.kind.value if account else None,
-        "login_name": (account.login_name if account else login.strip()[:64]),
+        "login_name": account.login_name if account else unknown_login,
         "unit_id": unit_id, "admin_id": admin_id, "region_code": region_code,
         "action": "login", "object_type": "Account", "object_id": account.id if account else None,
-        "success": success, "reason": reason,
+        "success": success, "reason": reason, "client_address": env.client_address,
     }
     await _append(env.session, fields)
 
@@ -123,7 +131,7 @@ async def verify_chain(session: AsyncSession, batch: int = 1000) -> ChainReport:
         if not rows:
             return ChainReport(checked, None)
         for row in rows:
-            fields = {k: getattr(row, k) for k in _HASHED_FIELDS}
+            fields = {k: getattr(row, k) for k in (*_HASHED_FIELDS, *_HASHED_WHEN_SET)}
             if row.prev_hash != prev or row.hash != entry_digest(prev, fields):
                 return ChainReport(checked, row.id)
             prev, last_id, checked = row.hash, row.id, checked + 1

@@ -57,6 +57,8 @@ class Env:
     request_id: str
     viewer: Viewer | None = None
     audit: AuditNote = field(default_factory=AuditNote)
+    # Where the request came from (rules.throttle.client_address); None off the network.
+    client_address: str | None = None
 
     def note_audit(self, object_type: str, object_id: int | None, *, reason: str | None = None,
                    region_code: str | None = None, success: bool = True) -> None:
@@ -65,10 +67,11 @@ class Env:
 
     @classmethod
     def of(cls, services: AppServices, session: AsyncSession, *, request_id: str,
-           viewer: Viewer | None = None) -> Env:
+           viewer: Viewer | None = None, client_address: str | None = None) -> Env:
         """The one way an Env is made: a request's, the download route's, the command line's."""
         return cls(session=session, clock=services.clock, settings=services.settings,
-                   passwords=services.passwords, request_id=request_id, viewer=viewer)
+                   passwords=services.passwords, request_id=request_id, viewer=viewer,
+                   client_address=client_address)
 
     def acting_as(self, viewer: Viewer | None) -> Env:
         """The same session and transaction, on behalf of another caller."""

@@ -39,7 +39,7 @@ class ErrorCode(str, Enum):
     PASSWORD_CONTAINS_LOGIN = "PASSWORD_CONTAINS_LOGIN"
     PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    LOGIN_THROTTLED = "LOGIN_THROTTLED"
     WRONG_PASSWORD = "WRONG_PASSWORD"
     # Catalogue cascade
     UNKNOWN_SERIES = "UNKNOWN_SERIES"
@@ -108,7 +108,7 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.PASSWORD_CONTAINS_LOGIN: "密码不能包含登录名",
     ErrorCode.PASSWORD_UNCHANGED: "新密码不能与原密码相同",
     ErrorCode.INVALID_CREDENTIALS: "账号或密码错误",
-    ErrorCode.ACCOUNT_LOCKED: "账号已锁定",
+    ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请稍后再试",
     ErrorCode.WRONG_PASSWORD: "原密码错误",
     ErrorCode.UNKNOWN_SERIES: "职称系列不存在",
     ErrorCode.LEVEL_NOT_IN_SERIES: "该职称系列没有此申报级别",
@@ -164,7 +164,7 @@ class RuleViolation(Exception):
 
 class RecordedFailure(RuleViolation):
     """A failure whose bookkeeping must still be committed (a wrong password counts
-    toward the lockout even though the login fails)."""
+    toward the login throttle even though the login fails)."""
 
 
 class RuleViolations(Exception):

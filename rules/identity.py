@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 from rules.errors import ErrorCode, RuleViolation
@@ -28,6 +28,7 @@ __all__ = [
     "USCC_WEIGHTS",
     "ResidentId",
     "Sex",
+    "mask_candidates",
     "mask_resident_id",
     "normalize_resident_id",
     "normalize_uscc",
@@ -203,3 +204,24 @@ def validate_uscc(raw: str, *, field: str = "uscc") -> str:
     if uscc_check_char(code[:17]) != code[17]:
         raise RuleViolation(ErrorCode.USCC_CHECK_DIGIT, "统一社会信用代码校验位错误，请核对后重新输入", field)
     return code
+
+
+def mask_candidates(masked: str, birth_year: int) -> list[str]:
+    """Every valid ID number that a masked one and its holder's birth year could stand for.
+
+    This is what staff can rebuild from all a person's fields they are served (the mask,
+    `birthYear`, and `sex`, which the visible 17th digit already tells): one number per
+    day of the year whose check character is the visible one — about 365 / 11 ≈ 33 of them.
+    The mask is only sound while this stays well above one."""
+    value = masked.strip().upper()
+    if len(value) != 18 or value[6:14] != "*" * 8:
+        raise ValueError("not a masked resident ID number")
+    region, sequence, check = value[:6], value[14:17], value[17]
+    found = []
+    day = date(birth_year, 1, 1)
+    while day.year == birth_year:
+        first17 = f"{region}{day:%Y%m%d}{sequence}"
+        if resident_id_check_char(first17) == check:
+            found.append(first17 + check)
+        day += timedelta(days=1)
+    return found

@@ -23,7 +23,7 @@ from rules.regions import find_region
 from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
-from schema.mutation import Actor, MutationSpec
+from schema.mutation import Actor, GlobalIdArg, MutationSpec
 from schema.nodes import resolve_visible
 
 if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
@@ -87,9 +87,12 @@ class Person(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="姓名")
     id_number: str = strawberry.field(
-        description="居民身份证号；除本人外一律脱敏显示（370102********1234）"
+        description="居民身份证号；除本人外一律脱敏显示（370102********1234，隐去出生日期的8位）"
     )
-    birth_date: dt.date = strawberry.field(description="出生日期（由身份证号推出）")
+    birth_date: dt.date | None = strawberry.field(
+        description="出生日期（由身份证号推出）；仅本人可见，他人为空（否则与脱敏的身份证号合起来即是全号）"
+    )
+    birth_year: int = strawberry.field(description="出生年份（由身份证号推出），供审核年龄条件")
     sex: Sex = strawberry.field(description="性别")
     mobile: str = strawberry.field(description="手机号；除本人外脱敏显示")
 
@@ -99,8 +102,12 @@ class Person(relay.Node):
         return cls(
             id=person.id,
             name=person.name,
+            # The mask hides the 8 birth-date digits; the month and day must not come back
+            # through another field. What staff still see (region, birth year, sequence
+            # and check digit, sex) leaves about 33 candidate numbers (README, 身份证号脱敏).
             id_number=person.id_number if own else mask_resident_id(person.id_number),
-            birth_date=person.birth_date,
+            birth_date=person.birth_date if own else None,
+            birth_year=person.birth_date.year,
             sex=person.sex,
             mobile=person.mobile if own else _mask_mobile(person.mobile),
         )
@@ -240,6 +247,8 @@ _REGISTER_UNIT = MutationSpec(RegisterUnitPayload, actor=Actor.ANYONE)
 _LOGIN = MutationSpec(LoginPayload, actor=Actor.ANYONE)
 _LOGOUT = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
 _CHANGE_PASSWORD = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
+_UNLOCK_ACCOUNT = MutationSpec(OkPayload, actor=Actor.ADMIN, audit="account.unlock",
+                               ids={"account_id": GlobalIdArg("Account", "accountId")})
 
 
 def _ok(_: object) -> OkPayload:
@@ -290,3 +299,14 @@ class AccountMutation:
     ) -> OkPayload:
         return await _CHANGE_PASSWORD.run(info, accounts.change_password, _ok,
                                           current_password=current_password, new_password=new_password)
+
+    @strawberry.mutation(
+        description="管理机构：解除账号的登录限制（清除连续登录失败计数和等待时间）。可解除本地区单位、"
+                    "本机构可见的个人、辖区内其他管理机构的账号；其他账号答 NOT_FOUND",
+    )
+    async def unlock_account(
+        self, info: Info,
+        account_id: Annotated[strawberry.ID, strawberry.argument(
+            description="账号的全局 ID（操作日志中登录记录的 objectId）")],
+    ) -> OkPayload:
+        return await _UNLOCK_ACCOUNT.run(info, accounts.unlock_account, _ok, account_id=account_id)

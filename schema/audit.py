@@ -21,13 +21,15 @@ class AuditEntry:
     at: dt.datetime = strawberry.field(description="时间")
     request_id: str = strawberry.field(description="请求 ID")
     account_kind: AccountKind | None = strawberry.field(description="账号类型；登录失败且账号不存在时为空")
-    login_name: str | None = strawberry.field(description="账号登录名（登录失败时为输入的账号）")
+    login_name: str | None = strawberry.field(
+        description="账号登录名；登录失败且输入的账号不存在时，为输入内容的指纹（hmac:16位十六进制/长度），不存原文")
     action: str = strawberry.field(description="操作，如 login、permission.submit、path.approve")
     object_type: str | None = strawberry.field(description="操作对象类型")
     object_id: strawberry.ID | None = strawberry.field(description="操作对象的全局 ID")
     success: bool = strawberry.field(description="是否成功")
     reason: str | None = strawberry.field(description="原因或说明")
     hash: str = strawberry.field(description="本条的 SHA-256（十六进制），链接上一条")
+    client_address: str | None = strawberry.field(description="来源 IP 地址（登录尝试记录）；其他操作为空")
     unit_row_id: strawberry.Private[int | None]
 
     @strawberry.field(description="操作单位（单位账号的操作）；其他账号为空")
@@ -44,7 +46,7 @@ class AuditEntry:
             account_kind=DomainAccountKind(e.account_kind) if e.account_kind else None, login_name=e.login_name,
             unit_row_id=e.unit_id, action=e.action, object_type=e.object_type,
             object_id=encode_id(e.object_type, e.object_id) if e.object_type and e.object_id else None,
-            success=e.success, reason=e.reason, hash=e.hash.hex(),
+            success=e.success, reason=e.reason, hash=e.hash.hex(), client_address=e.client_address,
         )
 
 

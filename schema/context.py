@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from core.services import AppServices
 from dataloaders import Loaders
 from resolvers.env import Env, Viewer
+from rules.throttle import client_address
 
 T = TypeVar("T")
 
@@ -46,7 +47,17 @@ class Context:
         return self._loaders
 
     def env(self) -> Env:
-        return Env.of(self.services, self.session, request_id=self.request_id, viewer=self.viewer)
+        return Env.of(self.services, self.session, request_id=self.request_id, viewer=self.viewer,
+                      client_address=self.client_address)
+
+    @property
+    def client_address(self) -> str | None:
+        """The caller's address from the ASGI scope; X-Forwarded-For only behind a trusted proxy."""
+        if self.request is None:
+            return None
+        peer = self.request.client.host if self.request.client else None
+        return client_address(peer, self.request.headers.getlist("x-forwarded-for"),
+                              self.services.settings.trusted_proxies)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Env]:

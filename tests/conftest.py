@@ -31,8 +31,10 @@ from tests.support.declarations import ACCEPT
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
-# Data the migrations seed (the commitment letter) survives truncation like reference data.
-REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
+# Data the migrations seed (the commitment letter, the server's keys) survives truncation
+# like reference data.
+REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter",
+                    "server_key"}
 
 
 # The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
@@ -119,6 +121,22 @@ async def client(services, engine, clean_db) -> AsyncIterator[httpx.AsyncClient]
 @pytest.fixture
 def api(client) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+async def api_from(services, engine, clean_db) -> AsyncIterator:
+    """`api_from("10.0.0.2")`: a client of the same app calling from another address (the
+    default `api` calls from 127.0.0.1), for what is counted per client address."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(address: str) -> Api:
+        transport = httpx.ASGITransport(app=create_app(services, engine), client=(address, 40000))
+        clients.append(httpx.AsyncClient(transport=transport, base_url="http://test"))
+        return Api(clients[-1])
+
+    yield make
+    for c in clients:
+        await c.aclose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from sqlalchemy import text
@@ -34,7 +35,11 @@ async def test_logins_are_audited_even_when_they_fail(api, province_admin):
     assert payload["errors"][0]["code"] == "INVALID_CREDENTIALS"
     rows = (await api(LOG, {"action": "login"}, province_admin))["auditLog"]["edges"]
     seen = [(r["node"]["loginName"], r["node"]["success"]) for r in rows]
-    assert seen[:2] == [("nobody_here", False), (unit["loginName"], False)]
+    # A login that names no account is logged as a keyed fingerprint of what was typed
+    # (it may be a password or someone's ID number), never as typed.
+    unknown, failed = seen[:2]
+    assert re.fullmatch(r"hmac:[0-9a-f]{16}/11", unknown[0]) and unknown[1] is False
+    assert failed == (unit["loginName"], False)
     assert (unit["loginName"], True) in seen
 
 
@@ -123,3 +128,23 @@ async def test_a_refused_step_names_the_object_it_was_tried_on(api, engine, serv
     assert approved["errors"] == []
     row = (await api(LOG, {"action": "declaration.review"}, world.admin))["auditLog"]["edges"][0]["node"]
     assert (row["success"], row["reason"], row["objectId"]) == (True, "APPROVE", d["id"])
+
+
+def test_the_source_address_is_hashed_only_where_set_so_older_rows_still_verify() -> None:
+    from datetime import UTC, datetime
+
+    row = {k: None for k in audit._HASHED_FIELDS}
+    row.update(at=datetime(2026, 3, 1, tzinfo=UTC), request_id="r", action="login", success=False)
+    before_the_column = audit.entry_digest(audit.GENESIS, row)
+    assert audit.entry_digest(audit.GENESIS, {**row, "client_address": None}) == before_the_column
+    assert audit.entry_digest(audit.GENESIS, {**row, "client_address": "10.0.0.1"}) != before_the_column
+
+
+async def test_a_changed_source_address_breaks_the_chain(api, engine):
+    await api(LOGIN, {"login": "nobody_here", "password": "Wrong-Pass1"})
+    assert (await verify(engine)).ok
+    async with engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_update_delete"))
+        await conn.execute(text("UPDATE audit_entry SET client_address = '10.9.9.9' WHERE action = 'login'"))
+        await conn.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_no_update_delete"))
+    assert not (await verify(engine)).ok

@@ -36,6 +36,7 @@ ACTORS = {
     "reviewDeclaration": PERMITTED_UNIT, "reportDeclarations": PERMITTED_UNIT,
     "applyReportingPath": PERMITTED_UNIT, "reviewReportingPath": PERMITTED_UNIT,
     "reviewPermissionApplication": ADMIN, "createCommittee": ADMIN, "updateCommittee": ADMIN,
+    "unlockAccount": ADMIN,
     "openDeclarationYear": PROVINCE_ADMIN, "closeDeclarationYear": PROVINCE_ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.

@@ -78,7 +78,7 @@ class Api:
 REGISTER_PERSON = """
 mutation($input: RegisterPersonInput!) {
   registerPerson(input: $input) {
-    person { id name idNumber birthDate sex mobile }
+    person { id name idNumber birthDate birthYear sex mobile }
     errors { code field message }
   }
 }"""
@@ -95,7 +95,7 @@ LOGIN = """
 mutation($login: String!, $password: String!) {
   login(login: $login, password: $password) {
     token
-    me { loginName kind capabilities person { id idNumber } unit { id name } admin { name region { code } } }
+    me { loginName kind capabilities person { id idNumber birthDate } unit { id name } admin { name region { code } } }
     errors { code field message }
   }
 }"""

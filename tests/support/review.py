@@ -105,8 +105,8 @@ WITH input AS (
                          CAST(:confirmed AS timestamptz[]), CAST(:years AS int[]))
         WITH ORDINALITY AS t(name, work_unit_id, level, confirmed_at, year, ord)
 ), acc AS (
-    INSERT INTO account (kind, login_name, password_hash, failed_logins, created_at, password_changed_at)
-    SELECT 'PERSON', :tag || ord, 'x', 0, now(), now() FROM input RETURNING id, login_name
+    INSERT INTO account (kind, login_name, password_hash, created_at, password_changed_at)
+    SELECT 'PERSON', :tag || ord, 'x', now(), now() FROM input RETURNING id, login_name
 ), per AS (
     INSERT INTO person (account_id, id_number, name, birth_date, sex, mobile)
     SELECT acc.id, '9' || lpad(acc.id::text, 17, '0'), i.name, DATE '1985-01-01', 'MALE', '13800138000'
