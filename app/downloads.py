@@ -9,6 +9,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from app.auth import authenticate_on, bearer_token
+from core.http import DOWNLOAD_CSP
 from core.services import AppServices
 from resolvers import materials
 from resolvers.env import Env
@@ -17,10 +18,25 @@ from rules.files import content_disposition
 
 log = logging.getLogger("zhicheng")
 
+MAX_BIGINT = 2**63 - 1
+
+
+def material_row_id(raw: str) -> int | None:
+    """The id of the path as a PostgreSQL bigint, or None: `/materials/99999999999999999999`
+    reached the query and came back as a 500 (asyncpg cannot send it as bigint)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_BIGINT else None
+
 
 async def download_material(services: AppServices, request: Request) -> Response:
     """GET /materials/{id} with a bearer token: the file streamed, if the caller may see it.
-    Unknown and forbidden look the same (404), so IDs cannot be probed."""
+    Unknown and forbidden look the same (404), so IDs cannot be probed; an id that cannot
+    be a material's (not a positive bigint) is 400."""
+    material_id = material_row_id(request.path_params["material_id"])
+    if material_id is None:
+        return JSONResponse({"error": "材料 ID 须为正整数"}, status_code=400)
     token = bearer_token(request)
     try:
         async with services.session_factory() as session:
@@ -28,7 +44,7 @@ async def download_material(services: AppServices, request: Request) -> Response
             if viewer is None:
                 return JSONResponse({"error": "请先登录"}, status_code=401)
             env = Env.of(services, session, request_id="download", viewer=viewer)
-            found = await materials.open_download(env, material_id=request.path_params["material_id"])
+            found = await materials.open_download(env, material_id=material_id)
             await session.commit()
     except RuleViolation:
         return JSONResponse({"error": "材料不存在或无权访问"}, status_code=404)
@@ -41,6 +57,7 @@ async def download_material(services: AppServices, request: Request) -> Response
         headers={
             "Content-Disposition": content_disposition(found.file_name),
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": DOWNLOAD_CSP,
             "Cache-Control": "private, no-store",
         },
     )
@@ -50,4 +67,4 @@ def download_route(services: AppServices) -> Route:
     async def material_download(request: Request) -> Response:
         return await download_material(services, request)
 
-    return Route("/materials/{material_id:int}", material_download, methods=["GET"])
+    return Route("/materials/{material_id}", material_download, methods=["GET"])

@@ -15,7 +15,7 @@ from app.graphql_view import GraphQLApp
 from app.health import health_routes
 from core import db
 from core.config import Settings
-from core.http import BodyLimits, MultipartCsrfGuard
+from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, SecurityHeaders
 from core.services import AppServices, build_services
 
 # Set by `zhicheng serve` before it starts the workers (app.cli).
@@ -24,22 +24,30 @@ SERVE_URL_ENV = "ZHICHENG_SERVE_DATABASE_URL"
 
 def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Starlette:
     graphql = GraphQLApp(services, multipart_uploads_enabled=True, allow_queries_via_get=True)
+    settings = services.settings
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         download_route(services),
-        *health_routes(engine),
+        *health_routes(engine, settings.metrics_token),
     ]
-    settings = services.settings
     return Starlette(
         routes=routes,
+        # Outermost first. The body is complete before a request takes a slot, and a slot
+        # before anything opens a database session.
         middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(ErrorGuard),
             Middleware(MultipartCsrfGuard),
             Middleware(
-                BodyLimits,
+                BufferedBody,
                 json_limit=settings.max_json_body,
                 # The file itself plus room for the operations and map parts.
                 multipart_limit=settings.max_upload_bytes + 256 * 1024,
+                json_timeout=settings.body_timeout,
+                upload_timeout=settings.upload_timeout,
             ),
+            Middleware(ConcurrencyLimit, limit=settings.request_slots, queue=settings.max_waiting,
+                       wait_timeout=settings.queue_timeout),
         ],
         lifespan=lifespan,
     )
@@ -48,7 +56,8 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
 def app_from_env() -> Starlette:
     """The app factory each uvicorn worker calls: the database was prepared by `serve`."""
     settings = Settings.from_env()
-    engine = db.create_engine(os.environ[SERVE_URL_ENV], pool_size=settings.db_pool_size)
+    engine = db.create_engine(os.environ[SERVE_URL_ENV], pool_size=settings.db_pool_size,
+                              pool_timeout=settings.db_pool_timeout)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from sqlalchemy import text
@@ -15,22 +16,31 @@ from core.metrics import Metrics
 log = logging.getLogger("zhicheng")
 
 
-def health_routes(engine: AsyncEngine) -> list[Route]:
+def health_routes(engine: AsyncEngine, metrics_token: str | None = None) -> list[Route]:
+    """/metrics tells how busy the server is and how much SQL it runs, which is nobody's
+    business but the operator's: it answers only `Authorization: Bearer <metrics_token>`
+    (401 otherwise) and, with no token configured, not at all (404)."""
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     metrics = Metrics()
     metrics.watch(engine)
 
-    async def metrics_endpoint(_: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_token:
+            return JSONResponse({"error": "Not Found"}, status_code=404)
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), metrics_token.encode()):
+            return JSONResponse({"error": "需要监控令牌"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def readyz(_: Request) -> Response:
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:
-            log.exception("readiness check failed")
+        except Exception as error:
+            # One line: probes repeat every few seconds for as long as the outage lasts.
+            log.warning("readiness check failed: %s: %.200s", type(error).__name__, error)
             return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
         return JSONResponse({"status": "ok", "database": True})
 

@@ -45,6 +45,8 @@ from core.config import PROJECT_ROOT
 BENCH_DB = "zhicheng_bench"  # as bench.seed
 SMALL_DB = "zhicheng_bench_small"
 BENCH_PASSWORD = "Bench-2026"
+# /metrics answers only this bearer token (ZHICHENG_METRICS_TOKEN); the bench reads SQL counts there.
+METRICS_TOKEN = "bench-metrics"
 HOST = "127.0.0.1"
 PAGE = 50
 REPORT_BATCH = 5000
@@ -278,7 +280,7 @@ class Child:
 
 def start_server(url: str, workers: int, logs: Path) -> Child:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "ZHICHENG_METRICS_TOKEN": METRICS_TOKEN}
     argv = [str(VENV_BIN / "zhicheng"), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers),
             "--no-access-log"]
     return Child(f"zhicheng serve --workers {workers}", argv, env, port, logs / f"server-{workers}w.log")
@@ -423,7 +425,8 @@ class Bench:
     async def statements(self) -> float | None:
         if self.args.workers != 1:
             return None  # /metrics answers from whichever worker takes the connection
-        text = (await self.http.get(f"http://{HOST}:{self.server.port}/metrics")).text
+        text = (await self.http.get(f"http://{HOST}:{self.server.port}/metrics",
+                                    headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
         for line in text.splitlines():
             if line.startswith("zhicheng_sql_statements_total "):
                 return float(line.split()[1])

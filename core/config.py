@@ -14,6 +14,11 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
 @dataclass(frozen=True)
 class Argon2Params:
     """Argon2id cost: 64 MiB and 3 passes (RFC 9106's low-memory profile), but one lane.
@@ -63,6 +68,27 @@ class Settings:
     # the header is the client's to forge.
     trusted_proxies: tuple[str, ...] = ()
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before it is answered 503.
+    db_pool_timeout: float = 10.0
+    # The HTTP edge (core/http.py). A body is read whole before anything touches the
+    # database, within this many seconds (JSON) or for an upload; then 408. A slow client
+    # costs a socket and its buffered bytes, never a pooled connection.
+    body_timeout: float = 10.0
+    upload_timeout: float = 120.0
+    # Load shedding per worker for /graphql and /materials: this many requests run at once,
+    # this many more wait up to queue_timeout seconds; the rest get 503 with Retry-After.
+    # None: 8, or the pool's capacity (2 × db_pool_size) if smaller, so no request waits on
+    # the pool. A worker is one event loop: 8 in flight gave the throughput of 20 (73 pages/s,
+    # bench.overload, 200 clients) with /healthz p99 75 ms instead of 180 ms.
+    max_concurrent: int | None = None
+    max_waiting: int = 100
+    queue_timeout: float = 5.0
+    # /metrics answers only `Authorization: Bearer <metrics_token>`; unset, it is 404.
+    metrics_token: str | None = None
+
+    @property
+    def request_slots(self) -> int:
+        return self.max_concurrent or min(8, 2 * self.db_pool_size)
 
     @property
     def upload_dir(self) -> Path:
@@ -85,4 +111,11 @@ class Settings:
             login_forget_hours=_int("ZHICHENG_LOGIN_FORGET_HOURS", 24),
             trusted_proxies=tuple(
                 p.strip() for p in os.environ.get("ZHICHENG_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            db_pool_timeout=_float("ZHICHENG_DB_POOL_TIMEOUT", 10.0),
+            body_timeout=_float("ZHICHENG_BODY_TIMEOUT", 10.0),
+            upload_timeout=_float("ZHICHENG_UPLOAD_TIMEOUT", 120.0),
+            max_concurrent=_int("ZHICHENG_MAX_CONCURRENT", 0) or None,
+            max_waiting=_int("ZHICHENG_MAX_WAITING", 100),
+            queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
+            metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
         )

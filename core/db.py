@@ -84,13 +84,18 @@ class EmbeddedPostgres:
             self._server = None
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> AsyncEngine:
     return create_async_engine(
         asyncpg_url(url),
         # A restarted database must not leave dead connections in the pool.
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # How long a checkout waits for the pool, and a new connection for the server
+        # (asyncpg's own default is 60 s, a minute per request when the database host
+        # drops packets): past either the request is answered 503 (core/outage.py).
+        pool_timeout=pool_timeout,
+        connect_args={"timeout": pool_timeout},
     )
 
 

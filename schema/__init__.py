@@ -10,7 +10,6 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, asse
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
@@ -29,7 +28,7 @@ from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
-from schema.extensions import should_mask_error
+from schema.extensions import ApiMaskErrors, ApiSchema, should_mask_error
 from schema.ids import parse_global_id
 from schema.materials import MaterialMutation
 from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
@@ -177,7 +176,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
     # Built once per process: strawberry attaches resolvers to relay fields while building,
     # so the same root types cannot be built into a second schema.
     limit_rules = _limit_rules(settings)
-    built = strawberry.Schema(
+    built = ApiSchema(
         query=Query,
         mutation=Mutation,
         # Record types are reached only through the DeclarationRecord interface.
@@ -189,7 +188,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
-            lambda: MaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
+            lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
         ],
     )
     _describe_built_ins(built._schema)
