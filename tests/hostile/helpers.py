@@ -62,6 +62,10 @@ class TcpProxy:
 
     def __init__(self, database_url: str) -> None:
         url = make_url(database_url)
+        # The embedded server listens only on a Unix socket (`?host=/its/folder`).
+        socket_dir = url.query.get("host")
+        self.unix_path = (f"{socket_dir}/.s.PGSQL.{url.port or 5432}"
+                          if isinstance(socket_dir, str) and socket_dir.startswith("/") else None)
         self.target = (url.host or HOST, url.port or 5432)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -69,13 +73,17 @@ class TcpProxy:
         self.writers: set[asyncio.StreamWriter] = set()
         self.server = self._call(asyncio.start_server(self._handle, HOST, 0))
         self.port = self.server.sockets[0].getsockname()[1]
-        self.url = url.set(host=HOST, port=self.port).render_as_string(hide_password=False)
+        self.url = (url.difference_update_query(["host"]).set(host=HOST, port=self.port)
+                    .render_as_string(hide_password=False))
 
     def _call(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        if self.unix_path is not None:
+            up_reader, up_writer = await asyncio.open_unix_connection(self.unix_path)
+        else:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
         self.writers |= {writer, up_writer}
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer), return_exceptions=True)
 
