@@ -31,7 +31,7 @@ from schema.declarations import Declaration, DeclarationMutation, DeclarationQue
 from schema.execution import PlainFieldExecutor
 from schema.extensions import should_mask_error
 from schema.ids import parse_global_id
-from schema.limits import DocumentLimits
+from schema.limits import DocumentLimits, RefuseUnstorableText
 from schema.materials import MaterialMutation
 from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
 from schema.records import (
@@ -190,6 +190,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             functools.partial(DocumentLimits, max_selections=settings.max_selections,
                               max_field_overlaps=settings.max_field_overlaps),
             lambda: ValidationCache(maxsize=1024),
+            RefuseUnstorableText,
             lambda: MaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
         ],
     )

@@ -1,4 +1,8 @@
-"""What a document may ask before the server spends time validating it.
+"""What a request may carry: bounds checked before validation, and text we can store.
+
+`RefuseUnstorableText` (at the end) refuses NUL and lone surrogates in any string before
+a resolver runs. The rest bounds what a document may ask before the server spends time
+validating it.
 
 graphql-core's OverlappingFieldsCanBeMerged rule compares every pair of fields that
 answer under the same response path (`me` with `me`, then `me.kind` with `me.kind` …),
@@ -24,6 +28,7 @@ The numbers behind the defaults are in `bench/validation.py`'s report and core/c
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +43,7 @@ from graphql import (
     Node,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
 )
 from strawberry.extensions import SchemaExtension
 
@@ -132,21 +138,31 @@ def _nodes(node: Node) -> Iterator[Node]:
                 stack.extend(v for v in value if isinstance(v, Node))
 
 
-def check_literals(document: DocumentNode) -> None:
-    """Integer literals graphql-core could not convert are BAD_USER_INPUT, not a crash."""
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_INT_LITERAL_CHARS + 1}}}")
+
+
+def check_literals(document: DocumentNode, text: str | None) -> None:
+    """Integer literals graphql-core could not convert are BAD_USER_INPUT, not a crash.
+    Walking every node costs ~0.3 ms for a queue page, so only a text with a long run of
+    digits is walked."""
+    if text is not None and not _LONG_NUMBER.search(text):
+        return
     for node in _nodes(document):
         if isinstance(node, IntValueNode) and len(node.value) > MAX_INT_LITERAL_CHARS:
             raise BadInput(f"整数字面量过长（超过 {MAX_INT_LITERAL_CHARS} 位）")
 
 
-def check_document(document: DocumentNode, *, max_selections: int, max_field_overlaps: int) -> DocumentCost:
+def check_document(document: DocumentNode, *, max_selections: int, max_field_overlaps: int,
+                   text: str | None = None) -> DocumentCost:
+    """The document's cost, or QueryTooComplex / BadInput. `text` (the document's source)
+    lets the literal check skip documents that cannot hold a long integer."""
     cost = measure(document, max_selections)
     if cost.field_overlaps > max_field_overlaps:
         raise QueryTooComplex(
             f"查询过于复杂：同一字段重复请求过多（{cost.most_repeated_path} 出现 {cost.most_repeats} 次），"
             "请去掉重复的字段"
         )
-    check_literals(document)
+    check_literals(document, text)
     return cost
 
 
@@ -166,5 +182,60 @@ class DocumentLimits(SchemaExtension):
         document = self.execution_context.graphql_document
         if document is not None:
             check_document(document, max_selections=self.max_selections,
-                           max_field_overlaps=self.max_field_overlaps)
+                           max_field_overlaps=self.max_field_overlaps, text=self.execution_context.query)
+        yield
+
+
+# --- Text PostgreSQL cannot store -----------------------------------------------------
+
+#: NUL (PostgreSQL text refuses it: asyncpg raises CharacterNotInRepertoireError) and lone
+#: UTF-16 surrogates (JSON's "\ud800" decodes to one; encoding it to UTF-8 raises
+#: UnicodeEncodeError). Either became a masked internal error wherever a string reached SQL.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: How a GraphQL string literal can spell NUL: the character itself or an escape.
+_MAY_SPELL_NUL = re.compile(r"\x00|\\u")
+
+
+def _unstorable_variable(variables: object) -> str | None:
+    """The path of the first variable string (or object key) that cannot be stored."""
+    stack: list[tuple[str, object]] = [("", variables)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    return path or "$"
+                stack.append((f"{path}.{key}" if path else f"${key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _literal_unstorable(document: DocumentNode, text: str | None) -> bool:
+    # Walking every node costs ~0.3 ms for a queue page: only a text that can spell NUL is
+    # walked. Lone surrogates cannot reach a literal: graphql-core's lexer refuses them.
+    if text is not None and not _MAY_SPELL_NUL.search(text):
+        return False
+    return any(isinstance(n, StringValueNode) and _UNSTORABLE.search(n.value) for n in _nodes(document))
+
+
+def check_text(document: DocumentNode | None, text: str | None, variables: object) -> None:
+    """BAD_USER_INPUT for NUL or a lone surrogate in any variable or string literal."""
+    where = _unstorable_variable(variables)
+    if where is None and document is not None and _literal_unstorable(document, text):
+        where = "查询文本中的字符串"
+    if where is not None:
+        raise BadInput(f"输入含有不允许的字符（空字符 U+0000 或不成对的代理项）：{where}")
+
+
+class RefuseUnstorableText(SchemaExtension):
+    """One place for every string argument: refused before any resolver runs, so no step
+    half-happens and nothing is written (or audited) for such a request."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        check_text(context.graphql_document, context.query, context.variables)
         yield

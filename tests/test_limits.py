@@ -13,7 +13,7 @@ import tests
 import tests.support
 from core.config import Settings
 from core.errors import BadInput
-from schema.limits import QueryTooComplex, check_document, measure
+from schema.limits import QueryTooComplex, check_document, check_text, measure
 
 
 def cost(query: str, max_selections: int = 10_000):
@@ -82,3 +82,19 @@ def test_every_hand_written_document_passes_the_default_bounds():
         assert found.selections <= settings.max_selections, name
         checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("variables, where", [
+    ({"input": {"name": "张\x00三"}}, "$input.name"),
+    ({"ids": ["a", "b\ud800"]}, "$ids[1]"),
+    ({"input": {"records": [{"note": {"deep": "\udfff"}}]}}, "$input.records[0].note.deep"),
+    ({"json": {"ke\x00y": 1}}, "$json"),
+])
+def test_unstorable_variables_are_named(variables, where):
+    with pytest.raises(BadInput, match=where.replace("$", r"\$").replace("[", r"\[").replace("]", r"\]")):
+        check_text(None, None, variables)
+
+
+def test_storable_text_passes():
+    check_text(parse('{ units(search: "济南\\u4e00") { totalCount } }'), None,
+               {"s": "😀 emoji is a surrogate pair in UTF-16, one code point here", "n": 1, "f": None})
