@@ -98,3 +98,13 @@ def test_unstorable_variables_are_named(variables, where):
 def test_storable_text_passes():
     check_text(parse('{ units(search: "济南\\u4e00") { totalCount } }'), None,
                {"s": "😀 emoji is a surrogate pair in UTF-16, one code point here", "n": 1, "f": None})
+
+
+def test_graphiql_introspection_passes_the_default_bounds():
+    from graphql import get_introspection_query
+
+    settings = Settings()
+    document = parse(get_introspection_query(True, True, True, True, True, one_of=True))
+    found = check_document(document, max_selections=settings.max_selections,
+                           max_field_overlaps=settings.max_field_overlaps)
+    assert found.selections < settings.max_selections // 2
