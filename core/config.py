@@ -47,6 +47,17 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
+    # Validation cost (schema/limits.py; `python -m bench.validation` prints the numbers).
+    # Selections are counted with every fragment expanded where it is spread; overlaps are
+    # pairs of fields under one response path, which graphql-core's overlapping-fields rule
+    # compares one by one. The largest hand-written query (bench's declaration with
+    # everything) has 113 selections and no overlap; GraphiQL's introspection 239. At these
+    # bounds the worst document that passes validated in ≤ 20 ms with the 2 cores shared at
+    # load 7.5 (992 pairs of repeated arguments in 576 KB; 992 pairs of me{kind}: 5 ms), where
+    # 490 × me{kind} took 3–4 s and 18 doubling fragments 3.5 s. 2000 pairs measured up to
+    # 52 ms under that load, over the 50 ms budget.
+    max_selections: int = 1000
+    max_field_overlaps: int = 1000
     max_page_size: int = 100
     # Request bodies: JSON GraphQL requests are small; multipart carries one file.
     max_json_body: int = 1 * 1024 * 1024
@@ -102,6 +113,8 @@ class Settings:
             max_query_depth=_int("ZHICHENG_MAX_DEPTH", 10),
             max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
             max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
+            max_selections=_int("ZHICHENG_MAX_SELECTIONS", 1000),
+            max_field_overlaps=_int("ZHICHENG_MAX_FIELD_OVERLAPS", 1000),
             db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
             lockout_threshold=_int("ZHICHENG_LOGIN_THRESHOLD", 5),
             login_first_delay_seconds=_int("ZHICHENG_LOGIN_FIRST_DELAY_SECONDS", 30),

@@ -56,7 +56,9 @@ async def _new_account(env: Env, kind: AccountKind, login_name: str, password: s
         password_changed_at=now,
     )
     env.session.add(account)
-    await env.session.flush()
+    # The pre-check read no such login name, but a concurrent registration may have taken
+    # it since: its unique index is the loser's first statement to fail, so it is mapped here.
+    await _flush_unique(env, _UNIQUE_LOGIN)
     return account
 
 

@@ -74,12 +74,19 @@ async def set_year_open(env: Env, *, year: int, is_open: bool) -> DeclarationYea
     """开放/关闭申报年度 (the mutation admits only the provincial title office)."""
     admin = env.require_admin()
     _check_year(year)
-    row = await env.session.get(DeclarationYear, year, with_for_update=True)
-    if row is None:
-        row = DeclarationYear(year=year)
-        env.session.add(row)
+    now = env.clock.now()
+    # Two admins opening a new year at once both found no row and both inserted: the loser's
+    # primary-key violation was a masked error. Insert-if-absent waits for the other
+    # transaction and then does nothing; the locked read below sees its row either way.
+    await env.session.execute(
+        insert(DeclarationYear)
+        .values(year=year, is_open=is_open, changed_at=now, changed_by_account_id=admin.account_id)
+        .on_conflict_do_nothing(index_elements=[DeclarationYear.year])
+    )
+    row = await env.session.get(DeclarationYear, year, with_for_update=True, populate_existing=True)
+    assert row is not None
     row.is_open = is_open
-    row.changed_at = env.clock.now()
+    row.changed_at = now
     row.changed_by_account_id = admin.account_id
     await env.session.flush()
     return row

@@ -14,7 +14,20 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    Select,
+    SmallInteger,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -62,9 +75,9 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
-        if "dt" in value:
+        if isinstance(value.get("dt"), str):
             return datetime.fromisoformat(value["dt"])
-        if "d" in value:
+        if isinstance(value.get("d"), str):
             return date.fromisoformat(value["d"])
         raise ValueError("unknown cursor value")
     if isinstance(value, (str, int, float)) or value is None:
@@ -76,14 +89,56 @@ def encode_cursor(values: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([_encode_value(v) for v in values])).decode()
 
 
+#: Our cursors are a few sort-key values: the longest (a rank, a 100-character unit name
+#: and an id) is under 600 characters. Longer is forged and not worth decoding.
+MAX_CURSOR_CHARS = 2048
+_BAD_CURSOR = "分页游标（after）无效"
+
+
 def decode_cursor(cursor: str, width: int) -> tuple[Any, ...]:
+    """The values of a cursor of `width` keys; BAD_USER_INPUT for anything we did not issue
+    in shape (see `cursor_values` for the types)."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadInput(_BAD_CURSOR)
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(raw, list) or len(raw) != width:
             raise ValueError("cursor width")
         return tuple(_decode_value(v) for v in raw)
     except (ValueError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
-        raise BadInput("分页游标（after）无效") from exc
+        raise BadInput(_BAD_CURSOR) from exc
+
+
+_INT_RANGES = ((BigInteger, 63), (SmallInteger, 15), (Integer, 31))  # subclasses first
+
+
+def _fits(column: ColumnElement[Any] | InstrumentedAttribute[Any], value: Any) -> bool:
+    """Whether PostgreSQL can compare `column` with `value` without an error. A forged
+    cursor with a string for a timestamp, an int past bigint or a naive datetime made the
+    driver raise, and the client saw a masked internal error."""
+    if value is None:
+        return True  # `column > NULL` is never true: an empty page, not an error
+    kind = column.type
+    if isinstance(kind, Integer):
+        bits = next(b for t, b in _INT_RANGES if isinstance(kind, t))
+        return type(value) is int and -(2**bits) <= value < 2**bits
+    if isinstance(kind, DateTime):
+        return isinstance(value, datetime) and (value.tzinfo is not None) == bool(kind.timezone)
+    if isinstance(kind, Date):
+        return type(value) is date
+    if isinstance(kind, String):  # Enum is a String
+        if not isinstance(value, str) or len(value) > MAX_CURSOR_CHARS or "\x00" in value:
+            return False
+        return not isinstance(kind, Enum) or value in kind.enums
+    return False  # a column type no cursor of ours holds
+
+
+def cursor_values(cursor: str, keys: list[SortKey]) -> tuple[Any, ...]:
+    """The sort-key values of `cursor`, each of its key's column type, or BAD_USER_INPUT."""
+    values = decode_cursor(cursor, len(keys))
+    if not all(_fits(key.column, value) for key, value in zip(keys, values, strict=True)):
+        raise BadInput(_BAD_CURSOR)
+    return values
 
 
 def page_size(first: int | None, cap: int) -> int:
@@ -127,7 +182,7 @@ async def keyset_page(
     counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
     single = len(stmt.column_descriptions) == 1
     if after is not None:
-        stmt = stmt.where(after_condition(keys, decode_cursor(after, len(keys))))
+        stmt = stmt.where(after_condition(keys, cursor_values(after, keys)))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
     with_total = ordered.add_columns(counted.correlate(None).scalar_subquery())
     result = (await session.execute(with_total.limit(size + 1))).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Annotated
 
@@ -30,6 +31,7 @@ from schema.declarations import Declaration, DeclarationMutation, DeclarationQue
 from schema.execution import PlainFieldExecutor
 from schema.extensions import ApiMaskErrors, ApiSchema, should_mask_error
 from schema.ids import parse_global_id
+from schema.limits import DocumentLimits, RefuseUnstorableText
 from schema.materials import MaterialMutation
 from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
 from schema.records import (
@@ -187,7 +189,11 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=1024),
+            # Before ValidationCache, which validates in its own on_validate.
+            functools.partial(DocumentLimits, max_selections=settings.max_selections,
+                              max_field_overlaps=settings.max_field_overlaps),
             lambda: ValidationCache(maxsize=1024),
+            RefuseUnstorableText,
             lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
         ],
     )

@@ -9,6 +9,8 @@ neither: the query answers null.
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 from strawberry import relay
 
@@ -16,6 +18,12 @@ from core.errors import BadInput
 from rules.errors import ErrorCode, RuleViolation
 
 _MAX_ID = 2**63 - 1  # PostgreSQL bigint
+#: The only spelling of a row id we issue: ASCII digits, no sign, no leading zero, no
+#: whitespace, at most 19 digits (bigint). Anything else — "²", "-1", "+1", " 1", "0001",
+#: 5,000 digits (which int() refuses past 4,300) — is not an id.
+_ROW_ID = re.compile(r"[1-9][0-9]{0,18}")
+#: A GraphQL type name (and short): a forged one is echoed in the error message.
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def _split(raw: object) -> tuple[str, int] | None:
@@ -24,10 +32,10 @@ def _split(raw: object) -> tuple[str, int] | None:
         type_name, node_id = relay.from_base64(str(raw))
     except Exception:
         return None
-    if not type_name or not (node_id.isascii() and node_id.isdigit()):
+    if not (_TYPE_NAME.fullmatch(type_name) and _ROW_ID.fullmatch(node_id)):
         return None
     value = int(node_id)
-    return (type_name, value) if 0 < value <= _MAX_ID else None
+    return (type_name, value) if value <= _MAX_ID else None
 
 
 def decode_id(raw: str, expected_type: str, field: str) -> int:

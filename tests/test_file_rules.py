@@ -22,6 +22,10 @@ def test_sniff(head, expected):
     ("../../etc/passwd", "passwd"),
     ("C:\\Users\\张三\\证书.pdf", "证书.pdf"),
     ("a\x00b\nc.pdf", "abc.pdf"),
+    # Names reach PostgreSQL: no NUL, no lone surrogate, however they were spelled.
+    ("证\ud800书.pdf", "证书.pdf"),
+    ("a%00b.pdf", "ab.pdf"),
+    ("a%ED%A0%80b.pdf", "a%ED%A0%80b.pdf"),  # a UTF-8 encoded surrogate is not valid UTF-8: kept as sent
     ("..", "证明材料.pdf"),
     ("", "证明材料.pdf"),
     (None, "证明材料.pdf"),

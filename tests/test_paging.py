@@ -66,3 +66,38 @@ async def test_page_size_is_capped(accounts, first):
     async with AsyncSession(bind=accounts) as session:
         with pytest.raises(BadInput):
             await keyset_page(session, select(Account), [SortKey(Account.id)], first=first, after=None, cap=100)
+
+
+def _forged(values: list) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+@pytest.mark.parametrize("values", [
+    ["2026-01-01T00:00:00+00:00", 1],        # a string where a timestamp is expected
+    [{"dt": "2026-01-01T00:00:00"}, 1],      # a naive timestamp for a timestamptz column
+    [{"d": "2026-01-01"}, 1],                # a date for a timestamp
+    [{"dt": 5}, 1],                          # a timestamp that is not text
+    [{"dt": "2026-01-01T00:00:00+00:00"}, "1"],   # a string for an id
+    [{"dt": "2026-01-01T00:00:00+00:00"}, 2**63],  # past bigint
+    [{"dt": "2026-01-01T00:00:00+00:00"}, 1.5],
+    [{"dt": "2026-01-01T00:00:00+00:00"}, True],
+    [{"dt": "2026-01-01T00:00:00+00:00"}, [1, [2]]],
+])
+def test_cursor_values_must_fit_their_columns(values):
+    from resolvers.paging import cursor_values
+
+    keys = [SortKey(Account.created_at), SortKey(Account.id)]
+    with pytest.raises(BadInput):
+        cursor_values(_forged(values), keys)
+
+
+def test_enum_and_long_cursors():
+    from resolvers.paging import cursor_values
+
+    assert cursor_values(_forged(["PERSON", 1]), [SortKey(Account.kind), SortKey(Account.id)]) == ("PERSON", 1)
+    for forged in (_forged(["NOBODY", 1]), _forged(["x" * 3000, 1]), "A" * 3000):
+        with pytest.raises(BadInput):
+            cursor_values(forged, [SortKey(Account.kind), SortKey(Account.id)])
