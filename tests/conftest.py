@@ -32,7 +32,9 @@ from tests.support.declarations import ACCEPT
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
 # Data the migrations seed (the commitment letter) survives truncation like reference data.
-REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
+REFERENCE_TABLES = {
+    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
+}
 
 
 # The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
