@@ -335,8 +335,10 @@ class DeclarationFactory:
         title = rng.choice(level.titles)
         created = _moment(rng, year, 1, 2)
         d = {"id": decl_id, "person_id": person["id"], "year": year, "series_code": series.code,
-             "level": level.level, "title_code": title.code, "specialty_code": rng.choice(series.specialties).code,
-             "method": "NORMAL", "work_unit_id": work_unit.id, "current_unit_id": None, "status": S.DRAFT,
+             "level": level.level, "title_code": title.code,
+             "specialty_code": rng.choice(series.specialties_of(title)).code,  # the title's own list
+             "method": "NORMAL", "exceptional_condition_codes": [], "work_unit_id": work_unit.id,
+             "current_unit_id": None, "status": S.DRAFT,
              "education_level": "BACHELOR", "current_title": "工程师", "current_title_obtained_on": date(year - 5, 7, 1),
              "years_in_specialty": rng.randint(5, 25), "phone": "13900000000", "created_at": created,
              "updated_at": created, "confirmed_at": None}

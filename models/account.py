@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     func,
     text,
 )
@@ -74,12 +75,16 @@ class Unit(Base):
     __table_args__ = (
         # A unit may lack a code (manual review), but two units never share one.
         Index("uq_unit_uscc", "uscc", unique=True, postgresql_where=text("uscc IS NOT NULL")),
+        # A unit without a code says why (手册 2.2 note 4: it goes to 人工审核).
+        CheckConstraint("uscc IS NOT NULL OR no_code_reason IS NOT NULL", name="no_code_reason_without_code"),
     )
 
     id: Mapped[int] = id_column()
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     uscc: Mapped[str | None] = mapped_column(String(18))
+    # Why the unit has neither a 统一社会信用代码 nor a 组织机构代码 (registered without one).
+    no_code_reason: Mapped[str | None] = mapped_column(Text)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     contact_name: Mapped[str] = mapped_column(String(50))
     contact_mobile: Mapped[str] = mapped_column(String(11))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, id_column, str_enum
@@ -37,6 +37,12 @@ class Declaration(Base):
         CheckConstraint(
             "(method = 'SERIES_CHANGE') = (former_series_code IS NOT NULL)", name="former_series_with_method"
         ),
+        # 破格条件 only with 破格. Not "at least one with 破格": declarations saved before the
+        # conditions existed have none; the API requires one on every save and at 确认申报.
+        CheckConstraint(
+            "method = 'EXCEPTIONAL' OR cardinality(exceptional_condition_codes) = 0",
+            name="exceptional_conditions_with_method",
+        ),
     )
 
     id: Mapped[int] = id_column()
@@ -48,6 +54,11 @@ class Declaration(Base):
     specialty_code: Mapped[str] = mapped_column(ForeignKey("catalog_specialty.code"))
     method: Mapped[DeclarationMethod] = mapped_column(str_enum(DeclarationMethod, "declaration_method"))
     exceptional_reason: Mapped[str | None] = mapped_column(Text)
+    # 破格条件 chosen from `rules.catalog_data.EXCEPTIONAL_CONDITIONS` (codes; the detail is
+    # exceptional_reason). An array, not a link table: it loads with the row on every page.
+    exceptional_condition_codes: Mapped[list[str]] = mapped_column(
+        ARRAY(String(64)), default=list, server_default="{}"
+    )
     former_series_code: Mapped[str | None] = mapped_column(ForeignKey("catalog_series.code"))
     work_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     # Where the declaration sits now (the unit that must act); None while with the applicant.

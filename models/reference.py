@@ -1,4 +1,4 @@
-"""Reference data: regions (GB/T 2260) and the title catalogue (系列 → 级别 → 职称, 专业).
+"""Reference data: regions (GB/T 2260) and the title catalogue (系列 → 级别 → 职称 → 专业).
 
 The rows mirror `rules.catalog_data` and `rules.regions`; `resolvers.reference.sync_reference_data`
 upserts them at start so foreign keys elsewhere can point at them.
@@ -37,6 +37,16 @@ class CatalogTitle(Base):
     level: Mapped[TitleLevel] = mapped_column(str_enum(TitleLevel, "title_level"))
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogTitleSpecialty(Base):
+    """The cascade's third step: which specialties a title offers (a title marked SERIES_WIDE
+    in the rules has a row for every specialty of its series)."""
+
+    __tablename__ = "catalog_title_specialty"
+
+    title_code: Mapped[str] = mapped_column(ForeignKey("catalog_title.code"), primary_key=True)
+    specialty_code: Mapped[str] = mapped_column(ForeignKey("catalog_specialty.code"), primary_key=True, index=True)
 
 
 class CatalogSpecialty(Base):

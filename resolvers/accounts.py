@@ -27,6 +27,7 @@ from models import (
 from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
+from resolvers.permission import MANUAL_REVIEW_REASON_MAX
 from rules import accounts as account_rules
 from rules import throttle
 from rules.declaration_states import DeclarationStatus
@@ -111,21 +112,38 @@ async def register_person(
     return person
 
 
+def _unit_code(errors: list[RuleViolation], uscc: str | None, no_code_reason: str | None
+               ) -> tuple[str | None, str | None]:
+    """The unit's 统一社会信用代码, or — for a unit that has neither it nor a 组织机构代码
+    (手册 2.2 note 4) — its written reason, which becomes its permission application's
+    人工审核 reason. Exactly one of the two; the reason is capped like that one."""
+    reason = collect(errors, clean_text, no_code_reason, field="noCodeReason", limit=MANUAL_REVIEW_REASON_MAX)
+    if uscc is None or not uscc.strip():
+        if reason is None and not any(e.field == "noCodeReason" for e in errors):
+            errors.append(RuleViolation(ErrorCode.NO_CODE_REASON_REQUIRED, field="noCodeReason"))
+        return None, reason
+    if reason is not None:
+        errors.append(RuleViolation(ErrorCode.NO_CODE_REASON_NOT_ALLOWED, field="noCodeReason"))
+    return collect(errors, validate_uscc, uscc, field="uscc"), None
+
+
 async def register_unit(
     env: Env,
     *,
     name: str,
-    uscc: str,
+    uscc: str | None,
     region_code: str,
     contact_name: str,
     contact_mobile: str,
     login_name: str,
     password: str,
+    no_code_reason: str | None = None,
 ) -> Unit:
-    """单位注册. 所在地区 must be one of the province's 16 cities."""
+    """单位注册. 所在地区 must be one of the province's 16 cities. A unit without a code
+    registers with its reason instead; its permission goes to manual review (resolvers.permission)."""
     errors: list[RuleViolation] = []
     name = collect(errors, account_rules.validate_unit_name, name)
-    code = collect(errors, validate_uscc, uscc, field="uscc")
+    code, no_code_reason = _unit_code(errors, uscc, no_code_reason)
     if not is_city(region_code):
         errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, field="regionCode"))
     contact_name = collect(errors, account_rules.validate_person_name, contact_name, field="contactName")
@@ -143,6 +161,7 @@ async def register_unit(
         account_id=account.id,
         name=name,
         uscc=code,
+        no_code_reason=no_code_reason,
         region_code=region_code,
         contact_name=contact_name,
         contact_mobile=contact_mobile,

@@ -7,6 +7,7 @@ Every transition goes through `resolvers.timeline` (the state table of
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -52,6 +53,8 @@ class DeclarationFields:
     method: DeclarationMethod
     work_unit_id: int
     exceptional_reason: str | None = None
+    # 破格条件 (codes of the catalogue's list); the chosen ones are stored as a list.
+    exceptional_condition_codes: list[str] = dataclass_field(default_factory=list)
     former_series_code: str | None = None
     education_level: EducationLevel | None = None
     current_title: str | None = None
@@ -71,8 +74,12 @@ def _normalise(f: DeclarationFields) -> DeclarationFields:
 
 
 def _method_errors(f: DeclarationFields) -> list[RuleViolation]:
-    """破格情况 only with 破格; the former series only (and always) with 改系列."""
-    errors = []
+    """破格条件 and 破格情况 only (and always) with 破格; the former series only (and always)
+    with 改系列. The chosen conditions are normalised in place (trimmed, no duplicates)."""
+    codes, errors = catalog.validate_exceptional_conditions(
+        f.exceptional_condition_codes, f.method is DeclarationMethod.EXCEPTIONAL
+    )
+    f.exceptional_condition_codes = list(codes)
     if f.method is DeclarationMethod.EXCEPTIONAL and not f.exceptional_reason:
         errors.append(RuleViolation(ErrorCode.EXCEPTIONAL_REASON_REQUIRED, field="exceptionalReason"))
     if f.method is not DeclarationMethod.EXCEPTIONAL and f.exceptional_reason:
@@ -194,12 +201,18 @@ async def update_declaration(env: Env, *, declaration_id: int, fields: Declarati
 
 async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
     """确认申报 checks: everything a reviewer needs, all gaps reported at once."""
-    gaps = []
+    gaps: list[RuleViolation] = []
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
                 "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
     series = catalog.find_series(d.series_code)
     if series is None:  # validated when saved; gone only if the built-in catalogue dropped it
         raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode")
+    # A draft saved before the cascade reached the title (or before 破格条件 existed) is held
+    # to today's rules here, so nothing the rules refuse reaches a reviewer.
+    gaps += catalog.validate_combination(d.series_code, d.level, d.title_code, d.specialty_code)
+    gaps += catalog.validate_exceptional_conditions(
+        d.exceptional_condition_codes, d.method is DeclarationMethod.EXCEPTIONAL
+    )[1]
     first_title = d.level is catalog.lowest_level(series)
     if not first_title:  # 初定 (the series' lowest level) has no current title yet
         required["current_title"] = ("currentTitle", "现职称")

@@ -9,7 +9,7 @@ and the decision, so the whole history stays readable.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert
@@ -30,7 +30,16 @@ from resolvers.paging import Page, SortKey, keyset_page
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
 from rules.identity import USCC_CHARSET, normalize_uscc, validate_uscc
 from rules.regions import PROVINCE_CODE, is_city, region_covers
-from rules.text import ADDRESS_MAX, NAME_MAX, PERSON_NAME_MAX, check_phone, clean_reason, clean_text, search_term
+from rules.text import (
+    ADDRESS_MAX,
+    NAME_MAX,
+    PERSON_NAME_MAX,
+    check_phone,
+    clean_reason,
+    clean_text,
+    search_term,
+    trimmed,
+)
 
 #: 人工审核理由 (stored as Text): a paragraph explaining why the unit has no valid code.
 MANUAL_REVIEW_REASON_MAX = 1000
@@ -107,10 +116,21 @@ async def my_application(env: Env) -> PermissionApplication | None:
     return await env.session.scalar(select(PermissionApplication).where(PermissionApplication.unit_id == unit.id))
 
 
+def _preset_manual_review(unit: Unit, d: ApplicationDetails) -> ApplicationDetails:
+    """A unit registered without a code (its `no_code_reason`) applies for 人工审核 whenever
+    it saves without a code: the request is pre-set, and its registration reason stands in
+    for a reason it leaves blank. Once it enters a code it is checked like any other unit."""
+    if unit.no_code_reason is None or (d.uscc and d.uscc.strip()):
+        return d
+    return replace(d, manual_review_requested=True,
+                   manual_review_reason=d.manual_review_reason if trimmed(d.manual_review_reason)
+                   else unit.no_code_reason)
+
+
 async def save_application(env: Env, *, details: ApplicationDetails) -> PermissionApplication:
     """保存申请: as often as the unit likes while it is not submitted (or after a rejection)."""
-    details = _clean(details)
     unit, app = await _locked_own(env)
+    details = _clean(_preset_manual_review(unit, details))
     if app is not None and app.status not in _EDITABLE:
         raise RuleViolation(ErrorCode.INVALID_STATE, "申请已提交或已通过，只能查看，不能修改")
     if await _uscc_taken(env, details.uscc, unit.id):
@@ -227,6 +247,9 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
         decision = await _approval_kind(env, admin.region_code, app, rnd)
         status = PermissionStatus.APPROVED
         unit.name, unit.uscc, unit.region_code = app.name, app.uscc, app.region_code
+        # A unit approved without a code keeps the reason it was approved on; one approved
+        # with a code no longer lacks one.
+        unit.no_code_reason = None if app.uscc else app.manual_review_reason or unit.no_code_reason
     rnd.decision, rnd.reason, rnd.decided_by, rnd.decided_at = decision, reason, admin.id, env.clock.now()
     _set_status(unit, app, status)
     await env.session.flush()

@@ -10,6 +10,11 @@ imported lazily so there is no import cycle.
 All codes are stable ASCII identifiers meant to be stored and exposed through the
 API: series codes are upper-case slugs (``ENGINEERING``), title and specialty codes
 are ``SERIES.SLUG`` (``ENGINEERING.SENIOR_ENGINEER``, ``ENGINEERING.CIVIL``).
+
+The cascade of the manual (1.2, 图1-8) is 申报级别 → 申报职称 → 现从事专业: each title
+offers its own specialties. A title either lists them (副主任护师: the nursing ones) or
+says, with ``SERIES_WIDE``, that it has no narrower list than its series (高级工程师) —
+never silently. 破格情况 are catalogue data too (``ExceptionalCondition``).
 """
 
 from __future__ import annotations
@@ -18,18 +23,24 @@ import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from rules.errors import ErrorCode, RuleViolation
 
 __all__ = [
     "LEVEL_NAMES",
     "LEVEL_RANK_HIGHEST_FIRST",
+    "SERIES_WIDE",
+    "ExceptionalCondition",
     "Level",
     "Series",
     "Specialty",
+    "SpecialtyScope",
     "Title",
     "TitleLevel",
     "default_catalog",
+    "default_exceptional_conditions",
+    "find_exceptional_condition",
     "find_series",
     "find_specialty",
     "find_title",
@@ -38,7 +49,9 @@ __all__ = [
     "series_name",
     "specialty_name",
     "title_name",
+    "title_specialties",
     "validate_combination",
+    "validate_exceptional_conditions",
 ]
 
 
@@ -73,12 +86,30 @@ LEVEL_RANK_HIGHEST_FIRST: dict[TitleLevel, int] = {
 }
 
 
+class SpecialtyScope(enum.Enum):
+    """How a title's specialties are given when it has no list of its own."""
+
+    SERIES_WIDE = "SERIES_WIDE"  # the title offers every specialty of its series
+
+
+#: A title whose specialties are its series' whole list, said explicitly in the data.
+SERIES_WIDE = SpecialtyScope.SERIES_WIDE
+
+
 @dataclass(frozen=True)
 class Title:
-    """职称名称，例如 ``Title("ENGINEERING.SENIOR_ENGINEER", "高级工程师")``。"""
+    """职称名称及其可选的现从事专业，例如
+    ``Title("HEALTH.ASSOCIATE_CHIEF_NURSE", "副主任护师", ("HEALTH.NURSING", …))``；
+    ``specialty_codes`` 为 ``SERIES_WIDE`` 时表示该职称可选其系列的全部专业。"""
 
     code: str
     name: str
+    specialty_codes: tuple[str, ...] | Literal[SpecialtyScope.SERIES_WIDE]
+
+    @property
+    def series_wide(self) -> bool:
+        """True when the title has no narrower list than its series'."""
+        return self.specialty_codes is SERIES_WIDE
 
 
 @dataclass(frozen=True)
@@ -106,12 +137,27 @@ class Series:
     levels: tuple[Level, ...]
     specialties: tuple[Specialty, ...]
 
+    def specialties_of(self, title: Title) -> tuple[Specialty, ...]:
+        """The specialties ``title`` offers (级联菜单的第三级), in the series' order."""
+        if title.specialty_codes is SERIES_WIDE:
+            return self.specialties
+        offered = set(title.specialty_codes)
+        return tuple(sp for sp in self.specialties if sp.code in offered)
+
     def find_level(self, level: TitleLevel) -> Level | None:
         """该系列中的给定级别；系列未设置该级别时返回 None。"""
         for lv in self.levels:
             if lv.level is level:
                 return lv
         return None
+
+
+@dataclass(frozen=True)
+class ExceptionalCondition:
+    """破格条件（破格情况的可选项），例如 ``ExceptionalCondition("KEY_PROJECT", "主持完成……重点科研、工程项目")``。"""
+
+    code: str
+    name: str
 
 
 #: The API's input fields of a declaration's cascade, which the violations name.
@@ -123,6 +169,13 @@ def default_catalog() -> tuple[Series, ...]:
     from rules.catalog_data import CATALOG
 
     return CATALOG
+
+
+def default_exceptional_conditions() -> tuple[ExceptionalCondition, ...]:
+    """The province's 破格 conditions (imported lazily, as the catalogue is)."""
+    from rules.catalog_data import EXCEPTIONAL_CONDITIONS
+
+    return EXCEPTIONAL_CONDITIONS
 
 
 def _resolve(catalog: Iterable[Series] | None) -> Iterable[Series]:
@@ -137,6 +190,11 @@ def _default_index() -> tuple[dict, dict, dict]:
     titles = {t.code: (s, lv, t) for s in series.values() for lv in s.levels for t in lv.titles}
     specialties = {sp.code: (s, sp) for s in series.values() for sp in s.specialties}
     return series, titles, specialties
+
+
+@functools.cache
+def _default_conditions() -> dict[str, ExceptionalCondition]:
+    return {c.code: c for c in default_exceptional_conditions()}
 
 
 def parse_level(value: TitleLevel | str | None) -> TitleLevel | None:
@@ -206,6 +264,21 @@ def specialty_name(code: str | None) -> str | None:
     return found[1].name if found else None
 
 
+def title_specialties(title_code: str | None, catalog: Iterable[Series] | None = None) -> tuple[Specialty, ...]:
+    """The specialties a title offers; empty for an unknown title."""
+    found = find_title(title_code, catalog)
+    return found[0].specialties_of(found[2]) if found else ()
+
+
+def find_exceptional_condition(
+    code: str | None, conditions: Iterable[ExceptionalCondition] | None = None
+) -> ExceptionalCondition | None:
+    """按代码查找破格条件。"""
+    if conditions is None:
+        return _default_conditions().get(code or "")
+    return next((c for c in conditions if c.code == code), None)
+
+
 def lowest_level(series: Series) -> TitleLevel:
     """系列实际设置的最低级别（如高等学校教师为助理级，工程为员级）。"""
     if not series.levels:
@@ -244,6 +317,7 @@ def validate_combination(
         ))
 
     found_title = find_title(title_code, catalog)
+    title_ok = False
     if found_title is None:
         violations.append(RuleViolation(ErrorCode.UNKNOWN_TITLE, "所选申报职称不存在", TITLE_FIELD))
     else:
@@ -252,6 +326,8 @@ def validate_combination(
             violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选职称系列", TITLE_FIELD))
         elif chosen_level is not None and title_level.level is not chosen_level.level:
             violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选申报级别", TITLE_FIELD))
+        else:
+            title_ok = True
 
     found_specialty = find_specialty(specialty_code, catalog)
     if found_specialty is None:
@@ -260,5 +336,51 @@ def validate_combination(
         violations.append(
             RuleViolation(ErrorCode.SPECIALTY_NOT_IN_SERIES, "现从事专业不属于所选职称系列", SPECIALTY_FIELD)
         )
+    elif title_ok and found_title is not None:
+        # The third step of the cascade: judged only against a title the cascade accepted, so
+        # a title already refused is not reported a second time through its specialty.
+        title, specialty = found_title[2], found_specialty[1]
+        if specialty not in series.specialties_of(title):
+            violations.append(RuleViolation(
+                ErrorCode.SPECIALTY_NOT_FOR_TITLE,
+                f"申报职称（{title.name}）没有“{specialty.name}”专业，请从该职称的专业中选择", SPECIALTY_FIELD,
+            ))
 
     return violations
+
+
+#: 破格情况 (the chosen conditions) are a list a person ticks: a longer list than the
+#: catalogue's can only be a mistake or an attack, and is refused before any lookup.
+EXCEPTIONAL_CONDITIONS_FIELD = "exceptionalConditionCodes"
+
+
+def validate_exceptional_conditions(
+    codes: Iterable[str] | None,
+    exceptional: bool,
+    conditions: Iterable[ExceptionalCondition] | None = None,
+) -> tuple[tuple[str, ...], list[RuleViolation]]:
+    """破格条件的选择：只有破格申报才能选择，破格申报至少选择一项，代码须在目录中。
+
+    Returns the chosen codes (trimmed, duplicates dropped, in the order given) and the
+    violations (empty when valid). Unknown codes are reported in one violation naming them."""
+    catalogue = tuple(default_exceptional_conditions() if conditions is None else conditions)
+    raw = list(codes or ())
+    if len(raw) > len(catalogue):
+        return (), [RuleViolation(
+            ErrorCode.INVALID_INPUT, f"破格条件最多选择{len(catalogue)}项", EXCEPTIONAL_CONDITIONS_FIELD
+        )]
+    chosen = tuple(dict.fromkeys(c.strip() for c in raw if c and c.strip()))
+    if not exceptional:
+        if chosen:
+            return (), [RuleViolation(ErrorCode.EXCEPTIONAL_CONDITION_NOT_ALLOWED, field=EXCEPTIONAL_CONDITIONS_FIELD)]
+        return (), []
+    if not chosen:
+        return (), [RuleViolation(ErrorCode.EXCEPTIONAL_CONDITION_REQUIRED, field=EXCEPTIONAL_CONDITIONS_FIELD)]
+    known = {c.code for c in catalogue}
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        shown = "、".join(c[:40] for c in unknown[:3]) + ("等" if len(unknown) > 3 else "")
+        return (), [RuleViolation(
+            ErrorCode.UNKNOWN_EXCEPTIONAL_CONDITION, f"破格条件不存在：{shown}", EXCEPTIONAL_CONDITIONS_FIELD
+        )]
+    return chosen, []

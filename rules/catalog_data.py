@@ -13,15 +13,36 @@ series.  Notes on scope:
 Codes are written as slugs and prefixed with the series code by ``_series`` so a
 title code is always ``SERIES.SLUG`` (e.g. ``HEALTH.CHIEF_NURSE``).  Codes are
 stored in the database: never rename one, only add.
+
+Every title says which specialties it offers (the cascade's third step, 手册 1.2 图1-8).
+A series whose levels have one title each passes ``offers=SERIES_WIDE``: its titles have
+no narrower list than the series'.  A series with parallel tracks per level (卫生: 医、药、
+护、技; 农业: 农艺、畜牧、兽医; 艺术; 船舶; 民航; 职业院校的讲师与实习指导教师) maps every
+title slug to its track's specialties, or to ``SERIES_WIDE`` where one title serves all
+tracks (农业的技术员).  ``_series`` refuses a title left unmapped, an unknown specialty
+slug and a specialty no title offers, so the data cannot drift into "implied".
+
+``EXCEPTIONAL_CONDITIONS`` are the 破格条件 an applicant chooses from when declaring
+破格 (手册 1.2: 破格情况“可选择”), with free-text detail beside them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from rules.catalog import Level, Series, Specialty, Title, TitleLevel
+from rules.catalog import (
+    SERIES_WIDE,
+    ExceptionalCondition,
+    Level,
+    Series,
+    Specialty,
+    SpecialtyScope,
+    Title,
+    TitleLevel,
+)
 
-__all__ = ["CATALOG"]
+__all__ = ["CATALOG", "EXCEPTIONAL_CONDITIONS"]
 
 # 级别简写，便于对照人社部文件阅读。
 _ZG = TitleLevel.SENIOR  # 正高级
@@ -33,6 +54,7 @@ _YJ = TitleLevel.JUNIOR  # 员级
 _ORDER = (_ZG, _FG, _ZJ, _ZL, _YJ)
 
 _Pairs = Sequence[tuple[str, str]]  # (slug, 中文名称)
+_Offer = Sequence[str] | SpecialtyScope  # specialty slugs of a title, or SERIES_WIDE
 
 
 def _series(
@@ -40,18 +62,66 @@ def _series(
     name: str,
     levels: Mapping[TitleLevel, _Pairs],
     specialties: _Pairs,
+    offers: _Tracks | SpecialtyScope,
 ) -> Series:
-    """Build a Series, prefixing every title/specialty slug with the series code."""
+    """Build a Series, prefixing every title/specialty slug with the series code.
+
+    ``offers`` says which specialties each title offers: by track, or SERIES_WIDE for every
+    title (see the module's docstring);
+    anything left implicit or inconsistent is a ValueError at import."""
+    specialty_slugs = [slug for slug, _ in specialties]
+    title_slugs = [slug for lv in _ORDER for slug, _ in levels.get(lv, ())]
+    if isinstance(offers, SpecialtyScope):
+        per_title: dict[str, _Offer] = {slug: offers for slug in title_slugs}
+    else:
+        per_title = offers.resolve(title_slugs)
+    offered: set[str] = set()
+    for slug, offer in per_title.items():
+        chosen = specialty_slugs if isinstance(offer, SpecialtyScope) else list(offer)
+        if not chosen or set(chosen) - set(specialty_slugs):
+            raise ValueError(f"{code}.{slug}: empty or unknown specialties {sorted(set(chosen) - set(specialty_slugs))}")
+        offered |= set(chosen)
+    if offered != set(specialty_slugs):
+        raise ValueError(f"{code}: specialties no title offers {sorted(set(specialty_slugs) - offered)}")
+
+    def codes(offer: _Offer) -> tuple[str, ...] | SpecialtyScope:
+        if isinstance(offer, SpecialtyScope):
+            return offer
+        return tuple(f"{code}.{slug}" for slug in offer)
+
     return Series(
         code=code,
         name=name,
         levels=tuple(
-            Level(lv, tuple(Title(f"{code}.{slug}", title) for slug, title in levels[lv]))
+            Level(lv, tuple(Title(f"{code}.{slug}", title, codes(per_title[slug])) for slug, title in levels[lv]))
             for lv in _ORDER
             if lv in levels
         ),
         specialties=tuple(Specialty(f"{code}.{slug}", spec) for slug, spec in specialties),
     )
+
+
+@dataclass(frozen=True)
+class _Tracks:
+    """Offers of a series with parallel tracks: a title takes the offer of the track whose
+    key its slug is or ends with (``ASSOCIATE_CHIEF_NURSE`` → ``NURSE``; longer keys are
+    tried first), unless ``exact`` names the slug itself (护师 offers only 护理学)."""
+
+    by_suffix: Mapping[str, _Offer]
+    exact: Mapping[str, _Offer] = field(default_factory=dict)
+
+    def resolve(self, title_slugs: Sequence[str]) -> dict[str, _Offer]:
+        keys = sorted(self.by_suffix, key=len, reverse=True)
+        result: dict[str, _Offer] = {}
+        for slug in title_slugs:
+            if slug in self.exact:
+                result[slug] = self.exact[slug]
+                continue
+            key = next((k for k in keys if slug == k or slug.endswith("_" + k)), None)
+            if key is None:
+                raise ValueError(f"title {slug} matches no track of {sorted(self.by_suffix)}")
+            result[slug] = self.by_suffix[key]
+        return result
 
 
 # 研究系列（哲学社会科学、自然科学）共用的职称名称。
@@ -82,6 +152,55 @@ _VOCATIONAL_TEACHER_TITLES: dict[TitleLevel, _Pairs] = {
     ],
     _YJ: [("THIRD_CLASS_PRACTICUM_INSTRUCTOR", "三级实习指导教师")],
 }
+
+# 卫生系列每级分医、药、护、技四条序列。
+_HEALTH_TITLES: dict[TitleLevel, _Pairs] = {
+    # 每级分医、药、护、技四条序列。
+    _ZG: [
+        ("CHIEF_PHYSICIAN", "主任医师"),
+        ("CHIEF_PHARMACIST", "主任药师"),
+        ("CHIEF_NURSE", "主任护师"),
+        ("CHIEF_TECHNOLOGIST", "主任技师"),
+    ],
+    _FG: [
+        ("ASSOCIATE_CHIEF_PHYSICIAN", "副主任医师"),
+        ("ASSOCIATE_CHIEF_PHARMACIST", "副主任药师"),
+        ("ASSOCIATE_CHIEF_NURSE", "副主任护师"),
+        ("ASSOCIATE_CHIEF_TECHNOLOGIST", "副主任技师"),
+    ],
+    _ZJ: [
+        ("ATTENDING_PHYSICIAN", "主治医师"),
+        ("SUPERVISING_PHARMACIST", "主管药师"),
+        ("SUPERVISING_NURSE", "主管护师"),
+        ("SUPERVISING_TECHNOLOGIST", "主管技师"),
+    ],
+    _ZL: [
+        ("PHYSICIAN", "医师"),
+        ("PHARMACIST", "药师"),
+        ("NURSE", "护师"),
+        ("TECHNOLOGIST", "技师"),
+    ],
+    _YJ: [
+        ("JUNIOR_PHYSICIAN", "医士"),
+        ("JUNIOR_PHARMACIST", "药士"),
+        ("JUNIOR_NURSE", "护士"),
+        ("JUNIOR_TECHNOLOGIST", "技士"),
+    ],
+}
+
+_PHYSICIAN_SPECIALTIES = (
+    "INTERNAL_MEDICINE", "SURGERY", "OBSTETRICS_GYNECOLOGY", "PEDIATRICS", "OPHTHALMOLOGY", "OTOLARYNGOLOGY",
+    "STOMATOLOGY", "DERMATOLOGY", "PSYCHIATRY", "EMERGENCY_MEDICINE", "ANESTHESIOLOGY", "REHABILITATION_MEDICINE",
+    "GENERAL_PRACTICE", "TCM", "INTEGRATED_MEDICINE", "MEDICAL_IMAGING", "ULTRASOUND", "PATHOLOGY", "PUBLIC_HEALTH",
+)
+_NURSING_SPECIALTIES = (
+    "NURSING", "INTERNAL_MEDICINE_NURSING", "SURGICAL_NURSING", "OBSTETRIC_GYNECOLOGICAL_NURSING",
+    "PEDIATRIC_NURSING", "COMMUNITY_NURSING",
+)
+_TECHNOLOGIST_SPECIALTIES = (
+    "LABORATORY_MEDICINE", "RADIOLOGY_TECHNOLOGY", "REHABILITATION_THERAPY", "PATHOLOGY_TECHNOLOGY",
+    "NUCLEAR_MEDICINE_TECHNOLOGY", "TRANSFUSION_TECHNOLOGY", "ELECTROCARDIOGRAPHY_TECHNOLOGY", "DENTAL_TECHNOLOGY",
+)
 
 
 CATALOG: tuple[Series, ...] = (
@@ -126,44 +245,13 @@ CATALOG: tuple[Series, ...] = (
             ("QUALITY", "质量技术监督"),
             ("FORESTRY", "林业"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 卫生
     _series(
         "HEALTH",
         "卫生技术人员",
-        {
-            # 每级分医、药、护、技四条序列。
-            _ZG: [
-                ("CHIEF_PHYSICIAN", "主任医师"),
-                ("CHIEF_PHARMACIST", "主任药师"),
-                ("CHIEF_NURSE", "主任护师"),
-                ("CHIEF_TECHNOLOGIST", "主任技师"),
-            ],
-            _FG: [
-                ("ASSOCIATE_CHIEF_PHYSICIAN", "副主任医师"),
-                ("ASSOCIATE_CHIEF_PHARMACIST", "副主任药师"),
-                ("ASSOCIATE_CHIEF_NURSE", "副主任护师"),
-                ("ASSOCIATE_CHIEF_TECHNOLOGIST", "副主任技师"),
-            ],
-            _ZJ: [
-                ("ATTENDING_PHYSICIAN", "主治医师"),
-                ("SUPERVISING_PHARMACIST", "主管药师"),
-                ("SUPERVISING_NURSE", "主管护师"),
-                ("SUPERVISING_TECHNOLOGIST", "主管技师"),
-            ],
-            _ZL: [
-                ("PHYSICIAN", "医师"),
-                ("PHARMACIST", "药师"),
-                ("NURSE", "护师"),
-                ("TECHNOLOGIST", "技师"),
-            ],
-            _YJ: [
-                ("JUNIOR_PHYSICIAN", "医士"),
-                ("JUNIOR_PHARMACIST", "药士"),
-                ("JUNIOR_NURSE", "护士"),
-                ("JUNIOR_TECHNOLOGIST", "技士"),
-            ],
-        },
+        _HEALTH_TITLES,
         [
             ("INTERNAL_MEDICINE", "内科学"),
             ("SURGERY", "外科学"),
@@ -190,7 +278,29 @@ CATALOG: tuple[Series, ...] = (
             ("LABORATORY_MEDICINE", "医学检验"),
             ("RADIOLOGY_TECHNOLOGY", "放射医学技术"),
             ("REHABILITATION_THERAPY", "康复医学治疗技术"),
+            ("INTERNAL_MEDICINE_NURSING", "内科护理"),
+            ("SURGICAL_NURSING", "外科护理"),
+            ("OBSTETRIC_GYNECOLOGICAL_NURSING", "妇产科护理"),
+            ("PEDIATRIC_NURSING", "儿科护理"),
+            ("COMMUNITY_NURSING", "社区护理"),
+            ("CLINICAL_PHARMACY", "临床药学"),
+            ("PATHOLOGY_TECHNOLOGY", "病理学技术"),
+            ("NUCLEAR_MEDICINE_TECHNOLOGY", "核医学技术"),
+            ("TRANSFUSION_TECHNOLOGY", "输血技术"),
+            ("ELECTROCARDIOGRAPHY_TECHNOLOGY", "心电学技术"),
+            ("DENTAL_TECHNOLOGY", "口腔医学技术"),
         ],
+        # 医、药、护、技各有其专业（卫生专业技术资格的专业设置）；护士、护师只设护理学，
+        # 主管护师及以上再分专科护理。
+        _Tracks(
+            {
+                "PHYSICIAN": _PHYSICIAN_SPECIALTIES,
+                "PHARMACIST": ("PHARMACY", "TCM_PHARMACY", "CLINICAL_PHARMACY"),
+                "NURSE": _NURSING_SPECIALTIES,
+                "TECHNOLOGIST": _TECHNOLOGIST_SPECIALTIES,
+            },
+            exact={"NURSE": ("NURSING",), "JUNIOR_NURSE": ("NURSING",)},
+        ),
     ),
     # ------------------------------------------------------------------ 高等学校教师
     _series(
@@ -219,6 +329,7 @@ CATALOG: tuple[Series, ...] = (
             ("INTERDISCIPLINARY", "交叉学科"),
             ("IDEOLOGICAL_POLITICAL", "思想政治教育"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 中小学教师
     _series(
@@ -253,6 +364,7 @@ CATALOG: tuple[Series, ...] = (
             ("PRESCHOOL", "学前教育"),
             ("SPECIAL_EDUCATION", "特殊教育"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 经济
     _series(
@@ -276,6 +388,7 @@ CATALOG: tuple[Series, ...] = (
             ("CONSTRUCTION_REAL_ESTATE", "建筑与房地产经济"),
             ("INTELLECTUAL_PROPERTY", "知识产权"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 会计
     _series(
@@ -299,6 +412,7 @@ CATALOG: tuple[Series, ...] = (
             ("INTERNAL_CONTROL", "内部控制"),
             ("ACCOUNTING_INFORMATIZATION", "会计信息化"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 统计
     _series(
@@ -316,6 +430,7 @@ CATALOG: tuple[Series, ...] = (
             ("NATIONAL_ACCOUNTS", "国民经济核算"),
             ("STATISTICAL_DATA_MANAGEMENT", "统计数据管理"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 农业
     _series(
@@ -361,6 +476,17 @@ CATALOG: tuple[Series, ...] = (
             ("GRASSLAND", "草业"),
             ("SERICULTURE", "蚕桑"),
         ],
+        # 农艺师、畜牧师、兽医师各管其专业；员级的技术员不分序列，可选全部专业。
+        _Tracks({
+            "AGRONOMIST": (
+                "CROP_CULTIVATION", "HORTICULTURE", "PLANT_PROTECTION", "SOIL_FERTILIZER", "SEED",
+                "AGRICULTURAL_MECHANIZATION", "PRODUCE_QUALITY_SAFETY", "AGRICULTURAL_RESOURCES_ENVIRONMENT",
+                "AGRICULTURAL_EXTENSION", "FISHERIES", "SERICULTURE",
+            ),
+            "ANIMAL_HUSBANDRY_SPECIALIST": ("ANIMAL_HUSBANDRY", "GRASSLAND", "AGRICULTURAL_EXTENSION"),
+            "VETERINARIAN": ("VETERINARY",),
+            "TECHNICIAN": SERIES_WIDE,
+        }),
     ),
     # ------------------------------------------------------------------ 研究
     _series(
@@ -379,6 +505,7 @@ CATALOG: tuple[Series, ...] = (
             ("EDUCATION", "教育学"),
             ("MANAGEMENT", "管理学"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "NATURAL_SCIENCE_RESEARCH",
@@ -396,6 +523,7 @@ CATALOG: tuple[Series, ...] = (
             ("MEDICAL_SCIENCE", "医药科学"),
             ("ENVIRONMENTAL_SCIENCE", "环境科学"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 实验技术
     _series(
@@ -414,6 +542,7 @@ CATALOG: tuple[Series, ...] = (
             ("AGRICULTURE_FORESTRY", "农林类实验"),
             ("HUMANITIES", "人文社科类实验"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 职业教育教师
     _series(
@@ -425,6 +554,7 @@ CATALOG: tuple[Series, ...] = (
             ("PROFESSIONAL_THEORY", "专业理论课"),
             ("PRACTICUM", "生产实习指导"),
         ],
+        _Tracks({"LECTURER": ("GENERAL_COURSES", "PROFESSIONAL_THEORY"), "PRACTICUM_INSTRUCTOR": ("PRACTICUM",)}),
     ),
     _series(
         "SECONDARY_VOCATIONAL_EDUCATION",
@@ -435,6 +565,7 @@ CATALOG: tuple[Series, ...] = (
             ("PROFESSIONAL_COURSES", "专业课"),
             ("PRACTICUM", "实习指导"),
         ],
+        _Tracks({"LECTURER": ("PUBLIC_FOUNDATION", "PROFESSIONAL_COURSES"), "PRACTICUM_INSTRUCTOR": ("PRACTICUM",)}),
     ),
     # ------------------------------------------------------------------ 新闻出版
     _series(
@@ -455,6 +586,7 @@ CATALOG: tuple[Series, ...] = (
             ("BROADCAST_NEWS", "广播电视新闻"),
             ("ONLINE_NEWS", "网络新闻"),
         ],
+        SERIES_WIDE,  # 记者与编辑都按媒体形态分专业，两条序列共用
     ),
     _series(
         "PUBLISHING",
@@ -480,6 +612,7 @@ CATALOG: tuple[Series, ...] = (
             ("AUDIOVISUAL_ELECTRONIC", "音像电子出版"),
             ("DIGITAL", "数字出版"),
         ],
+        SERIES_WIDE,  # 编辑、技术编辑、校对都按出版物类别分专业
     ),
     _series(
         "BROADCASTING",
@@ -496,6 +629,7 @@ CATALOG: tuple[Series, ...] = (
             ("TELEVISION", "电视播音主持"),
             ("ONLINE_AUDIOVISUAL", "网络视听"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 文化
     _series(
@@ -513,6 +647,7 @@ CATALOG: tuple[Series, ...] = (
             ("INFORMATION_SCIENCE", "情报学"),
             ("DOCUMENTATION", "文献资料"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "CULTURAL_HERITAGE",
@@ -528,6 +663,7 @@ CATALOG: tuple[Series, ...] = (
             ("ARCHAEOLOGY", "考古"),
             ("MUSEOLOGY", "博物馆学"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "ARCHIVES",
@@ -544,6 +680,7 @@ CATALOG: tuple[Series, ...] = (
             ("PRESERVATION", "档案保护技术"),
             ("DIGITAL_ARCHIVES", "档案信息化"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "MASS_CULTURE",
@@ -560,6 +697,7 @@ CATALOG: tuple[Series, ...] = (
             ("ACTIVITY_ORGANIZATION", "群众文化活动组织"),
             ("INTANGIBLE_HERITAGE", "非物质文化遗产保护"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "ART",
@@ -612,6 +750,16 @@ CATALOG: tuple[Series, ...] = (
             ("FINE_ARTS", "美术"),
             ("STAGE_ART", "舞台美术"),
         ],
+        # 演员、演奏员、编剧、导演、作曲、舞美设计、美术师各对应其艺术门类。
+        _Tracks({
+            "ACTOR": ("TRADITIONAL_OPERA", "DRAMA", "MUSIC", "DANCE", "QUYI", "ACROBATICS"),
+            "MUSICIAN": ("MUSIC", "TRADITIONAL_OPERA"),
+            "PLAYWRIGHT": ("TRADITIONAL_OPERA", "DRAMA", "QUYI"),
+            "DIRECTOR": ("TRADITIONAL_OPERA", "DRAMA", "MUSIC", "DANCE", "QUYI", "ACROBATICS"),
+            "COMPOSER": ("MUSIC", "TRADITIONAL_OPERA", "DANCE"),
+            "STAGE_DESIGNER": ("STAGE_ART",),
+            "FINE_ARTIST": ("FINE_ARTS",),
+        }),
     ),
     _series(
         "ARTS_AND_CRAFTS",
@@ -631,6 +779,7 @@ CATALOG: tuple[Series, ...] = (
             ("METALWORK", "金属工艺"),
             ("CRAFT_DESIGN", "工艺设计"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "SPORTS",
@@ -649,6 +798,7 @@ CATALOG: tuple[Series, ...] = (
             ("WUSHU", "武术"),
             ("OTHER_EVENTS", "其他运动项目"),
         ],
+        SERIES_WIDE,
     ),
     _series(
         "TRANSLATION",
@@ -667,6 +817,7 @@ CATALOG: tuple[Series, ...] = (
             ("GERMAN", "德语"),
             ("FRENCH", "法语"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 法律、审计
     _series(
@@ -679,6 +830,7 @@ CATALOG: tuple[Series, ...] = (
             _ZL: [("FOURTH_CLASS_LAWYER", "四级律师")],
         },
         [("LEGAL_PRACTICE", "律师业务")],
+        SERIES_WIDE,
     ),
     _series(
         "NOTARY",
@@ -690,6 +842,7 @@ CATALOG: tuple[Series, ...] = (
             _ZL: [("FOURTH_CLASS_NOTARY", "四级公证员")],
         },
         [("NOTARIZATION", "公证业务")],
+        SERIES_WIDE,
     ),
     _series(
         "AUDIT",
@@ -705,6 +858,7 @@ CATALOG: tuple[Series, ...] = (
             ("INTERNAL_AUDIT", "内部审计"),
             ("INDEPENDENT_AUDIT", "社会审计"),
         ],
+        SERIES_WIDE,
     ),
     # ------------------------------------------------------------------ 交通
     _series(
@@ -729,6 +883,8 @@ CATALOG: tuple[Series, ...] = (
             ("NAVIGATION", "船舶驾驶"),
             ("MARINE_ENGINEERING", "轮机管理"),
         ],
+        # 驾驶序列（船长、大副、二副、三副）与轮机序列（轮机长、大管轮、二管轮、三管轮）。
+        _Tracks({"CAPTAIN": ("NAVIGATION",), "OFFICER": ("NAVIGATION",), "ENGINEER": ("MARINE_ENGINEERING",)}),
     ),
     _series(
         "CIVIL_AVIATION_FLIGHT",
@@ -759,5 +915,31 @@ CATALOG: tuple[Series, ...] = (
             ("FLIGHT_COMMUNICATION", "飞行通信"),
             ("FLIGHT_MECHANICS", "飞行机械"),
         ],
+        _Tracks({
+            "PILOT": ("PILOTING",),
+            "NAVIGATOR": ("NAVIGATION",),
+            "FLIGHT_RADIO_OPERATOR": ("FLIGHT_COMMUNICATION",),
+            "FLIGHT_ENGINEER": ("FLIGHT_MECHANICS",),
+        }),
     ),
+)
+
+
+# 破格条件：申报方式为破格时可选择的情形（手册 1.2：破格情况“可选择”），按山东省职称评审
+# 破格申报的常见条件整理；具体说明（奖项名称、项目、年限等）填在破格情况中。
+# 代码存入申报：只增不改。
+EXCEPTIONAL_CONDITIONS: tuple[ExceptionalCondition, ...] = tuple(
+    ExceptionalCondition(code, name)
+    for code, name in (
+        ("MAJOR_ACHIEVEMENT", "取得重大业绩成果，经同行专家认定达到相应水平"),
+        ("PROVINCIAL_AWARD", "获得省部级以上科学技术奖、社会科学优秀成果奖等奖励的主要完成人"),
+        ("NATIONAL_HONOR", "获得国家级或省级表彰奖励、荣誉称号"),
+        ("TALENT_PROGRAM", "入选国家级或省级人才工程（如泰山学者、泰山产业领军人才）"),
+        ("HIGH_LEVEL_TALENT", "引进的海内外高层次人才、急需紧缺人才"),
+        ("KEY_PROJECT", "主持完成国家级或省部级重点科研、工程项目"),
+        ("PATENT_TRANSFER", "取得发明专利等自主知识产权并实现转化，经济社会效益显著"),
+        ("SKILLS_COMPETITION", "获得中华技能大奖、全国技术能手或国家级、省级职业技能竞赛奖项"),
+        ("GRASSROOTS_SERVICE", "长期在县以下基层一线工作，业绩突出"),
+        ("EMERGENCY_RESPONSE", "在重大突发事件处置（如疫情防控、抢险救灾）中表现突出"),
+    )
 )

@@ -197,12 +197,21 @@ class RegisterPersonInput:
 @strawberry.input(description="单位注册（带*项必填）")
 class RegisterUnitInput:
     name: str = strawberry.field(description="单位名称")
-    uscc: str = strawberry.field(description="统一社会信用代码（GB 32100，18位）")
+    uscc: str | None = strawberry.field(
+        default=None,
+        description="统一社会信用代码（GB 32100，18位）；"
+        "没有统一社会信用代码和组织机构代码的单位不填，并填写 noCodeReason",
+    )
     region_code: str = strawberry.field(description="所在地区：山东省16个地市之一的区划代码，请按实际填写")
     contact_name: str = strawberry.field(description="联系人")
     contact_mobile: str = strawberry.field(description="联系人手机号")
     login_name: str = strawberry.field(description="登录名")
     password: str = strawberry.field(description="密码")
+    no_code_reason: str | None = strawberry.field(
+        default=None,
+        description="没有统一社会信用代码（也没有组织机构代码）的原因：不填代码时必填，不超过1000字；"
+        "该单位的权限申请将由所在地市职称管理机构人工审核",
+    )
 
 
 @strawberry.type(description="个人注册的结果")
@@ -275,6 +284,7 @@ class AccountMutation:
             info, accounts.register_unit, lambda u: RegisterUnitPayload(unit=Unit.of(u)),
             name=input.name, uscc=input.uscc, region_code=input.region_code, contact_name=input.contact_name,
             contact_mobile=input.contact_mobile, login_name=input.login_name, password=input.password,
+            no_code_reason=input.no_code_reason,
         )
 
     @strawberry.mutation(description="登录：个人可用登录名或身份证号，单位和管理机构用登录名")

@@ -22,7 +22,7 @@ from rules.declaration_states import DeclarationAction as DomainAction
 from rules.declaration_states import DeclarationStatus as DomainStatus
 from rules.declaration_states import allowed_actions
 from schema.accounts import Person, Unit
-from schema.catalog import TitleLevel
+from schema.catalog import ExceptionalCondition, TitleLevel
 from schema.committees import Committee
 from schema.connection import After, Connection, First
 from schema.context import Info, load_referenced
@@ -106,6 +106,8 @@ class Declaration(relay.Node):
     specialty_name: str = strawberry.field(description="现从事专业")
     method: DeclarationMethod = strawberry.field(description="申报方式")
     exceptional_reason: str | None = strawberry.field(description="破格情况（仅破格申报）")
+    exceptional_conditions: list[ExceptionalCondition] = strawberry.field(
+        description="所选破格条件（仅破格申报；其他申报方式为空列表）")
     former_series_code: str | None = strawberry.field(description="原职称系列（仅改系列申报）")
     education_level: EducationLevel | None = strawberry.field(description="最高学历")
     current_title: str | None = strawberry.field(description="现职称")
@@ -135,7 +137,9 @@ class Declaration(relay.Node):
             id=d.id, year=d.year, series_code=d.series_code, series_name=catalog_rules.series_name(d.series_code) or "",
             level=d.level, title_code=d.title_code, title_name=catalog_rules.title_name(d.title_code) or "",
             specialty_code=d.specialty_code, specialty_name=catalog_rules.specialty_name(d.specialty_code) or "",
-            method=d.method, exceptional_reason=d.exceptional_reason, former_series_code=d.former_series_code,
+            method=d.method, exceptional_reason=d.exceptional_reason,
+            exceptional_conditions=[ExceptionalCondition.of_code(c) for c in d.exceptional_condition_codes or ()],
+            former_series_code=d.former_series_code,
             education_level=d.education_level, current_title=d.current_title,
             current_title_obtained_on=d.current_title_obtained_on, years_in_specialty=d.years_in_specialty,
             phone=d.phone, status=d.status, return_reason=d.return_reason, created_at=d.created_at,
@@ -222,10 +226,15 @@ class DeclarationInput:
     series_code: str = strawberry.field(description="*职称系列")
     level: TitleLevel = strawberry.field(description="*申报级别")
     title_code: str = strawberry.field(description="*申报职称（须属于所选系列和级别）")
-    specialty_code: str = strawberry.field(description="*现从事专业（须属于所选系列）")
+    specialty_code: str = strawberry.field(description="*现从事专业（须是所选申报职称可选的专业）")
     method: DeclarationMethod = strawberry.field(description="*申报方式")
     work_unit_id: strawberry.ID = strawberry.field(description="*工作单位（已获职称申报权限的单位）")
-    exceptional_reason: str | None = strawberry.field(default=None, description="破格情况：破格时必填，否则不可填")
+    exceptional_condition_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="破格条件代码（见 exceptionalConditions）：破格时至少选择一项，否则不可选",
+    )
+    exceptional_reason: str | None = strawberry.field(
+        default=None, description="破格情况的详细说明：破格时必填，否则不可填")
     former_series_code: str | None = strawberry.field(default=None, description="原职称系列：改系列时必填")
     education_level: EducationLevel | None = strawberry.field(default=None, description="最高学历")
     current_title: str | None = strawberry.field(default=None, description="现职称（初定可空）")
@@ -239,7 +248,9 @@ class DeclarationInput:
             year=self.year, series_code=self.series_code, level=catalog_rules.TitleLevel(self.level.value),
             title_code=self.title_code, specialty_code=self.specialty_code, method=DomainMethod(self.method.value),
             work_unit_id=decode_id(self.work_unit_id, "Unit", "workUnitId"),
-            exceptional_reason=self.exceptional_reason, former_series_code=self.former_series_code,
+            exceptional_reason=self.exceptional_reason,
+            exceptional_condition_codes=list(self.exceptional_condition_codes or ()),
+            former_series_code=self.former_series_code,
             education_level=record_rules.EducationLevel(self.education_level.value) if self.education_level else None,
             current_title=self.current_title, current_title_obtained_on=self.current_title_obtained_on,
             years_in_specialty=self.years_in_specialty, phone=self.phone,

@@ -33,8 +33,10 @@ from tests.support.declarations import ACCEPT
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
 # Data the migrations seed (the commitment letter, the server's keys) survives truncation
 # like reference data.
-REFERENCE_TABLES = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter",
-                    "server_key"}
+REFERENCE_TABLES = {
+    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
+    "server_key",
+}
 
 
 # The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)

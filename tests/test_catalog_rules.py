@@ -9,19 +9,23 @@ import pytest
 from rules.catalog import (
     LEVEL_NAMES,
     LEVEL_RANK_HIGHEST_FIRST,
+    SERIES_WIDE,
     Level,
     Series,
     Specialty,
     Title,
     TitleLevel,
+    find_exceptional_condition,
     find_series,
     find_specialty,
     find_title,
     lowest_level,
     parse_level,
+    title_specialties,
     validate_combination,
+    validate_exceptional_conditions,
 )
-from rules.catalog_data import CATALOG
+from rules.catalog_data import CATALOG, EXCEPTIONAL_CONDITIONS
 from rules.errors import ErrorCode, RuleViolation
 from rules.regions import PROVINCE_CODE, REGIONS, find_region, is_city, region_covers
 
@@ -127,7 +131,9 @@ def test_every_series_is_complete_and_levels_ordered_high_to_low() -> None:
 def test_required_series_have_real_specialty_lists(code: str) -> None:
     series = find_series(code)
     assert series is not None
-    assert 10 <= len(series.specialties) <= 30
+    assert len(series.specialties) >= 10
+    # A menu a person scrolls: each title's own list stays short (卫生 has 36 over four tracks).
+    assert all(len(series.specialties_of(t)) <= 30 for lv in series.levels for t in lv.titles)
 
 
 def test_well_known_titles_sit_at_the_right_level() -> None:
@@ -177,7 +183,7 @@ def test_lookups_use_an_explicit_catalog() -> None:
         Series(
             "X",
             "测试系列",
-            (Level(TitleLevel.INTERMEDIATE, (Title("X.T", "测试职称"),)),),
+            (Level(TitleLevel.INTERMEDIATE, (Title("X.T", "测试职称", SERIES_WIDE),)),),
             (Specialty("X.S", "测试专业"),),
         ),
     )
@@ -292,8 +298,108 @@ def test_every_violation_has_a_chinese_message() -> None:
 def test_every_catalogue_title_validates_with_its_own_series() -> None:
     # Guards the data: each title is reachable through the cascade 系列 → 级别 → 职称 → 专业.
     for series, lv, title in _all_titles():
-        specialty = series.specialties[0].code
+        specialty = series.specialties_of(title)[0].code
         assert validate_combination(series.code, lv.level, title.code, specialty) == []
+
+
+# --------------------------------------------------------------------------- title → specialties
+
+
+def test_every_title_offers_specialties_of_its_own_series() -> None:
+    for series, _, title in _all_titles():
+        offered = series.specialties_of(title)
+        assert offered, title.code
+        assert set(offered) <= set(series.specialties)
+        assert title.series_wide == (offered == series.specialties) or not title.series_wide
+        if title.series_wide:
+            assert offered == series.specialties
+
+
+def test_every_specialty_is_offered_by_some_title() -> None:
+    for series in CATALOG:
+        offered = {sp for lv in series.levels for t in lv.titles for sp in series.specialties_of(t)}
+        assert offered == set(series.specialties), series.code
+
+
+def test_one_title_per_level_series_are_series_wide_and_say_so() -> None:
+    # Where a level has a single title there is nothing to narrow: the data marks it, not implies it.
+    for series in CATALOG:
+        if all(len(lv.titles) == 1 for lv in series.levels):
+            assert all(t.specialty_codes is SERIES_WIDE for lv in series.levels for t in lv.titles), series.code
+
+
+def test_health_titles_offer_their_track() -> None:
+    names = {code: {sp.name for sp in title_specialties(f"HEALTH.{code}")}
+             for code in ("ASSOCIATE_CHIEF_PHYSICIAN", "ASSOCIATE_CHIEF_PHARMACIST", "ASSOCIATE_CHIEF_NURSE",
+                          "ASSOCIATE_CHIEF_TECHNOLOGIST")}
+    assert "外科学" in names["ASSOCIATE_CHIEF_PHYSICIAN"]
+    assert names["ASSOCIATE_CHIEF_PHARMACIST"] == {"药学", "中药学", "临床药学"}
+    assert "护理学" in names["ASSOCIATE_CHIEF_NURSE"] and "外科学" not in names["ASSOCIATE_CHIEF_NURSE"]
+    assert "医学检验" in names["ASSOCIATE_CHIEF_TECHNOLOGIST"]
+    assert title_specialties("NOPE") == ()
+
+
+def test_specialty_the_title_does_not_offer() -> None:
+    violations = validate_combination(
+        "HEALTH", TitleLevel.ASSOCIATE_SENIOR, "HEALTH.ASSOCIATE_CHIEF_NURSE", "HEALTH.SURGERY"
+    )
+    assert _codes(violations) == [("specialtyCode", ErrorCode.SPECIALTY_NOT_FOR_TITLE)]
+    assert "副主任护师" in violations[0].message and "外科学" in violations[0].message
+    assert validate_combination(
+        "HEALTH", TitleLevel.ASSOCIATE_SENIOR, "HEALTH.ASSOCIATE_CHIEF_NURSE", "HEALTH.NURSING"
+    ) == []
+
+
+def test_specialty_is_not_judged_against_a_refused_title() -> None:
+    # A title of another series is reported once, as the title's error.
+    violations = validate_combination(
+        "ENGINEERING", TitleLevel.ASSOCIATE_SENIOR, "HEALTH.ASSOCIATE_CHIEF_NURSE", "ENGINEERING.CIVIL"
+    )
+    assert _codes(violations) == [("titleCode", TITLE_NOT_IN_LEVEL)]
+
+
+def test_the_data_builder_refuses_anything_implicit() -> None:
+    from rules.catalog_data import _series, _Tracks
+
+    levels = {TitleLevel.INTERMEDIATE: [("A_NURSE", "甲"), ("A_PHYSICIAN", "乙")]}
+    specialties = [("N", "护理"), ("S", "外科")]
+    ok = _series("X", "测试", levels, specialties, _Tracks({"NURSE": ("N",), "PHYSICIAN": ("S",)}))
+    assert [t.specialty_codes for t in ok.levels[0].titles] == [("X.N",), ("X.S",)]
+    with pytest.raises(ValueError, match="matches no track"):  # a title left out
+        _series("X", "测试", levels, specialties, _Tracks({"NURSE": ("N", "S")}))
+    with pytest.raises(ValueError, match="unknown specialties"):
+        _series("X", "测试", levels, specialties, _Tracks({"NURSE": ("N",), "PHYSICIAN": ("S", "Z")}))
+    with pytest.raises(ValueError, match="no title offers"):
+        _series("X", "测试", levels, specialties, _Tracks({"NURSE": ("N",), "PHYSICIAN": ("N",)}))
+
+
+# --------------------------------------------------------------------------- 破格条件
+
+
+def test_exceptional_conditions_data() -> None:
+    assert len(EXCEPTIONAL_CONDITIONS) >= 8
+    assert len({c.code for c in EXCEPTIONAL_CONDITIONS}) == len(EXCEPTIONAL_CONDITIONS)
+    for c in EXCEPTIONAL_CONDITIONS:
+        assert SERIES_CODE.match(c.code) and CHINESE.search(c.name)
+    assert find_exceptional_condition("MAJOR_ACHIEVEMENT") is EXCEPTIONAL_CONDITIONS[0]
+    assert find_exceptional_condition("NOPE") is None and find_exceptional_condition(None) is None
+
+
+def test_exceptional_conditions_rule() -> None:
+    ok = validate_exceptional_conditions([" KEY_PROJECT ", "PROVINCIAL_AWARD", "KEY_PROJECT"], True)
+    assert ok == (("KEY_PROJECT", "PROVINCIAL_AWARD"), [])
+    assert validate_exceptional_conditions(None, False) == ((), [])
+
+    def codes(chosen, exceptional):
+        return [v.code for v in validate_exceptional_conditions(chosen, exceptional)[1]]
+
+    assert codes([], True) == codes(None, True) == codes([""], True) == [ErrorCode.EXCEPTIONAL_CONDITION_REQUIRED]
+    assert codes(["KEY_PROJECT"], False) == [ErrorCode.EXCEPTIONAL_CONDITION_NOT_ALLOWED]
+    assert codes(["KEY_PROJECT", "NOPE"], True) == [ErrorCode.UNKNOWN_EXCEPTIONAL_CONDITION]
+    # Never more than the catalogue holds: refused before any lookup, in one violation.
+    assert codes(["X"] * (len(EXCEPTIONAL_CONDITIONS) + 1), True) == [ErrorCode.INVALID_INPUT]
+    many_unknown = validate_exceptional_conditions([f"U{i}" for i in range(6)], True)[1]
+    assert len(many_unknown) == 1 and many_unknown[0].message.endswith("等")
 
 
 # --------------------------------------------------------------------------- regions

@@ -40,6 +40,9 @@ async def test_create_draft(world):
     ({"titleCode": "ENGINEERING.ENGINEER"}, [("TITLE_NOT_IN_LEVEL", "titleCode")]),  # a title of another level
     ({"titleCode": "HEALTH.CHIEF_PHYSICIAN"}, [("TITLE_NOT_IN_LEVEL", "titleCode")]),  # of another series
     ({"specialtyCode": "HEALTH.SURGERY"}, [("SPECIALTY_NOT_IN_SERIES", "specialtyCode")]),
+    # 副主任护师 offers the nursing specialties only (the cascade's third step).
+    ({"seriesCode": "HEALTH", "titleCode": "HEALTH.ASSOCIATE_CHIEF_NURSE", "specialtyCode": "HEALTH.SURGERY"},
+     [("SPECIALTY_NOT_FOR_TITLE", "specialtyCode")]),
     ({"specialtyCode": "NOPE"}, [("UNKNOWN_SPECIALTY", "specialtyCode")]),
     ({"titleCode": "NOPE"}, [("UNKNOWN_TITLE", "titleCode")]),
     ({"seriesCode": "NOPE"}, [("UNKNOWN_SERIES", "seriesCode")]),
@@ -51,11 +54,13 @@ async def test_cascade_violations(world, overrides, expected):
 
 
 async def test_exceptional_reason_only_with_exceptional(world):
-    assert await refused(world, {"input": world.input(method="EXCEPTIONAL")}) == [
+    conditions = ["PROVINCIAL_AWARD"]
+    assert await refused(world, {"input": world.input(method="EXCEPTIONAL", exceptionalConditionCodes=conditions)}) == [
         ("EXCEPTIONAL_REASON_REQUIRED", "exceptionalReason")]
     assert await refused(world, {"input": world.input(exceptionalReason="业绩突出")}) == [
         ("EXCEPTIONAL_REASON_NOT_ALLOWED", "exceptionalReason")]
-    d = await world.create(method="EXCEPTIONAL", exceptionalReason="获省部级科技进步一等奖")
+    d = await world.create(method="EXCEPTIONAL", exceptionalReason="获省部级科技进步一等奖",
+                           exceptionalConditionCodes=conditions)
     assert d["method"] == "EXCEPTIONAL" and d["exceptionalReason"] == "获省部级科技进步一等奖"
 
 
@@ -96,7 +101,9 @@ async def test_many_errors_at_once_and_details_validated(world):
     codes = await refused(world, {"input": world.input(
         titleCode="ENGINEERING.ENGINEER", method="EXCEPTIONAL", currentTitleObtainedOn="2030-01-01",
         yearsInSpecialty=99, phone="abc")})
-    assert codes == [("DATE_IN_FUTURE", "currentTitleObtainedOn"), ("EXCEPTIONAL_REASON_REQUIRED", "exceptionalReason"),
+    assert codes == [("DATE_IN_FUTURE", "currentTitleObtainedOn"),
+                     ("EXCEPTIONAL_CONDITION_REQUIRED", "exceptionalConditionCodes"),
+                     ("EXCEPTIONAL_REASON_REQUIRED", "exceptionalReason"),
                      ("INVALID_INPUT", "phone"), ("INVALID_INPUT", "yearsInSpecialty"),
                      ("TITLE_NOT_IN_LEVEL", "titleCode")]
 

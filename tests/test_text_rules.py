@@ -106,7 +106,8 @@ async def test_withdraw_reason_is_capped(world):
 async def test_declaration_text_caps(world):
     data = await world.api(
         "mutation($input: DeclarationInput!) { createDeclaration(input: $input) { errors { code field } } }",
-        {"input": world.input(currentTitle="工" * 101, method="EXCEPTIONAL", exceptionalReason="破" * 2001)},
+        {"input": world.input(currentTitle="工" * 101, method="EXCEPTIONAL", exceptionalReason="破" * 2001,
+                              exceptionalConditionCodes=["MAJOR_ACHIEVEMENT"])},
         world.token)
     assert sorted((e["code"], e["field"]) for e in data["createDeclaration"]["errors"]) == [
         ("FIELD_TOO_LONG", "currentTitle"), ("FIELD_TOO_LONG", "exceptionalReason")]
