@@ -52,6 +52,8 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: int = 30
     db_pool_size: int = 10
+    # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
+    correction_max_days: int = 30
 
     @property
     def upload_dir(self) -> Path:
@@ -66,4 +68,5 @@ class Settings:
             max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
             max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
             db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
+            correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
         )

@@ -4,6 +4,7 @@ from models.account import Account, AccountKind, Admin, AuthSession, PermissionS
 from models.audit import AuditEntry
 from models.base import Base
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
+from models.correction import CorrectionNotice, NoticeOutcome
 from models.declaration import (
     Declaration,
     DeclarationEvent,
@@ -11,6 +12,7 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.integrity import IntegrityRecord
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -31,12 +33,15 @@ __all__ = [
     "CommitmentAcceptance",
     "CommitmentLetter",
     "Committee",
+    "CorrectionNotice",
     "Declaration",
     "DeclarationEvent",
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "IntegrityRecord",
     "Material",
+    "NoticeOutcome",
     "PathStatus",
     "PermissionApplication",
     "PermissionDecision",
