@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
     ReviewState = review.ReviewState
 else:
     ReviewState = gql_enum(
-        review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过"},
+        review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过",
+                             "CORRECTION_REQUESTED": "已一次性告知补正（退回申报人）",
+                             "RETURNED_DOWN": "已按原报送渠道退回下级单位"},
         name="ReviewState", description="审核状态（从本单位看）",
     )
 
