@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from strawberry.dataloader import DataLoader
 
 from dataloaders.declarations import Read
@@ -17,7 +18,7 @@ def latest_notice_by_declaration(read: Read) -> DataLoader[int, CorrectionNotice
     async def load(ids: Sequence[int]) -> list[CorrectionNotice | None]:
         async with read() as env:
             rows = await env.session.scalars(
-                select(CorrectionNotice).distinct(CorrectionNotice.declaration_id)
+                select(CorrectionNotice).ext(distinct_on(CorrectionNotice.declaration_id))
                 .where(CorrectionNotice.declaration_id.in_(ids))
                 .order_by(CorrectionNotice.declaration_id, CorrectionNotice.id.desc()))
             found = {row.declaration_id: row for row in rows}

@@ -94,6 +94,6 @@ class CorrectionNotice:
     def of(cls, n: NoticeModel) -> "CorrectionNotice":
         items = [CorrectionItem(target=DomainTarget(i["target"]), label=rules.TARGET_LABELS[DomainTarget(i["target"])],
                                 message=i["message"]) for i in n.items]
-        return cls(items=items, deadline=n.deadline, expires_at=rules.expired_at(n.deadline),
+        return cls(items=items, deadline=n.deadline, expires_at=rules.expired_at(n.deadline).astimezone(dt.UTC),
                    requested_at=n.created_at, stored_resolved_at=n.resolved_at, unit_row_id=n.unit_id,
                    outcome=n.outcome)

@@ -105,7 +105,7 @@ class DeclarationEvent:
         """The 视为放弃 step a passed deadline means, exactly as `resolvers.corrections` stores it."""
         return cls(action=DomainAction.ABANDON, from_status=DomainStatus.RETURNED, to_status=DomainStatus.ABANDONED,
                    actor_name=corrections.SYSTEM_ACTOR, reason=correction_rules.abandoned_reason(deadline),
-                   at=correction_rules.expired_at(deadline), unit_row_id=unit_id)
+                   at=correction_rules.expired_at(deadline).astimezone(dt.UTC), unit_row_id=unit_id)
 
 
 
