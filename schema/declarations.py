@@ -129,25 +129,37 @@ class Declaration(relay.Node):
     current_title_obtained_on: dt.date | None = strawberry.field(description="现职称取得时间")
     years_in_specialty: int | None = strawberry.field(description="从事本专业年限")
     phone: str | None = strawberry.field(description="联系电话")
+    status: DeclarationStatus = strawberry.field(
+        description="当前状态；被一次性告知补正而期限已过未重新确认的，即为视为放弃（ABANDONED）")
     return_reason: str | None = strawberry.field(description="最近一次退回的原因（状态为 RETURNED 时）")
     created_at: dt.datetime = strawberry.field(description="新增时间")
     updated_at: dt.datetime = strawberry.field(description="最近修改时间")
     confirmed_at: dt.datetime | None = strawberry.field(description="最近一次确认申报的时间")
+    is_editable: bool = strawberry.field(
+        description="申报人现在能否修改（草稿或被退回时；补正期间只能修改补正通知列出的内容和材料）")
+    can_withdraw: bool = strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
     accepted_at: dt.datetime | None = strawberry.field(description="评审委员会受理时间（状态为 ACCEPTED 时）")
     person_row_id: strawberry.Private[int]
     work_unit_row_id: strawberry.Private[int]
     current_unit_row_id: strawberry.Private[int | None]
     committee_row_id: strawberry.Private[int | None]
-    # The status as stored, and the open correction notice's deadline: what `status` judges
-    # at read time (a deadline passes without anyone writing it; rules.corrections).
+    # The status as stored; `status` is what it is today (a correction deadline passes
+    # without anyone writing it: rules.corrections.effective_status).
     stored_status: strawberry.Private[DomainStatus]
-    correction_deadline: strawberry.Private[dt.date | None]
     # Loaded with a list page (one statement for the page), so each item answers at once
     # instead of through 50 async DataLoader resolutions (measured: 16 of 42 ms per page).
     qualification_rows: strawberry.Private[list | None] = None
 
     @classmethod
-    def of(cls, d: DeclarationModel, qualification_rows: list | None = None) -> "Declaration":
+    def of(cls, d: DeclarationModel, qualification_rows: list | None = None, *,
+           today: dt.date | None = None) -> "Declaration":
+        """`today` (Beijing) judges an open correction notice's deadline: reads pass it
+        (`today_of(info)`); a mutation's payload shows the state its step just stored, which
+        settled the deadline under the row lock, so it needs none. Status fields stay plain
+        attributes (the execution fast path) rather than resolvers asking the clock."""
+        status = d.status if today is None else correction_rules.effective_status(d.status, d.correction_deadline,
+                                                                                 today)
+        actions = allowed_actions(status)
         return cls(
             id=d.id, year=d.year, series_code=d.series_code, series_name=catalog_rules.series_name(d.series_code) or "",
             level=d.level, title_code=d.title_code, title_name=catalog_rules.title_name(d.title_code) or "",
@@ -155,29 +167,13 @@ class Declaration(relay.Node):
             method=d.method, exceptional_reason=d.exceptional_reason, former_series_code=d.former_series_code,
             education_level=d.education_level, current_title=d.current_title,
             current_title_obtained_on=d.current_title_obtained_on, years_in_specialty=d.years_in_specialty,
-            phone=d.phone, stored_status=d.status, correction_deadline=d.correction_deadline,
-            return_reason=d.return_reason, created_at=d.created_at,
-            updated_at=d.updated_at, confirmed_at=d.confirmed_at, person_row_id=d.person_id,
+            phone=d.phone, status=status, stored_status=d.status, return_reason=d.return_reason,
+            created_at=d.created_at, updated_at=d.updated_at, confirmed_at=d.confirmed_at,
+            is_editable=DomainAction.EDIT in actions, can_withdraw=DomainAction.WITHDRAW in actions,
+            person_row_id=d.person_id,
             work_unit_row_id=d.work_unit_id, current_unit_row_id=d.current_unit_id,
             accepted_at=d.accepted_at, committee_row_id=d.committee_id, qualification_rows=qualification_rows,
         )
-
-    def effective_status(self, info: Info) -> DomainStatus:
-        if self.correction_deadline is None:  # no notice open: the stored status is the status
-            return self.stored_status
-        return correction_rules.effective_status(self.stored_status, self.correction_deadline, today_of(info))
-
-    @strawberry.field(description="当前状态；被一次性告知补正而期限已过未重新确认的，即为视为放弃（ABANDONED）")
-    def status(self, info: Info) -> DeclarationStatus:
-        return self.effective_status(info)
-
-    @strawberry.field(description="申报人现在能否修改（草稿或被退回时；补正期间只能修改补正通知列出的内容和材料）")
-    def is_editable(self, info: Info) -> bool:
-        return DomainAction.EDIT in allowed_actions(self.effective_status(info))
-
-    @strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
-    def can_withdraw(self, info: Info) -> bool:
-        return DomainAction.WITHDRAW in allowed_actions(self.effective_status(info))
 
     @strawberry.field(description="最近一次一次性告知补正（含已补正或视为放弃的）；从未告知补正时为空")
     async def correction_notice(self, info: Info) -> CorrectionNotice | None:
@@ -249,14 +245,16 @@ class Declaration(relay.Node):
     @strawberry.field(description="状态跟踪：每一步，按时间顺序（补正期限届满即有“视为放弃”一步，操作人为系统）")
     async def timeline(self, info: Info) -> list[DeclarationEvent]:
         events = [DeclarationEvent.of(e) for e in await info.context.loaders.events_by_declaration.load(self.id)]
-        if self.effective_status(info) is not self.stored_status:  # abandoned, not yet stored: as it will be
+        if self.status is not self.stored_status:  # abandoned, not yet stored: as it will be
             notice = await load_referenced(info.context.loaders.latest_notice, self.id)
             events.append(DeclarationEvent.abandoned(notice.deadline, notice.unit_id))
         return events
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await resolve_visible(info, node_ids, declarations.visible_declarations, cls.of)
+        today = today_of(info)
+        return await resolve_visible(info, node_ids, declarations.visible_declarations,
+                                     lambda d: cls.of(d, today=today))
 
 
 @strawberry.input(description="申报基本信息（图1-7）；保存时带*项必填，其余在确认申报前补全")
@@ -314,7 +312,7 @@ class DeclarationQuery:
         async with info.context.read() as env:
             found = await declarations.visible_declarations(env, [row_id])
         row = found.get(row_id)
-        return Declaration.of(row) if row else None
+        return Declaration.of(row, today=today_of(info)) if row else None
 
     @strawberry.field(description="个人：我的申报，按年度从新到旧")
     async def my_declarations(
@@ -322,7 +320,8 @@ class DeclarationQuery:
     ) -> Connection[Declaration]:
         async with info.context.read() as env:
             page = await declarations.my_declarations(env, first=first, after=after)
-        return Connection.of(page, Declaration.of)
+        today = today_of(info)
+        return Connection.of(page, lambda d: Declaration.of(d, today=today))
 
 
 @strawberry.type
