@@ -44,6 +44,9 @@ async def add_to_integrity_list(env: Env, *, person_id: int, reason: str, catego
 
 async def require_not_listed(env: Env, person: Person) -> None:
     """INTEGRITY_LISTED, saying why and until when, while an entry is in force today."""
+    # Two statements on purpose: in READ COMMITTED each statement reads with a snapshot taken
+    # when it starts, so only a read issued after the lock is granted sees an entry whose
+    # recording held the person row (a subquery of the locking statement would not).
     await env.session.execute(select(Person.id).where(Person.id == person.id).with_for_update(read=True))
     day = today(env)
     entry = await env.session.scalar(
