@@ -100,6 +100,8 @@ class Settings:
     @property
     def request_slots(self) -> int:
         return self.max_concurrent or min(8, 2 * self.db_pool_size)
+    # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
+    correction_max_days: int = 30
 
     @property
     def upload_dir(self) -> Path:
@@ -131,4 +133,5 @@ class Settings:
             max_waiting=_int("ZHICHENG_MAX_WAITING", 100),
             queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
             metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
+            correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
         )

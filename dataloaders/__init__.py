@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from dataloaders import declarations, review
+from dataloaders import corrections, declarations, review
 
 
 class Loaders:
@@ -24,3 +24,5 @@ class Loaders:
         self.decisions_by_declaration = review.decisions_by_declaration(read)
         self.committee = review.committees_by_id(read)
         self.reporting_path = review.reporting_paths_by_id(read)
+        # Corrections (一次性告知补正)
+        self.latest_notice = corrections.latest_notice_by_declaration(read)

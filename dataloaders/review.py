@@ -12,14 +12,15 @@ from models import Committee, ReportingPath, ReviewStep, StepDecision
 
 
 def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
-    """Each declaration's decided review steps (its ReviewDecisions), oldest first."""
+    """Each declaration's decided review steps (its ReviewDecisions: passed, rejected, returned
+    with a correction notice or down the route), oldest first; withdrawals are no decision."""
 
     async def load(ids: Sequence[int]) -> list[list[ReviewStep]]:
         async with read() as env:
             rows = await env.session.scalars(
                 select(ReviewStep)
                 .where(ReviewStep.declaration_id.in_(ids),
-                       ReviewStep.decision.in_([StepDecision.APPROVED, StepDecision.REJECTED]))
+                       ReviewStep.decision.is_not(None), ReviewStep.decision != StepDecision.WITHDRAWN)
                 .order_by(ReviewStep.id)
             )
         grouped: dict[int, list[ReviewStep]] = {i: [] for i in ids}

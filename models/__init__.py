@@ -14,6 +14,7 @@ from models.account import (
 from models.audit import AuditEntry
 from models.base import Base
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
+from models.correction import CorrectionNotice, NoticeOutcome
 from models.declaration import (
     Declaration,
     DeclarationEvent,
@@ -21,6 +22,7 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.integrity import IntegrityRecord
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -41,13 +43,16 @@ __all__ = [
     "CommitmentAcceptance",
     "CommitmentLetter",
     "Committee",
+    "CorrectionNotice",
     "Declaration",
     "DeclarationEvent",
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "IntegrityRecord",
     "LoginThrottle",
     "Material",
+    "NoticeOutcome",
     "PathStatus",
     "PermissionApplication",
     "PermissionDecision",

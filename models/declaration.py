@@ -72,6 +72,10 @@ class Declaration(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     # The reason of the last return (审核不通过), shown to the applicant.
     return_reason: Mapped[str | None] = mapped_column(Text)
+    # The last day to answer the open correction notice (一次性告知补正), NULL when none is
+    # open: with it every reader judges RETURNED-past-deadline as ABANDONED without a join
+    # (rules.corrections.effective_status).
+    correction_deadline: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
@@ -123,7 +127,8 @@ class DeclarationEvent(Base):
         str_enum(DeclarationStatus, "event_from_status")
     )
     to_status: Mapped[DeclarationStatus] = mapped_column(str_enum(DeclarationStatus, "event_to_status"))
-    actor_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    # NULL for the system's own steps (a correction deadline passing: actor_name 系统).
+    actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     # Snapshot of who acted, as the timeline must show it even if names change later.
     actor_name: Mapped[str] = mapped_column(String(100))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))

@@ -27,6 +27,9 @@ class StepDecision(str, enum.Enum):
     APPROVED = "APPROVED"  # 审核通过
     REJECTED = "REJECTED"  # 审核不通过（退回申报人）
     WITHDRAWN = "WITHDRAWN"  # 申报人在单位处理前撤回
+    # --- corrections (issue 13) ---
+    CORRECTION_REQUESTED = "CORRECTION_REQUESTED"  # 一次性告知补正（退回申报人，限期补正后回到本单位）
+    RETURNED_DOWN = "RETURNED_DOWN"  # 按原报送渠道退回下级单位
 
 
 #: The columns copied onto every step when it is created, for the queues to filter and

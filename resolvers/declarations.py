@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from dataclasses import field as dataclass_field
+from dataclasses import fields as fields_of
 from datetime import date
 
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from models import (
     Person,
     Unit,
 )
-from resolvers import review_steps
+from resolvers import corrections, integrity, review_steps
 from resolvers.commitment import require_commitment, year_is_open
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
@@ -31,6 +32,7 @@ from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.timeline import append_event, transition
 from resolvers.units import require_permitted_unit
 from rules import catalog
+from rules import corrections as corrections_rules
 from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
 from rules.records import EducationLevel, RecordCategory
@@ -38,7 +40,20 @@ from rules.regions import region_covers
 from rules.text import LONG_TEXT_MAX, NAME_MAX, REASON_MAX, check_phone, clean_text, trimmed
 
 A, S = DeclarationAction, DeclarationStatus
-_DUPLICATE = RuleViolation(ErrorCode.DECLARATION_EXISTS, field="year")
+# A lost race on the unique index: the other declaration's series is not known here.
+_DUPLICATE = RuleViolation(ErrorCode.DECLARATION_EXISTS, "本年度已有申报，同一年度只能申报一个职称系列", "year")
+
+
+def _duplicate(other: Declaration, today_: date) -> RuleViolation:
+    """申报资格: one declaration per person and year across all series, naming the one there is
+    (an abandoned one is final for its year and still counts)."""
+    series = catalog.series_name(other.series_code) or other.series_code
+    status = corrections_rules.effective_status(other.status, other.correction_deadline, today_)
+    if status is S.ABANDONED:
+        return RuleViolation(ErrorCode.DECLARATION_EXISTS,
+                             f"{other.year}年度的{series}申报已视为放弃，本年度不能再申报", "year")
+    return RuleViolation(ErrorCode.DECLARATION_EXISTS,
+                         f"{other.year}年度已申报{series}，同一年度不得申报两个及以上系列", "year")
 
 
 @dataclass
@@ -130,10 +145,10 @@ async def _validate(env: Env, person: Person, fields: DeclarationFields, own_id:
     errors += _detail_errors(env, f)
     errors += await _work_unit_errors(env, f.work_unit_id)
     other = await env.session.scalar(
-        select(Declaration.id).where(Declaration.person_id == person.id, Declaration.year == f.year)
+        select(Declaration).where(Declaration.person_id == person.id, Declaration.year == f.year)
     )
-    if other is not None and other != own_id:
-        errors.append(_DUPLICATE)
+    if other is not None and other.id != own_id:
+        errors.append(_duplicate(other, today(env)))
     raise_all(errors)
     return f
 
@@ -157,6 +172,7 @@ async def create_declaration(env: Env, *, fields: DeclarationFields) -> Declarat
     """新增申报信息 → 保存: a DRAFT the applicant then completes on the detail page."""
     person = env.require_person()
     await require_commitment(env, person)
+    await integrity.require_not_listed(env, person)
     f = await _validate(env, person, fields, None)
     now = env.clock.now()
     declaration = Declaration(person_id=person.id, status=next_state(None, A.CREATE), created_at=now, updated_at=now)
@@ -179,6 +195,7 @@ async def own_declaration(env: Env, declaration_id: int, *, field: str = "id") -
     )
     if declaration is None:
         raise RuleViolation(ErrorCode.NOT_FOUND, "申报不存在或无权访问", field)
+    await corrections.settle_deadline(env, declaration)  # 视为放弃 once its notice expired
     return declaration
 
 
@@ -193,14 +210,18 @@ async def editable_declaration(env: Env, declaration_id: int, *, field: str = "i
 async def update_declaration(env: Env, *, declaration_id: int, fields: DeclarationFields) -> Declaration:
     declaration = await editable_declaration(env, declaration_id)
     person = env.require_person()
-    f = await _validate(env, person, fields, declaration.id)
+    new = _normalise(fields)
+    await corrections.check_field_edits(env, declaration, {f.name: getattr(new, f.name) for f in fields_of(new)})
+    f = await _validate(env, person, new, declaration.id)
     _assign(declaration, f)
     await _flush(env)
     return declaration
 
 
-async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
-    """确认申报 checks: everything a reviewer needs, all gaps reported at once."""
+async def _completeness_gaps(env: Env, d: Declaration, *, resubmission: bool = False) -> list[RuleViolation]:
+    """确认申报 checks: everything a reviewer needs, all gaps reported at once. A resubmission
+    under a correction notice answers a review already under way, so a year closed since
+    then does not refuse it."""
     gaps: list[RuleViolation] = []
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
                 "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
@@ -232,7 +253,7 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
     materials = await env.session.scalar(select(func.count()).where(Material.declaration_id == d.id))
     if not materials:
         gaps.append(RuleViolation(ErrorCode.MATERIAL_REQUIRED, field="materials"))
-    if not await year_is_open(env, d.year):
+    if not resubmission and not await year_is_open(env, d.year):
         gaps.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{d.year}年度已停止申报", "year"))
     unit = await env.referenced(Unit, d.work_unit_id)
     if not unit.is_permitted:
@@ -241,21 +262,31 @@ async def _completeness_gaps(env: Env, d: Declaration) -> list[RuleViolation]:
 
 
 async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
-    """确认申报: lock everything and send it to the work unit for review."""
+    """确认申报: lock everything and send it to the work unit for review; under a correction
+    notice (补正后重新确认), back to the unit that sent it."""
     declaration = await own_declaration(env, declaration_id)
     before = declaration.status
-    after = transition(declaration, A.CONFIRM)
-    raise_all(await _completeness_gaps(env, declaration))
+    notice = await corrections.open_notice(env, declaration)
+    action = A.RESUBMIT if notice is not None else A.CONFIRM
+    after = transition(declaration, action)
+    person = env.require_person()
+    await integrity.require_not_listed(env, person)
+    raise_all(await _completeness_gaps(env, declaration, resubmission=notice is not None))
     now = env.clock.now()
     declaration.status = after
-    declaration.current_unit_id = declaration.work_unit_id
     declaration.confirmed_at = now
     declaration.updated_at = now
     declaration.return_reason = None
-    # Data review starts (again, after a return) at the work unit.
-    work_unit = await env.referenced(Unit, declaration.work_unit_id)
-    await review_steps.open_first_step(env, declaration, env.require_person(), work_unit)
-    append_event(env, declaration, A.CONFIRM, before, unit_id=declaration.work_unit_id)
+    if notice is not None:
+        step = await corrections.resubmit(env, declaration, notice)
+        declaration.current_unit_id = step.unit_id
+        append_event(env, declaration, A.RESUBMIT, before, unit_id=step.unit_id, reason="补正后重新确认申报")
+    else:
+        # Data review starts (again, after a return) at the work unit.
+        declaration.current_unit_id = declaration.work_unit_id
+        work_unit = await env.referenced(Unit, declaration.work_unit_id)
+        await review_steps.open_first_step(env, declaration, person, work_unit)
+        append_event(env, declaration, A.CONFIRM, before, unit_id=declaration.work_unit_id)
     await env.session.flush()
     return declaration
 

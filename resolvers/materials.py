@@ -100,7 +100,8 @@ async def _record_of(env: Env, declaration: Declaration, record_id: int | None) 
 async def upload_material(
     env: Env, *, declaration_id: int, record_id: int | None, upload: UploadedFile
 ) -> Material:
-    """Attach a proof file to the declaration, or to one of its records."""
+    """Attach a proof file to the declaration, or to one of its records. Under a correction
+    notice materials stay editable whatever it names (the issue: "and materials")."""
     declaration = await editable_declaration(env, declaration_id, field="declarationId")
     record = await _record_of(env, declaration, record_id)
     stored = await store_upload(upload, env.settings.upload_dir, env.settings.max_upload_bytes)

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from models import DeclarationRecord, Material
+from resolvers.corrections import check_record_edit
 from resolvers.declarations import editable_declaration, today, visible_declarations
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation, raise_all
@@ -26,6 +27,7 @@ async def add_record(
     env: Env, *, declaration_id: int, category: RecordCategory, values: dict[str, Any]
 ) -> DeclarationRecord:
     declaration = await editable_declaration(env, declaration_id, field="declarationId")
+    await check_record_edit(env, declaration, category, "input")
     payload = _validated(env, category, values)
     now = env.clock.now()
     record = DeclarationRecord(
@@ -37,14 +39,15 @@ async def add_record(
 
 
 async def editable_record(env: Env, record_id: int, *, field: str = "id") -> DeclarationRecord:
-    """A record of the applicant's own editable declaration (declaration row locked)."""
+    """A record of the applicant's own editable declaration (declaration row locked), of a
+    category the open correction notice names, if there is one."""
     declaration_id = await env.session.scalar(
         select(DeclarationRecord.declaration_id).where(DeclarationRecord.id == record_id)
     )
     if declaration_id is None:
         raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field)
     try:
-        await editable_declaration(env, declaration_id, field=field)
+        declaration = await editable_declaration(env, declaration_id, field=field)
     except RuleViolation as exc:
         if exc.code is ErrorCode.NOT_FOUND:  # someone else's record: do not confirm it exists
             raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field) from None
@@ -52,6 +55,7 @@ async def editable_record(env: Env, record_id: int, *, field: str = "id") -> Dec
     record = await env.session.get(DeclarationRecord, record_id, with_for_update=True)
     if record is None:  # deleted (a concurrent deleteRecord) before the declaration was locked
         raise RuleViolation(ErrorCode.NOT_FOUND, "记录不存在或无权访问", field)
+    await check_record_edit(env, declaration, record.category, field)
     return record
 
 

@@ -37,6 +37,9 @@ class ReviewState(str, enum.Enum):
     PENDING = "PENDING"  # 待审核
     APPROVED = "APPROVED"  # 审核通过
     REJECTED = "REJECTED"  # 审核不通过
+    # --- corrections (issue 13) ---
+    CORRECTION_REQUESTED = "CORRECTION_REQUESTED"  # 已一次性告知补正
+    RETURNED_DOWN = "RETURNED_DOWN"  # 已退回下级单位
 
 
 @dataclass
@@ -65,7 +68,7 @@ class ReviewResult:
     committee: Committee | None
 
 
-async def _lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[Declaration, ReviewStep]:
+async def lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[Declaration, ReviewStep]:
     """Lock the declaration, then find its step open at this unit.
 
     Never reached here: NOT_FOUND. Reached, but not waiting here (decided, withdrawn,
@@ -86,7 +89,7 @@ async def _lock_for_review(env: Env, unit: Unit, declaration_id: int) -> tuple[D
     return declaration, step
 
 
-def _decide(env: Env, step: ReviewStep, decision: StepDecision, reason: str | None) -> None:
+def decide(env: Env, step: ReviewStep, decision: StepDecision, reason: str | None) -> None:
     viewer = env.require_viewer()
     step.decision, step.decided_at, step.reason = decision, env.clock.now(), reason
     step.reviewer_account_id, step.reviewer_name = viewer.account.id, actor_name(env)
@@ -97,18 +100,18 @@ async def review_declaration(env: Env, *, declaration_id: int, approve: bool, re
     returns the declaration to the applicant."""
     unit = require_acting_unit_permitted(env)
     reason = clean_reason(reason, required=not approve, required_message="审核不通过须填写原因，以便申报人查看修改")
-    declaration, step = await _lock_for_review(env, unit, declaration_id)
+    declaration, step = await lock_for_review(env, unit, declaration_id)
     before = declaration.status
     committee = None
     if not approve:
         action = A.REJECT
-        _decide(env, step, StepDecision.REJECTED, reason)
+        decide(env, step, StepDecision.REJECTED, reason)
         declaration.current_unit_id, declaration.return_reason = None, reason
     else:
         committee = await committee_for_accepting_unit(env.session, unit.id, declaration.series_code,
                                                        declaration.level)
         action = A.ACCEPT if committee else A.APPROVE
-        _decide(env, step, StepDecision.APPROVED, reason)
+        decide(env, step, StepDecision.APPROVED, reason)
         step.awaiting_report = committee is None
         if committee is not None:
             step.committee_id = committee.id
@@ -127,6 +130,8 @@ _STATE_PREDICATE = {
     ReviewState.PENDING: ReviewStep.decision.is_(None),
     ReviewState.APPROVED: ReviewStep.decision == StepDecision.APPROVED,
     ReviewState.REJECTED: ReviewStep.decision == StepDecision.REJECTED,
+    ReviewState.CORRECTION_REQUESTED: ReviewStep.decision == StepDecision.CORRECTION_REQUESTED,
+    ReviewState.RETURNED_DOWN: ReviewStep.decision == StepDecision.RETURNED_DOWN,
 }
 
 

@@ -4,9 +4,17 @@ One pure table shared by every workflow step (applicant steps here; unit review,
 reporting and acceptance in the next issue), so no step can invent a transition.
 
     DRAFT ──confirm──▶ PENDING_REVIEW ──approve──▶ APPROVED ──report──▶ PENDING_REVIEW (superior)
-      ▲  ◀──withdraw──┘     │  └──accept (committee's accepting unit)──▶ ACCEPTED
-      │                     └──reject(reason)──▶ RETURNED ──confirm──▶ PENDING_REVIEW
-      └─────────────── edit (DRAFT, RETURNED) ───┘
+      ▲  ◀──withdraw──┘     │  │  └──accept (committee's accepting unit)──▶ ACCEPTED
+      │                     │  └──return down the route (reason)──▶ PENDING_REVIEW (the unit below)
+      │                     ├──reject(reason)──▶ RETURNED ──confirm──▶ PENDING_REVIEW (work unit, new round)
+      │                     └──request correction(items, deadline)──▶ RETURNED ──resubmit──▶ PENDING_REVIEW
+      │                                                (same unit, same round)   │
+      │                                                  deadline passes (system)└──abandon──▶ ABANDONED
+      └─────────────── edit (DRAFT, RETURNED; under a notice only what it names) ───┘
+
+ABANDONED (视为放弃) is final for the year. It is reached without anyone acting: a RETURNED
+declaration whose correction deadline has passed *is* abandoned when read
+(`rules.corrections.effective_status`), and the next write to it stores that.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ class DeclarationStatus(str, enum.Enum):
     APPROVED = "APPROVED"  # 审核通过（待上报）
     RETURNED = "RETURNED"  # 审核不通过，退回申报人修改
     ACCEPTED = "ACCEPTED"  # 评审委员会已受理
+    # --- corrections (一次性告知补正) ---
+    ABANDONED = "ABANDONED"  # 视为放弃：补正期限内未重新确认申报（本年度终结）
 
 
 class DeclarationAction(str, enum.Enum):
@@ -31,6 +41,11 @@ class DeclarationAction(str, enum.Enum):
     REJECT = "REJECT"  # 单位审核不通过（退回）
     REPORT = "REPORT"  # 上报至上级单位
     ACCEPT = "ACCEPT"  # 评审委员会受理
+    # --- corrections (一次性告知补正, 按原报送渠道退回) ---
+    REQUEST_CORRECTION = "REQUEST_CORRECTION"  # 单位一次性告知补正（退回申报人，限期）
+    RESUBMIT = "RESUBMIT"  # 申报人补正后重新确认（回到告知补正的单位）
+    ABANDON = "ABANDON"  # 补正期限已过，视为放弃（系统）
+    RETURN_DOWN = "RETURN_DOWN"  # 上级单位按原报送渠道退回下级单位
 
 
 S, A = DeclarationStatus, DeclarationAction
@@ -51,6 +66,20 @@ TRANSITIONS: dict[tuple[DeclarationStatus | None, DeclarationAction], Declaratio
 
 #: Actions the applicant takes; the others are taken by units.
 APPLICANT_ACTIONS = frozenset({A.CREATE, A.EDIT, A.CONFIRM, A.WITHDRAW})
+
+# --- corrections (一次性告知补正, 按原报送渠道退回) ---
+# A unit returns with a notice, or down to the unit that reported it; the applicant's
+# confirmation under a notice is RESUBMIT (back to that unit, not to the work unit); the
+# system's ABANDON is the deadline passing.
+TRANSITIONS.update({
+    (S.PENDING_REVIEW, A.REQUEST_CORRECTION): S.RETURNED,
+    (S.RETURNED, A.RESUBMIT): S.PENDING_REVIEW,
+    (S.RETURNED, A.ABANDON): S.ABANDONED,
+    (S.PENDING_REVIEW, A.RETURN_DOWN): S.PENDING_REVIEW,
+})
+APPLICANT_ACTIONS |= {A.RESUBMIT}
+#: Taken by nobody: the passing of a deadline (the timeline's actor is 系统).
+SYSTEM_ACTIONS = frozenset({A.ABANDON})
 
 
 class TransitionNotAllowed(Exception):

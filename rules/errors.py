@@ -70,6 +70,13 @@ class ErrorCode(str, Enum):
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"
     CANNOT_WITHDRAW = "CANNOT_WITHDRAW"
+    # Corrections, returns and eligibility (issue 13)
+    CORRECTION_ITEMS_REQUIRED = "CORRECTION_ITEMS_REQUIRED"
+    CORRECTION_DEADLINE_INVALID = "CORRECTION_DEADLINE_INVALID"
+    CORRECTION_DEADLINE_PASSED = "CORRECTION_DEADLINE_PASSED"
+    NOT_IN_CORRECTION_NOTICE = "NOT_IN_CORRECTION_NOTICE"
+    CANNOT_RETURN_DOWN = "CANNOT_RETURN_DOWN"
+    INTEGRITY_LISTED = "INTEGRITY_LISTED"
     # Units and routes
     UNIT_NOT_PERMITTED = "UNIT_NOT_PERMITTED"
     REASON_REQUIRED = "REASON_REQUIRED"
@@ -144,6 +151,13 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.FILE_TOO_LARGE: "文件超过大小上限",
     ErrorCode.FILE_TYPE_NOT_ALLOWED: "只接受 PDF、JPG、PNG 格式的文件",
     ErrorCode.CANNOT_WITHDRAW: "单位已处理该申报，不能撤回",
+    # Corrections, returns and eligibility (issue 13)
+    ErrorCode.CORRECTION_ITEMS_REQUIRED: "一次性告知补正须列出需要补正的全部事项（至少一项）",
+    ErrorCode.CORRECTION_DEADLINE_INVALID: "补正期限须晚于今天，且不超过规定的天数",
+    ErrorCode.CORRECTION_DEADLINE_PASSED: "补正期限已过，本年度申报视为放弃",
+    ErrorCode.NOT_IN_CORRECTION_NOTICE: "补正通知未列出此项，不能修改",
+    ErrorCode.CANNOT_RETURN_DOWN: "本单位是申报人的工作单位，没有下级报送单位可退回；请审核不通过或一次性告知补正",
+    ErrorCode.INTEGRITY_LISTED: "已记入职称诚信档案，有效期内不得申报职称",
     # Units and routes
     ErrorCode.UNIT_NOT_PERMITTED: "该单位尚未获得职称申报权限",
     ErrorCode.REASON_REQUIRED: "请填写原因",

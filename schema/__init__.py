@@ -27,6 +27,7 @@ from schema.catalog import CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
+from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
 from schema.extensions import ApiMaskErrors, ApiSchema, should_mask_error
@@ -53,7 +54,8 @@ from schema.units import UnitQuery
 #: Every node type by the type name inside its global ids.
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
-    for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem)
+    for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
+                IntegrityRecord)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -114,6 +116,7 @@ Query = merge_types(
         DeclarationQuery,
         ReviewQuery,
         ReportingQuery,
+        CorrectionQuery,
     ),
 )
 Mutation = merge_types(
@@ -129,6 +132,7 @@ Mutation = merge_types(
         MaterialMutation,
         ReviewMutation,
         ReportingMutation,
+        CorrectionMutation,
     ),
 )
 

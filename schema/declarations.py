@@ -13,10 +13,11 @@ from strawberry import relay
 from models import Declaration as DeclarationModel
 from models import DeclarationEvent as EventModel
 from models import DeclarationMethod as DomainMethod
-from resolvers import declarations
+from resolvers import corrections, declarations
 from resolvers.declarations import DeclarationFields
 from resolvers.env import Env
 from rules import catalog as catalog_rules
+from rules import corrections as correction_rules
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction as DomainAction
 from rules.declaration_states import DeclarationStatus as DomainStatus
@@ -26,6 +27,7 @@ from schema.catalog import ExceptionalCondition, TitleLevel
 from schema.committees import Committee
 from schema.connection import After, Connection, First
 from schema.context import Info, load_referenced
+from schema.correction_notice import CorrectionNotice, today_of
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
 from schema.ids import decode_id, query_id
@@ -45,6 +47,12 @@ from schema.records import (
 )
 from schema.review_decisions import DeclarationReview
 
+# --- corrections (一次性告知补正, 按原报送渠道退回) ---
+_CORRECTION_STATUSES = {"ABANDONED": "视为放弃：补正期限内未重新确认申报，本年度申报终结"}
+_CORRECTION_ACTIONS = {"REQUEST_CORRECTION": "一次性告知补正（退回申报人，限期补正）",
+                       "RESUBMIT": "补正后重新确认（回到告知补正的单位）", "ABANDON": "补正期限已过，视为放弃（系统）",
+                       "RETURN_DOWN": "按原报送渠道退回下级单位"}
+
 if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
     DeclarationStatus = DomainStatus
     DeclarationAction = DomainAction
@@ -53,13 +61,15 @@ else:
     DeclarationStatus = gql_enum(
         DomainStatus,
         {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）",
-         "APPROVED": "审核通过（待上报）", "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理"},
+         "APPROVED": "审核通过（待上报）", "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理",
+         **_CORRECTION_STATUSES},
         name="DeclarationStatus", description="申报状态",
     )
     DeclarationAction = gql_enum(
         DomainAction,
         {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
-         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理"},
+         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理",
+         **_CORRECTION_ACTIONS},
         name="DeclarationAction", description="申报流程中的一步",
     )
     DeclarationMethod = gql_enum(
@@ -90,6 +100,13 @@ class DeclarationEvent:
         return cls(action=e.action, from_status=e.from_status, to_status=e.to_status, actor_name=e.actor_name,
                    reason=e.reason, at=e.at, unit_row_id=e.unit_id)
 
+    @classmethod
+    def abandoned(cls, deadline: dt.date, unit_id: int) -> "DeclarationEvent":
+        """The 视为放弃 step a passed deadline means, exactly as `resolvers.corrections` stores it."""
+        return cls(action=DomainAction.ABANDON, from_status=DomainStatus.RETURNED, to_status=DomainStatus.ABANDONED,
+                   actor_name=corrections.SYSTEM_ACTOR, reason=correction_rules.abandoned_reason(deadline),
+                   at=correction_rules.expired_at(deadline).astimezone(dt.UTC), unit_row_id=unit_id)
+
 
 
 
@@ -114,25 +131,37 @@ class Declaration(relay.Node):
     current_title_obtained_on: dt.date | None = strawberry.field(description="现职称取得时间")
     years_in_specialty: int | None = strawberry.field(description="从事本专业年限")
     phone: str | None = strawberry.field(description="联系电话")
-    status: DeclarationStatus = strawberry.field(description="当前状态")
+    status: DeclarationStatus = strawberry.field(
+        description="当前状态；被一次性告知补正而期限已过未重新确认的，即为视为放弃（ABANDONED）")
     return_reason: str | None = strawberry.field(description="最近一次退回的原因（状态为 RETURNED 时）")
     created_at: dt.datetime = strawberry.field(description="新增时间")
     updated_at: dt.datetime = strawberry.field(description="最近修改时间")
     confirmed_at: dt.datetime | None = strawberry.field(description="最近一次确认申报的时间")
-    is_editable: bool = strawberry.field(description="申报人现在能否修改（草稿或被退回时）")
+    is_editable: bool = strawberry.field(
+        description="申报人现在能否修改（草稿或被退回时；补正期间只能修改补正通知列出的内容和材料）")
     can_withdraw: bool = strawberry.field(description="状态允许撤回（单位是否已处理以撤回结果为准）")
     accepted_at: dt.datetime | None = strawberry.field(description="评审委员会受理时间（状态为 ACCEPTED 时）")
     person_row_id: strawberry.Private[int]
     work_unit_row_id: strawberry.Private[int]
     current_unit_row_id: strawberry.Private[int | None]
     committee_row_id: strawberry.Private[int | None]
+    # The status as stored; `status` is what it is today (a correction deadline passes
+    # without anyone writing it: rules.corrections.effective_status).
+    stored_status: strawberry.Private[DomainStatus]
     # Loaded with a list page (one statement for the page), so each item answers at once
     # instead of through 50 async DataLoader resolutions (measured: 16 of 42 ms per page).
     qualification_rows: strawberry.Private[list | None] = None
 
     @classmethod
-    def of(cls, d: DeclarationModel, qualification_rows: list | None = None) -> "Declaration":
-        actions = allowed_actions(d.status)
+    def of(cls, d: DeclarationModel, qualification_rows: list | None = None, *,
+           today: dt.date | None = None) -> "Declaration":
+        """`today` (Beijing) judges an open correction notice's deadline: reads pass it
+        (`today_of(info)`); a mutation's payload shows the state its step just stored, which
+        settled the deadline under the row lock, so it needs none. Status fields stay plain
+        attributes (the execution fast path) rather than resolvers asking the clock."""
+        status = d.status if today is None else correction_rules.effective_status(d.status, d.correction_deadline,
+                                                                                 today)
+        actions = allowed_actions(status)
         return cls(
             id=d.id, year=d.year, series_code=d.series_code, series_name=catalog_rules.series_name(d.series_code) or "",
             level=d.level, title_code=d.title_code, title_name=catalog_rules.title_name(d.title_code) or "",
@@ -142,12 +171,18 @@ class Declaration(relay.Node):
             former_series_code=d.former_series_code,
             education_level=d.education_level, current_title=d.current_title,
             current_title_obtained_on=d.current_title_obtained_on, years_in_specialty=d.years_in_specialty,
-            phone=d.phone, status=d.status, return_reason=d.return_reason, created_at=d.created_at,
-            updated_at=d.updated_at, confirmed_at=d.confirmed_at, is_editable=DomainAction.EDIT in actions,
-            can_withdraw=DomainAction.WITHDRAW in actions, person_row_id=d.person_id,
+            phone=d.phone, status=status, stored_status=d.status, return_reason=d.return_reason,
+            created_at=d.created_at, updated_at=d.updated_at, confirmed_at=d.confirmed_at,
+            is_editable=DomainAction.EDIT in actions, can_withdraw=DomainAction.WITHDRAW in actions,
+            person_row_id=d.person_id,
             work_unit_row_id=d.work_unit_id, current_unit_row_id=d.current_unit_id,
             accepted_at=d.accepted_at, committee_row_id=d.committee_id, qualification_rows=qualification_rows,
         )
+
+    @strawberry.field(description="最近一次一次性告知补正（含已补正或视为放弃的）；从未告知补正时为空")
+    async def correction_notice(self, info: Info) -> CorrectionNotice | None:
+        row = await info.context.loaders.latest_notice.load(self.id)
+        return CorrectionNotice.of(row) if row else None
 
     @strawberry.field(description="申报人（非本人时身份证号、手机号脱敏）")
     async def applicant(self, info: Info) -> Person:
@@ -211,13 +246,19 @@ class Declaration(relay.Node):
         row = await load_referenced(info.context.loaders.committee, self.committee_row_id)
         return Committee.of(row, await load_referenced(info.context.loaders.unit, row.accepting_unit_id))
 
-    @strawberry.field(description="状态跟踪：每一步，按时间顺序")
+    @strawberry.field(description="状态跟踪：每一步，按时间顺序（补正期限届满即有“视为放弃”一步，操作人为系统）")
     async def timeline(self, info: Info) -> list[DeclarationEvent]:
-        return [DeclarationEvent.of(e) for e in await info.context.loaders.events_by_declaration.load(self.id)]
+        events = [DeclarationEvent.of(e) for e in await info.context.loaders.events_by_declaration.load(self.id)]
+        if self.status is not self.stored_status:  # abandoned, not yet stored: as it will be
+            notice = await load_referenced(info.context.loaders.latest_notice, self.id)
+            events.append(DeclarationEvent.abandoned(notice.deadline, notice.unit_id))
+        return events
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await resolve_visible(info, node_ids, declarations.visible_declarations, cls.of)
+        today = today_of(info)
+        return await resolve_visible(info, node_ids, declarations.visible_declarations,
+                                     lambda d: cls.of(d, today=today))
 
 
 @strawberry.input(description="申报基本信息（图1-7）；保存时带*项必填，其余在确认申报前补全")
@@ -282,7 +323,7 @@ class DeclarationQuery:
         async with info.context.read() as env:
             found = await declarations.visible_declarations(env, [row_id])
         row = found.get(row_id)
-        return Declaration.of(row) if row else None
+        return Declaration.of(row, today=today_of(info)) if row else None
 
     @strawberry.field(description="个人：我的申报，按年度从新到旧")
     async def my_declarations(
@@ -290,7 +331,8 @@ class DeclarationQuery:
     ) -> Connection[Declaration]:
         async with info.context.read() as env:
             page = await declarations.my_declarations(env, first=first, after=after)
-        return Connection.of(page, Declaration.of)
+        today = today_of(info)
+        return Connection.of(page, lambda d: Declaration.of(d, today=today))
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ from schema.accounts import Person, Unit
 from schema.catalog import TitleLevel
 from schema.connection import After, Connection, First
 from schema.context import Info
+from schema.correction_notice import today_of
 from schema.declarations import Declaration
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
@@ -30,7 +31,9 @@ if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
     ReviewState = review.ReviewState
 else:
     ReviewState = gql_enum(
-        review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过"},
+        review.ReviewState, {"PENDING": "待审核", "APPROVED": "审核通过", "REJECTED": "审核不通过",
+                             "CORRECTION_REQUESTED": "已一次性告知补正（退回申报人）",
+                             "RETURNED_DOWN": "已按原报送渠道退回下级单位"},
         name="ReviewState", description="审核状态（从本单位看）",
     )
 
@@ -70,11 +73,12 @@ class QueueItem(relay.Node):
     reported_at: dt.datetime | None = strawberry.field(description="本单位上报的时间（未上报为空）")
 
     @classmethod
-    def of(cls, row, viewer) -> "QueueItem":
+    def of(cls, row, viewer, today: dt.date) -> "QueueItem":
         step, d, person, unit = row.ReviewStep, row.Declaration, row.Person, row.Unit
         decided = step.decision is not None
         return cls(
-            id=step.id, declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications)),
+            id=step.id,
+            declaration=Declaration.of(d, records.listed_qualifications(d.id, row.qualifications), today=today),
             applicant=Person.of(person, viewer), work_unit=Unit.of(unit),
             year=step.year, level=step.level, title_name=step.title_name, applicant_name=step.applicant_name,
             confirmed_at=step.confirmed_at, arrived_at=step.arrived_at,
@@ -84,8 +88,8 @@ class QueueItem(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        viewer = info.context.viewer
-        return await resolve_visible(info, node_ids, review.visible_queue_rows, lambda row: cls.of(row, viewer))
+        viewer, today = info.context.viewer, today_of(info)
+        return await resolve_visible(info, node_ids, review.visible_queue_rows, lambda row: cls.of(row, viewer, today))
 
 
 async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) -> Connection[QueueItem]:
@@ -93,8 +97,8 @@ async def queue_connection(info: Info, fetch: Callable[[Env], Awaitable[Page]]) 
     all the way down (no per-item async resolution)."""
     async with info.context.read() as env:
         page = await fetch(env)
-    viewer = info.context.viewer
-    return Connection.of(page, lambda row: QueueItem.of(row, viewer))
+    viewer, today = info.context.viewer, today_of(info)
+    return Connection.of(page, lambda row: QueueItem.of(row, viewer, today))
 
 
 @strawberry.type(description="审核申报的结果")

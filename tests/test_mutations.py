@@ -38,6 +38,8 @@ ACTORS = {
     "reviewPermissionApplication": ADMIN, "createCommittee": ADMIN, "updateCommittee": ADMIN,
     "unlockAccount": ADMIN,
     "openDeclarationYear": PROVINCE_ADMIN, "closeDeclarationYear": PROVINCE_ADMIN,
+    # Issue 13: corrections, returns, the integrity list
+    "requestCorrection": PERMITTED_UNIT, "returnDeclaration": PERMITTED_UNIT, "addToIntegrityList": ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.
 JSON_MUTATIONS = sorted(m for m in ACTORS if m != "uploadMaterial")
