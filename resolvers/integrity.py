@@ -20,14 +20,18 @@ from resolvers.env import Env
 from rules import integrity as rules
 from rules.errors import ErrorCode, RuleViolation
 from rules.integrity import IntegrityCategory
+from rules.regions import PROVINCE_CODE
 from rules.text import clean_reason
 
 
 async def add_to_integrity_list(env: Env, *, person_id: int, reason: str, category: IntegrityCategory,
                                 ends_on: date | None) -> IntegrityRecord:
-    """记入诚信档案, by an admin who may see the person (the persons' visibility rule)."""
+    """记入诚信档案. The provincial office keeps the province's 诚信档案 and may record any
+    registered person (fraud can come to light from outside the system, before the person
+    declares here); a city office only a person it may see (the persons' visibility rule:
+    a declaration routed through its city)."""
     admin = env.require_admin()
-    if person_id not in await visible_persons(env, [person_id]):
+    if not await _may_record(env, admin.region_code, person_id):
         raise RuleViolation(ErrorCode.NOT_FOUND, "人员不存在或不在本机构管辖范围内", "personId")
     reason = clean_reason(reason, required=True, required_message="请填写记入诚信档案的原因")
     starts_on = today(env)
@@ -40,6 +44,12 @@ async def add_to_integrity_list(env: Env, *, person_id: int, reason: str, catego
     period = f"{starts_on.isoformat()}至{ends.isoformat()}"
     env.note_audit("Person", person_id, reason=f"{category.value}: {reason}（{period}）")
     return record
+
+
+async def _may_record(env: Env, admin_region: str, person_id: int) -> bool:
+    if admin_region == PROVINCE_CODE:
+        return await env.session.get(Person, person_id) is not None
+    return person_id in await visible_persons(env, [person_id])
 
 
 async def require_not_listed(env: Env, person: Person) -> None:

@@ -109,3 +109,14 @@ async def test_an_entry_recorded_while_the_person_confirms_is_serialised(world, 
         await conn.commit()
     refused = (await confirming)["confirmDeclaration"]
     assert codes(refused) == ["INTEGRITY_LISTED"]
+
+
+async def test_a_city_office_records_only_persons_of_its_city_the_province_anyone(world, make_admin):
+    jinan, qingdao = await make_admin("370100"), await make_admin("370200")
+    stranger = await applicant(world)  # registered, nothing declared
+    assert codes(await add(world, stranger["id"], token=jinan)) == ["NOT_FOUND"]
+    assert (await add(world, stranger["id"]))["errors"] == []  # world.admin: the province
+    declared = await applicant(world)
+    await world.confirmed(declared["token"])  # waits at its work unit in 济南
+    assert codes(await add(world, declared["id"], token=qingdao)) == ["NOT_FOUND"]
+    assert (await add(world, declared["id"], token=jinan))["errors"] == []
