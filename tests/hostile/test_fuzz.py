@@ -26,6 +26,7 @@ import unittest
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -126,7 +127,7 @@ def hoisted(document: str, schema: graphql.GraphQLSchema) -> tuple[str, dict[str
 @dataclass
 class Finding:
     operation: str
-    kind: str  # "HTTP 5xx", "masked error at [path]", "no response: …"
+    kind: str  # "HTTP 5xx", "masked <exception class> at [path]", "no response: …"
     status: int
     request: str
     answer: str
@@ -141,6 +142,8 @@ class Fuzzer:
     schema: Any  # schemathesis' GraphQLSchema
     token: str | None = None  # None: anonymous
     relogin: Callable[[], str] | None = None  # a fresh token after a step that ends the session
+    log: Path | None = None  # the server's log: a masked error's exception class is read from it
+    log_offset: int = 0
     findings: dict[tuple[str, str], Finding] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)  # per operation
 
@@ -184,10 +187,26 @@ class Fuzzer:
             self.note(label, "HTTP 5xx", response.status_code, request, response.text)
         for error in _errors(response):
             if error.get("message") == MASK:
-                self.note(label, f"masked error at {error.get('path')}", response.status_code, request,
-                          response.text)
+                self.note(label, f"masked {self.logged_exception()} at {error.get('path')}", response.status_code,
+                          request, response.text)
         if label in SESSION_ENDERS and self.relogin is not None:
             self.token = self.relogin()
+
+    def logged_exception(self) -> str:
+        """The class of the last exception the server logged since the previous call (the
+        mask hides it from the client; distinct causes are distinct findings)."""
+        if self.log is None:
+            return "error"
+        with self.log.open("rb") as f:
+            f.seek(self.log_offset)
+            text = f.read().decode(errors="replace")
+        self.log_offset += len(text.encode(errors="replace"))
+        found = _EXCEPTION_LINE.findall(text)
+        if not found:
+            return "error (cause not found in the log)"
+        name, message = found[-1]
+        wrapped = _WRAPPED.match(message or "")
+        return f"{name} ({re.sub(r'[$][0-9]+', '$n', wrapped.group(1).strip())})" if wrapped else name
 
     def note(self, label: str, kind: str, status: int, request: str, answer: str) -> None:
         if (label, kind) in self.findings:
@@ -202,6 +221,12 @@ class Fuzzer:
             lines += [f"- {f.operation}: {f.kind} (status {f.status}, {f.count}×)",
                       f"    request: {f.request}", f"    answer: {f.answer}"]
         return "\n".join(lines)
+
+
+# The last line of a logged traceback: "module.ClassError: message". SQLAlchemy's wrapper
+# (DBAPIError) says what the driver refused in its message's opening words.
+_EXCEPTION_LINE = re.compile(r"^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception))(?::(.*)|$)", re.MULTILINE)
+_WRAPPED = re.compile(r"^\s*\([\w.]+\)\s*([^:'\"(]{1,60})")
 
 
 def _shorter(text: str) -> str:
@@ -254,7 +279,7 @@ def _unit_login(live_server, database_url: str) -> Iterator[str]:
 
 
 def test_fuzz_anonymously(live_server, schema):
-    fuzzer = Fuzzer(live_server.url, schema)
+    fuzzer = Fuzzer(live_server.url, schema, log=live_server.log, log_offset=live_server.log.stat().st_size)
     fuzzer.run()
     print(fuzzer.report())
     if fuzzer.findings:
@@ -263,7 +288,8 @@ def test_fuzz_anonymously(live_server, schema):
 
 def test_fuzz_as_a_permitted_unit(live_server, schema, database_url):
     tokens = _unit_login(live_server, database_url)
-    fuzzer = Fuzzer(live_server.url, schema, token=next(tokens), relogin=lambda: next(tokens))
+    fuzzer = Fuzzer(live_server.url, schema, token=next(tokens), relogin=lambda: next(tokens),
+                    log=live_server.log, log_offset=live_server.log.stat().st_size)
     me = live_server.graphql("{ me { kind unit { isPermitted } } }", token=fuzzer.token).json()["data"]["me"]
     assert me == {"kind": "UNIT", "unit": {"isPermitted": True}}, me
     fuzzer.run()
