@@ -189,8 +189,13 @@ class Fuzzer:
             if error.get("message") == MASK:
                 self.note(label, f"masked {self.logged_exception()} at {error.get('path')}", response.status_code,
                           request, response.text)
-        if label in SESSION_ENDERS and self.relogin is not None:
-            self.token = self.relogin()
+        if label in SESSION_ENDERS and self.relogin is not None and not self.logged_in(client):
+            self.token = self.relogin()  # a login costs a production Argon2 hash: only when needed
+
+    def logged_in(self, client: httpx.Client) -> bool:
+        answer = client.post(f"{self.url}/graphql", json={"query": "{ me { kind } }"},
+                             headers={"Authorization": f"Bearer {self.token}"})
+        return answer.json()["data"]["me"] is not None
 
     def logged_exception(self) -> str:
         """The class of the last exception the server logged since the previous call (the

@@ -58,6 +58,7 @@ async def _kill_at_write(database_url: str, process: subprocess.Popen, request: 
     """Poll the server's statements; SIGKILL it while WRITES[target] or a later write runs.
     Says what it saw."""
     watcher = await asyncpg.connect(db.plain_url(database_url))
+    started = time.monotonic()
     try:
         while not request.done():
             running = await watcher.fetch(
@@ -67,8 +68,9 @@ async def _kill_at_write(database_url: str, process: subprocess.Popen, request: 
                 write = next((w for w in WRITES[target:] if w in row["query"]), None)
                 if write is not None:
                     process.send_signal(signal.SIGKILL)
+                    killed_after = time.monotonic() - started
                     await _backend_gone(watcher, row["pid"])
-                    return f"killed during “{write} …”"
+                    return f"killed during “{write} …”, {killed_after:.2f} s after the request"
         return "the report finished before any write was seen: killed after it"
     finally:
         process.send_signal(signal.SIGKILL)
