@@ -39,7 +39,9 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
 
+import models
 from core import db
+from rules.identity import uscc_check_char
 from schema.ids import decode_id
 from tests.support.api import LOGIN, PASSWORD, REGISTER_UNIT
 
@@ -100,7 +102,9 @@ def hoisted(document: str, schema: graphql.GraphQLSchema) -> tuple[str, dict[str
         ast = graphql.parse(document.translate(_SURROGATE_PARK))
     except graphql.GraphQLError:
         return None
-    info, variables, definitions = graphql.TypeInfo(schema), {}, []
+    info = graphql.TypeInfo(schema)
+    variables: dict[str, Any] = {}
+    definitions: list[graphql.VariableDefinitionNode] = []
 
     class Hoist(graphql.Visitor):
         def enter_string_value(self, node, *_):
@@ -249,6 +253,34 @@ def _errors(response: httpx.Response) -> list[dict]:
     return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 
+@pytest.fixture(scope="module", autouse=True)
+def clean_afterwards(database_url: str) -> Iterator[None]:
+    """What the fuzzing registered and changed is truncated at the end, as `clean_db` does
+    after an in-process test, so later modules start from an empty database."""
+    yield
+    # tests/conftest.py's REFERENCE_TABLES: what the migrations seed survives.
+    kept = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
+    tables = [t.name for t in models.Base.metadata.sorted_tables if t.name not in kept]
+    _run_sql(database_url, "SET zhicheng.allow_truncate = 'on'",
+             f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _run_sql(database_url: str, *statements: str, args: tuple = ()) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(db.plain_url(database_url))
+        try:
+            for statement in statements:
+                await conn.execute(statement, *args)
+        finally:
+            await conn.close()
+
+    loop = asyncio.new_event_loop()  # not asyncio.run: that would unset pytest-asyncio's loop
+    try:
+        loop.run_until_complete(run())
+    finally:
+        loop.close()
+
+
 @pytest.fixture(scope="module")
 def schema(live_server):
     """The schema as the server serves it, by introspection over HTTP."""
@@ -256,27 +288,17 @@ def schema(live_server):
 
 
 def _unit_login(live_server, database_url: str) -> Iterator[str]:
+    """Register a unit over HTTP, grant its permission, then give a fresh token per next()."""
     n = time.time_ns() % 10**9
     first17 = f"91370100MA{n % 10**7:07d}"
-    from rules.identity import uscc_check_char
     variables = {"name": f"济南模糊测试{n}厂", "uscc": first17 + uscc_check_char(first17), "regionCode": "370100",
                  "contactName": "李四", "contactMobile": "13900139000", "loginName": f"fuzz{n}", "password": PASSWORD}
     registered = live_server.graphql(REGISTER_UNIT, {"input": variables}).json()["data"]["registerUnit"]
     assert registered["errors"] == [], registered
 
-    async def permit() -> None:  # the permission workflow's outcome, as tests/support does it
-        conn = await asyncpg.connect(db.plain_url(database_url))
-        try:
-            await conn.execute("UPDATE unit SET permission_status = 'APPROVED' WHERE id = $1",
-                               decode_id(registered["unit"]["id"], "Unit", "id"))
-        finally:
-            await conn.close()
-
-    loop = asyncio.new_event_loop()  # not asyncio.run: that would unset pytest-asyncio's loop
-    try:
-        loop.run_until_complete(permit())
-    finally:
-        loop.close()
+    # The permission workflow's outcome, set directly as tests/support/declarations.permit_unit does.
+    _run_sql(database_url, "UPDATE unit SET permission_status = 'APPROVED' WHERE id = $1",
+             args=(decode_id(registered["unit"]["id"], "Unit", "id"),))
     while True:
         answer = live_server.graphql(LOGIN, {"login": variables["loginName"], "password": PASSWORD}).json()
         assert answer["data"]["login"]["errors"] == [], answer
