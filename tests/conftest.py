@@ -17,7 +17,6 @@ import httpx
 import pytest
 from sqlalchemy import event, text
 
-import models
 from core import db, migrate
 from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
@@ -26,17 +25,11 @@ from resolvers.reference import sync_reference_data
 from server import create_app
 from tests.support import units
 from tests.support.api import Api, create_admin_token
-from tests.support.db import StatementCounter, table_count
+from tests.support.db import StatementCounter, table_count, truncate_statement
 from tests.support.declarations import ACCEPT
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
 TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
-# Data the migrations seed (the commitment letter, the server's keys) survives truncation
-# like reference data.
-REFERENCE_TABLES = {
-    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
-    "server_key",
-}
 
 
 # The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
@@ -95,11 +88,9 @@ def statement_counter(engine) -> StatementCounter:
 @pytest.fixture
 async def clean_db(engine) -> AsyncIterator[None]:
     yield
-    tables = [t.name for t in models.Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     async with engine.begin() as conn:
-        # The audit log refuses TRUNCATE unless this is set (migration 0002).
         await conn.execute(text("SET LOCAL zhicheng.allow_truncate = 'on'"))
-        await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        await conn.execute(text(truncate_statement()))
 
 
 @pytest.fixture

@@ -39,11 +39,11 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
 
-import models
 from core import db
 from rules.identity import uscc_check_char
 from schema.ids import decode_id
 from tests.support.api import LOGIN, PASSWORD, REGISTER_UNIT
+from tests.support.db import truncate_statement
 
 MASK = "服务器内部错误"
 EXAMPLES = int(os.environ.get("ZHICHENG_FUZZ_EXAMPLES", "4"))
@@ -258,11 +258,7 @@ def clean_afterwards(database_url: str) -> Iterator[None]:
     """What the fuzzing registered and changed is truncated at the end, as `clean_db` does
     after an in-process test, so later modules start from an empty database."""
     yield
-    # tests/conftest.py's REFERENCE_TABLES: what the migrations seed survives.
-    kept = {"region", "catalog_series", "catalog_title", "catalog_specialty", "commitment_letter"}
-    tables = [t.name for t in models.Base.metadata.sorted_tables if t.name not in kept]
-    _run_sql(database_url, "SET zhicheng.allow_truncate = 'on'",
-             f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    _run_sql(database_url, "SET zhicheng.allow_truncate = 'on'", truncate_statement())
 
 
 def _run_sql(database_url: str, *statements: str, args: tuple = ()) -> None:

@@ -7,6 +7,22 @@ from typing import Any
 
 from sqlalchemy import text
 
+# Data the migrations seed (the commitment letter, the server's keys) survives truncation
+# like reference data.
+REFERENCE_TABLES = frozenset({
+    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
+    "server_key",
+})
+
+
+def truncate_statement() -> str:
+    """Empties every table but the reference data; run after `SET zhicheng.allow_truncate = 'on'`
+    (the audit log refuses TRUNCATE otherwise, migration 0002)."""
+    import models
+
+    tables = [t.name for t in models.Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    return f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+
 
 async def table_count(engine, table: str) -> int:
     """Row count of a table, read outside the app, to prove a refusal changed nothing."""
