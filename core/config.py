@@ -52,6 +52,9 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: int = 30
     db_pool_size: int = 10
+    # 单位公示: the fewest working days a unit may publicise before reporting (人社部令第40号:
+    # at least 5). A deployment may lower it only for a demonstration (0 ends at once).
+    unit_publicity_working_days: int = 5
 
     @property
     def upload_dir(self) -> Path:
@@ -66,4 +69,5 @@ class Settings:
             max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
             max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
             db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
+            unit_publicity_working_days=max(0, _int("ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS", 5)),
         )

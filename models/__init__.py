@@ -11,6 +11,7 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -37,17 +38,21 @@ __all__ = [
     "DeclarationRecord",
     "DeclarationYear",
     "Material",
+    "ObjectionOutcome",
     "PathStatus",
     "PermissionApplication",
     "PermissionDecision",
     "PermissionRound",
     "PermissionStatus",
     "Person",
+    "PublicityEntry",
+    "PublicityObjection",
     "Region",
     "RegistryEntry",
     "ReportingPath",
     "ReviewStep",
     "StepDecision",
     "Unit",
+    "UnitPublicity",
     "UnitType",
 ]

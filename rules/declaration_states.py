@@ -7,6 +7,13 @@ reporting and acceptance in the next issue), so no step can invent a transition.
       ▲  ◀──withdraw──┘     │  └──accept (committee's accepting unit)──▶ ACCEPTED
       │                     └──reject(reason)──▶ RETURNED ──confirm──▶ PENDING_REVIEW
       └─────────────── edit (DRAFT, RETURNED) ───┘
+
+单位公示 at the work unit happens inside APPROVED (it is data on the approved step, not a
+state): starting it, raising and dismissing objections keep APPROVED; an upheld objection
+returns the declaration to the applicant like a rejection.
+
+    APPROVED ──start publicity / raise objection / dismiss objection──▶ APPROVED
+    APPROVED ──uphold objection(reason)──▶ RETURNED
 """
 
 from __future__ import annotations
@@ -31,6 +38,10 @@ class DeclarationAction(str, enum.Enum):
     REJECT = "REJECT"  # 单位审核不通过（退回）
     REPORT = "REPORT"  # 上报至上级单位
     ACCEPT = "ACCEPT"  # 评审委员会受理
+    START_PUBLICITY = "START_PUBLICITY"  # 单位公示开始
+    RAISE_OBJECTION = "RAISE_OBJECTION"  # 公示期间有人提出异议
+    DISMISS_OBJECTION = "DISMISS_OBJECTION"  # 单位处理异议：不成立
+    UPHOLD_OBJECTION = "UPHOLD_OBJECTION"  # 单位处理异议：成立（退回申报人）
 
 
 S, A = DeclarationStatus, DeclarationAction
@@ -47,9 +58,14 @@ TRANSITIONS: dict[tuple[DeclarationStatus | None, DeclarationAction], Declaratio
     (S.PENDING_REVIEW, A.REJECT): S.RETURNED,
     (S.PENDING_REVIEW, A.ACCEPT): S.ACCEPTED,
     (S.APPROVED, A.REPORT): S.PENDING_REVIEW,
+    (S.APPROVED, A.START_PUBLICITY): S.APPROVED,
+    (S.APPROVED, A.RAISE_OBJECTION): S.APPROVED,
+    (S.APPROVED, A.DISMISS_OBJECTION): S.APPROVED,
+    (S.APPROVED, A.UPHOLD_OBJECTION): S.RETURNED,
 }
 
-#: Actions the applicant takes; the others are taken by units.
+#: Actions the applicant takes; the others are taken by units (an objection by a unit or a
+#: person of the work unit).
 APPLICANT_ACTIONS = frozenset({A.CREATE, A.EDIT, A.CONFIRM, A.WITHDRAW})
 
 

@@ -33,6 +33,7 @@ from schema.extensions import should_mask_error
 from schema.ids import parse_global_id
 from schema.materials import MaterialMutation
 from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
+from schema.publicity import PublicityMutation, PublicityObjection, PublicityQuery
 from schema.records import (
     RECORD_ID_TYPE,
     Achievement,
@@ -52,7 +53,8 @@ from schema.units import UnitQuery
 #: Every node type by the type name inside its global ids.
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
-    for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem)
+    for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
+                PublicityObjection)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -113,6 +115,7 @@ Query = merge_types(
         DeclarationQuery,
         ReviewQuery,
         ReportingQuery,
+        PublicityQuery,
     ),
 )
 Mutation = merge_types(
@@ -128,6 +131,7 @@ Mutation = merge_types(
         MaterialMutation,
         ReviewMutation,
         ReportingMutation,
+        PublicityMutation,
     ),
 )
 
