@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,12 @@ LOGIN = """mutation($login: String!, $password: String!) { login(login: $login, 
 CONFIRM = """mutation($id: ID!) { confirmDeclaration(id: $id) { declaration { id status } errors { code field message } } }"""
 REPORT = """mutation($ids: [ID!]!) { reportDeclarations(ids: $ids) {
   reportedCount errors { declarationId code message } } }"""
+PUBLICITY_LIST = """query($first: Int, $after: String) { unitPublicity(first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+    declarationId applicantName idNumber year level titleName specialtyName startedAt endsOn ended returned
+    openObjectionCount } } } }"""
 REPORT_SORTS = ["CONFIRMED_AT", "LEVEL", "TITLE", "APPLICANT_NAME", "WORK_UNIT_NAME"]
-HOT_READS = ("reviewQueue", "reportQueue", "declaration(id)", "units(search:")
+HOT_READS = ("reviewQueue", "reportQueue", "declaration(id)", "units(search:", "unitPublicity")
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -806,6 +810,9 @@ class Bench:
                            note=f"{len(reqs)} distinct drafts, each once (put back to DRAFT afterwards)")
 
     async def measure_report(self, t: Targets) -> None:
+        """The 5,000 at the base unit are publicised first (单位公示, set-based as
+        startUnitPublicity writes it): while it runs, the unit's publicity list is measured;
+        then the publicity is ended and the 5,000 are reported. All of it is undone after."""
         token = await self.login(t.base_login)
         loads: list[LoadResult] = []
         cpu = sql = 0.0
@@ -813,9 +820,13 @@ class Bench:
         synthetic = False
         conn = await self.conn()
         try:
-            for _ in range(self.args.report_repeats):
+            for repeat in range(self.args.report_repeats):
                 ids, made = await self.awaiting_batch(t)
                 synthetic |= made
+                publicity = await publicise(conn, t.base_unit_id, ids)
+                if repeat == 0:
+                    await self.measure_publicity_list(token, len(ids))
+                await end_publicity(conn, publicity)
                 req = gql_request(self.server.port, REPORT, {"ids": [global_id("Declaration", i) for i in ids]}, token)
                 sql0, cpu0 = await self.statements(), self.server.cpu_seconds()
                 with RssSampler(self.server) as rss:
@@ -831,6 +842,7 @@ class Bench:
                                      f"{reported['errors'][:3]}")
                 loads.append(load)
                 await unreport(conn, t.base_unit_id, ids, self.started_at)
+                await unpublicise(conn, publicity)
                 if made:
                     await self._delete_synthetic(conn)
         finally:
@@ -842,7 +854,7 @@ class Bench:
             p50_ms=percentile(lat, 50) * 1000, p99_ms=percentile(lat, 99) * 1000,
             errors=sum(ld.errors for ld in loads), cpu_ms=1000 * cpu / n,
             sql=sql / n if self.args.workers == 1 else None, peak_rss_mb=peak,
-            note=f"{n} calls, one after another"))
+            note=f"{n} calls, one after another, each after a 单位公示 of the {REPORT_BATCH:,} that has ended"))
         print(f"  reportDeclarations of {REPORT_BATCH}: p50 {percentile(lat, 50) * 1000:.0f} ms", file=sys.stderr)
         if synthetic:
             self.notes.append(
@@ -851,6 +863,21 @@ class Bench:
                 "(set-based INSERTs of declaration, review_step and declaration_event rows as the seed writes them, "
                 f"marked phone = '{SYNTHETIC_PHONE}') and deleted them after the call; reports of the seed's own "
                 "declarations are undone after each call")
+
+    async def measure_publicity_list(self, token: str, in_publicity: int) -> None:
+        """unitPublicity as the base unit with `in_publicity` declarations in a running 单位公示:
+        the first pages of 50 (by their cursors), loaded and one at a time."""
+        variants = await self.walk(PUBLICITY_LIST, "unitPublicity", {}, token, pages=8, full=True)
+        reqs = [gql_request(self.server.port, PUBLICITY_LIST, v, token) for v in variants]
+
+        def validate(body: bytes) -> None:
+            page = (orjson.loads(body).get("data") or {}).get("unitPublicity") or {}
+            if response_errors(body) or page.get("totalCount") != in_publicity or len(page.get("edges", ())) != PAGE:
+                raise SystemExit(f"unitPublicity: unexpected answer {body[:500]!r}")
+
+        note = f"{in_publicity:,} declarations in publicity at the unit; {len(variants)} pages of {PAGE} by cursor"
+        await self.measure(f"unitPublicity page of {PAGE}", reqs, validate=validate, note=note)
+        await self.measure(f"unitPublicity page of {PAGE}{ONE_CONNECTION}", reqs, validate=validate, concurrency=1)
 
     async def compare_workers(self, t: Targets, token: str, variants: list[dict]) -> None:
         """A second server with the other worker count beside the first: the review-queue pages
@@ -1040,6 +1067,48 @@ async def unreport(conn: asyncpg.Connection, unit_id: int, ids: list[int], since
                            ids, unit_id, since)
         await conn.execute("UPDATE declaration SET status = 'APPROVED', current_unit_id = $2 "
                            "WHERE id = ANY($1::bigint[])", ids, unit_id)
+
+
+# A running 单位公示 of `ids` at `unit` (their approved steps there), as startUnitPublicity
+# writes it: one batch, one entry per declaration. $1 unit, $2 ids, $3 start, $4 last day, $5 end.
+PUBLICISE = """
+WITH pub AS (
+    INSERT INTO unit_publicity (unit_id, started_at, working_days, ends_on, ends_at, created_by_account_id,
+                                created_by_name)
+    SELECT u.id, $3, 5, $4, $5, u.account_id, u.name FROM unit u WHERE u.id = $1
+    RETURNING id
+)
+INSERT INTO unit_publicity_entry (publicity_id, review_step_id, declaration_id, unit_id, ends_at)
+SELECT pub.id, s.id, s.declaration_id, $1, $5
+FROM pub CROSS JOIN review_step s
+WHERE s.unit_id = $1 AND s.awaiting_report AND s.declaration_id = ANY($2::bigint[])
+RETURNING publicity_id
+"""
+
+
+async def publicise(conn: asyncpg.Connection, unit_id: int, ids: list[int]) -> int:
+    """A running 单位公示 of `ids` (ends in ten days); its id."""
+    now = datetime.now(UTC)
+    async with conn.transaction():
+        rows = await conn.fetch(PUBLICISE, unit_id, ids, now, (now + timedelta(days=10)).date(),
+                                now + timedelta(days=10))
+    if len(rows) != len(ids):
+        raise SystemExit(f"publicity: {len(rows)} of {len(ids)} declarations publicised")
+    return rows[0]["publicity_id"]
+
+
+async def end_publicity(conn: asyncpg.Connection, publicity_id: int) -> None:
+    """The publicity's working days have passed (the server's clock is the system's)."""
+    ended = datetime.now(UTC) - timedelta(seconds=1)
+    async with conn.transaction():
+        await conn.execute("UPDATE unit_publicity SET ends_at = $2 WHERE id = $1", publicity_id, ended)
+        await conn.execute("UPDATE unit_publicity_entry SET ends_at = $2 WHERE publicity_id = $1", publicity_id, ended)
+
+
+async def unpublicise(conn: asyncpg.Connection, publicity_id: int) -> None:
+    async with conn.transaction():
+        await conn.execute("DELETE FROM unit_publicity_entry WHERE publicity_id = $1", publicity_id)
+        await conn.execute("DELETE FROM unit_publicity WHERE id = $1", publicity_id)
 
 
 def has_edges(root: str):

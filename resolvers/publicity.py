@@ -135,9 +135,11 @@ async def start_unit_publicity(env: Env, *, declaration_ids: list[int], working_
     """单位公示: publicise the selected declarations this unit approved as their work unit,
     for `working_days` (default and minimum: the setting) counted from the day after today."""
     unit = require_acting_unit_permitted(env)
+    if failures:  # malformed ids first, as every mutation answers them (schema/mutation.py)
+        raise RuleViolations(failures)
     days = _working_days(env, working_days)
     ids = sorted(set(declaration_ids))
-    if not ids and not failures:
+    if not ids:
         raise RuleViolation(ErrorCode.FIELD_REQUIRED, "请选择要公示的申报", "declarationIds")
     if len(ids) > MAX_PUBLICITY_BATCH:
         raise RuleViolation(ErrorCode.TOO_MANY_IDS, f"一次最多公示{MAX_PUBLICITY_BATCH}份申报", "declarationIds")
@@ -145,8 +147,8 @@ async def start_unit_publicity(env: Env, *, declaration_ids: list[int], working_
     ends_on, ends_at = publicity_end(now, days)  # an unknown calendar year refuses before any lock
     session = env.session
     found = set(await session.scalars(LOCK_DECLARATIONS, {"ids": ids}))
-    errors: list[RuleViolation] = list(failures or [])
-    errors += [ItemViolation(i, ErrorCode.NOT_FOUND, "申报不存在或未报送本单位") for i in ids if i not in found]
+    errors: list[RuleViolation] = [ItemViolation(i, ErrorCode.NOT_FOUND, "申报不存在或未报送本单位")
+                                   for i in ids if i not in found]
     rows = (await session.execute(_CANDIDATES, {"unit": unit.id, "ids": ids})).all()
     errors += [e for e in map(_refusal, rows) if e is not None]
     if errors:
@@ -158,10 +160,11 @@ async def start_unit_publicity(env: Env, *, declaration_ids: list[int], working_
     steps = [r.step_id for r in rows]
     await session.execute(_ENTRIES, {"publicity": publicity.id, "steps": steps, "ids": ids, "unit": unit.id,
                                      "ends_at": ends_at})
+    why = f"单位公示{days}个工作日，至{_date(ends_on)}（含）" if days else "单位公示（公示期为0个工作日，立即期满）"
     await session.execute(_START_EVENTS, {
         "ids": ids, "action": A.START_PUBLICITY.value, "status": S.APPROVED.value,
         "account": env.require_viewer().account.id, "actor": actor_name(env), "unit": unit.id, "now": now,
-        "reason": f"单位公示{days}个工作日，至{_date(ends_on)}（含）"})
+        "reason": why})
     env.note_audit("UnitPublicity", publicity.id,
                    reason=f"公示{len(ids)}份至{ends_on.isoformat()}: " + ",".join(map(str, ids)))
     return StartResult(publicity, ids)
