@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     async def go() -> None:
-        url, embedded = resolve_database(args.database_url)
+        url, embedded = resolve_database(args.database_url, args.database)
         try:
             bench = Bench(parse_args(["--database-url", url]), url)
             try:

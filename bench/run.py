@@ -1205,18 +1205,20 @@ SELECT (SELECT count(*) FROM steps) + 0 * (SELECT count(*) FROM events)
 """
 
 
-def resolve_database(explicit: str | None) -> tuple[str, db.EmbeddedPostgres | None]:
+def resolve_database(explicit: str | None, database: str = BENCH_DB) -> tuple[str, db.EmbeddedPostgres | None]:
     """As bench.seed: the given server (or DATABASE_URL), else the embedded one in var/bench-pgdata."""
     url = explicit or os.environ.get("DATABASE_URL")
     if url:
-        return db.with_database(url, BENCH_DB), None
+        return db.with_database(url, database), None
     embedded = db.EmbeddedPostgres(PROJECT_ROOT / "var" / "bench-pgdata")
-    return db.with_database(embedded.start(), BENCH_DB), embedded
+    return db.with_database(embedded.start(), database), embedded
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server holding the seeded zhicheng_bench database")
+    parser.add_argument("--database", default=BENCH_DB,
+                        help=f"the seeded database on that server (default {BENCH_DB}; as bench.seed --database)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per operation (default 10)")
     parser.add_argument("--concurrency", type=int, default=16, help="client connections (default 16)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
@@ -1230,7 +1232,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    url, embedded = resolve_database(args.database_url)
+    url, embedded = resolve_database(args.database_url, args.database)
     bench = Bench(args, url)
 
     async def go() -> str:
