@@ -824,6 +824,10 @@ class Bench:
                 ids, made = await self.awaiting_batch(t)
                 synthetic |= made
                 publicity = await publicise(conn, t.base_unit_id, ids)
+                # As autovacuum would within its naptime (a minute) of the 5,000 new rows: read
+                # with the empty tables' statistics the page plan joined all 5,000 before the
+                # LIMIT (28.6 ms in SQL vs 2.3 ms, EXPLAIN ANALYZE at scale 0.01).
+                await conn.execute("ANALYZE unit_publicity, unit_publicity_entry, publicity_objection")
                 if repeat == 0:
                     await self.measure_publicity_list(token, len(ids))
                 await end_publicity(conn, publicity)
@@ -925,6 +929,16 @@ class Bench:
              ratio(self.review_one.p50_ms, self.base_one.p50_ms) <= 5),
             *[(f"{u.name.split(') ')[1]}: p50 < 20 ms", f"{u.p50_ms:.1f} ms", u.p50_ms < 20) for u in units],
         ]
+        publicity = next((x for x in self.results if x.name == f"unitPublicity page of {PAGE}"), None)
+        publicity_one = next((x for x in self.results if x.name == f"unitPublicity page of {PAGE}{ONE_CONNECTION}"),
+                             None)
+        if publicity and publicity_one:
+            budgets += [
+                (f"unitPublicity ({REPORT_BATCH:,} in publicity) throughput ≥ 10 % of the raw baseline",
+                 f"{100 * ratio(publicity.rps, base.rps):.1f} %", ratio(publicity.rps, base.rps) >= 0.10),
+                (f"unitPublicity ({REPORT_BATCH:,} in publicity) p50 within 5× the baseline's p50 (1 connection)",
+                 f"{ratio(publicity_one.p50_ms, self.base_one.p50_ms):.1f} × ({publicity_one.p50_ms:.1f} vs "
+                 f"{self.base_one.p50_ms:.1f} ms)", ratio(publicity_one.p50_ms, self.base_one.p50_ms) <= 5)]
         seq_scans = [f"{p.name}: {', '.join(p.seq_scans)}" for p in self.plans if p.seq_scans]
         budgets.append(("EXPLAIN of every hot read's statements: no sequential scan of a big table",
                         "; ".join(seq_scans) or f"none in {sum(p.statements for p in self.plans)} statements "
@@ -941,7 +955,8 @@ class Bench:
             budgets.append((f"server RSS does not grow across the {self.args.long_run:g} s long run",
                             f"peak {last:.0f} MB in the last quarter vs {warmed:.0f} MB in the second", ok))
         if report:
-            budgets.append((f"reportDeclarations of {REPORT_BATCH:,} < 2 s", f"{report.p50_ms / 1000:.2f} s (p50), "
+            budgets.append((f"reportDeclarations of {REPORT_BATCH:,} (after their 单位公示 ended) < 2 s",
+                            f"{report.p50_ms / 1000:.2f} s (p50), "
                             f"{report.p99_ms / 1000:.2f} s (max)", report.p99_ms < 2000))
         if hasattr(self, "workers"):
             other, same, pages, two, one = self.workers
