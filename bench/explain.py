@@ -108,14 +108,15 @@ def report_lines(results: list[Explained]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench.run import BENCH_PASSWORD, Bench, hot_read_plans, parse_args, resolve_database
+    from bench.run import BENCH_DB, BENCH_PASSWORD, Bench, hot_read_plans, parse_args, resolve_database
 
     parser = argparse.ArgumentParser(prog="bench.explain", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url")
+    parser.add_argument("--database", default=BENCH_DB, help=f"the seeded database (default {BENCH_DB})")
     args = parser.parse_args(argv)
 
     async def go() -> None:
-        url, embedded = resolve_database(args.database_url)
+        url, embedded = resolve_database(args.database_url, args.database)
         try:
             bench = Bench(parse_args(["--database-url", url]), url)
             try:

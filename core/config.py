@@ -102,6 +102,9 @@ class Settings:
         return self.max_concurrent or min(8, 2 * self.db_pool_size)
     # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
     correction_max_days: int = 30
+    # 单位公示: the fewest working days a unit may publicise before reporting (人社部令第40号:
+    # at least 5). A deployment may lower it only for a demonstration (0 ends at once).
+    unit_publicity_working_days: int = 5
 
     @property
     def upload_dir(self) -> Path:
@@ -134,4 +137,5 @@ class Settings:
             queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
             metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
             correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
+            unit_publicity_working_days=max(0, _int("ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS", 5)),
         )

@@ -23,6 +23,7 @@ from models.declaration import (
     Material,
 )
 from models.integrity import IntegrityRecord
+from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -53,12 +54,15 @@ __all__ = [
     "LoginThrottle",
     "Material",
     "NoticeOutcome",
+    "ObjectionOutcome",
     "PathStatus",
     "PermissionApplication",
     "PermissionDecision",
     "PermissionRound",
     "PermissionStatus",
     "Person",
+    "PublicityEntry",
+    "PublicityObjection",
     "Region",
     "RegistryEntry",
     "ReportingPath",
@@ -66,5 +70,6 @@ __all__ = [
     "ServerKey",
     "StepDecision",
     "Unit",
+    "UnitPublicity",
     "UnitType",
 ]

@@ -2,23 +2,26 @@
 along its unique path for each (series, level).
 
 A report is set-based whatever its size: one `SELECT … FOR UPDATE` locks the batch, one
-query reads this unit's effective paths (for the distinct (series, level) pairs only),
-then a fixed handful of `UPDATE … FROM unnest(…)` / `INSERT … SELECT` statements move
-every declaration that can go. Each declaration goes or stays as a whole; those that
-cannot go (no path, not this unit's, wrong state) come back as typed errors and the rest
-is committed.
+reads it with its review step and, at the work unit, its 单位公示 (which must have ended
+with no open objection), one reads this unit's effective paths (for the distinct (series,
+level) pairs only), then a fixed handful of `UPDATE … FROM unnest(…)` / `INSERT … SELECT`
+statements move every declaration that can go. Each declaration goes or stays as a whole;
+those that cannot go (no path, not this unit's, wrong state, publicity not over) come back
+as typed errors and the rest is committed.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select, text
 
 from models import QUEUE_COPY_COLUMNS, Declaration, ReviewStep
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.publicity import LOCK_DECLARATIONS
 from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
 from resolvers.timeline import actor_name
 from resolvers.units import require_acting_unit_permitted
@@ -85,14 +88,23 @@ class ReportResult:
     failures: list[ReportFailure] = field(default_factory=list)
 
 
-_LOCK_BATCH = text("""
+# The batch is locked first (in id order), then read by a second statement: a READ COMMITTED
+# statement that waited for a row lock reads the rows it joins (an objection, a publicity)
+# from the snapshot it took before waiting, so one locking SELECT could report past an
+# objection committed while it waited (tests/test_publicity.py races exactly that).
+_BATCH = text("""
     SELECT d.id, d.status, d.current_unit_id = :unit AS here, d.series_code, d.level, s.id AS step_id,
-           EXISTS (SELECT 1 FROM review_step r WHERE r.declaration_id = d.id AND r.unit_id = :unit) AS reached
+           EXISTS (SELECT 1 FROM review_step r WHERE r.declaration_id = d.id AND r.unit_id = :unit) AS reached,
+           s.unit_id = s.work_unit_id AS at_work_unit, p.ends_on AS publicity_ends_on,
+           e.ends_at AS publicity_ends_at,
+           EXISTS (SELECT 1 FROM publicity_objection o WHERE o.entry_id = e.id AND o.outcome IS NULL)
+             AS open_objection
     FROM declaration d
     LEFT JOIN review_step s ON s.declaration_id = d.id AND s.unit_id = :unit AND s.awaiting_report
+    LEFT JOIN unit_publicity_entry e ON e.review_step_id = s.id
+    LEFT JOIN unit_publicity p ON p.id = e.publicity_id
     WHERE d.id = ANY(CAST(:ids AS bigint[]))
     ORDER BY d.id
-    FOR UPDATE OF d
 """)
 
 # This unit's effective paths and whether each target may still receive data.
@@ -145,7 +157,23 @@ def _not_routed_here() -> RuleViolation:
     return RuleViolation(ErrorCode.NOT_FOUND, "申报不存在或未报送本单位", "ids")
 
 
-def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[ReportFailure]]:
+def _publicity_refusal(row, now: datetime) -> RuleViolation | None:
+    """At the work unit, 单位公示 must have ended with no objection left open (人社部令第40号);
+    superiors report without it."""
+    if not row.at_work_unit:
+        return None
+    if row.publicity_ends_at is None:
+        return RuleViolation(ErrorCode.PUBLICITY_NOT_ENDED, "该申报尚未在本单位公示，须公示期满后才能上报", "ids")
+    if now < row.publicity_ends_at:
+        ends = row.publicity_ends_on
+        return RuleViolation(ErrorCode.PUBLICITY_NOT_ENDED,
+                             f"单位公示至{ends.year}年{ends.month}月{ends.day}日期满，期满后才能上报", "ids")
+    if row.open_objection:
+        return RuleViolation(ErrorCode.OPEN_OBJECTION, "公示期间收到的异议尚未处理完毕，处理后才能上报", "ids")
+    return None
+
+
+def _classify(rows, paths: dict, now: datetime) -> tuple[list[tuple[int, int, int]], list[ReportFailure]]:
     """Split the locked rows into (declaration, step, target) moves and failures."""
     moves, failures = [], []
     for row in rows:
@@ -154,6 +182,8 @@ def _classify(rows, paths: dict) -> tuple[list[tuple[int, int, int]], list[Repor
         elif row.step_id is None or row.status != _FROM.value or not row.here:
             failures.append(ReportFailure(row.id, RuleViolation(
                 ErrorCode.INVALID_STATE, "该申报不是本单位审核通过且待上报的申报（可能已上报）", "ids")))
+        elif (refusal := _publicity_refusal(row, now)) is not None:
+            failures.append(ReportFailure(row.id, refusal))
         elif (path := paths.get((row.series_code, row.level))) is None:
             failures.append(ReportFailure(row.id, _no_path(row.series_code, row.level)))
         elif not path.target_permitted:
@@ -195,11 +225,11 @@ async def report_declarations(env: Env, *, declaration_ids: list[int],
     ids = sorted(set(declaration_ids))
     if len(ids) > MAX_REPORT_BATCH:
         raise RuleViolation(ErrorCode.TOO_MANY_IDS, f"一次最多上报{MAX_REPORT_BATCH}份申报", "ids")
-    rows = (await env.session.execute(_LOCK_BATCH, {"unit": unit.id, "ids": ids})).all()
-    found = {r.id for r in rows}
+    found = set(await env.session.scalars(LOCK_DECLARATIONS, {"ids": ids}))
     result.failures += [ReportFailure(i, _not_routed_here())
                         for i in ids if i not in found]
-    moves, refused = _classify(rows, await _effective_paths(env, unit.id, rows))
+    rows = (await env.session.execute(_BATCH, {"unit": unit.id, "ids": ids})).all()
+    moves, refused = _classify(rows, await _effective_paths(env, unit.id, rows), env.clock.now())
     result.failures += refused
     if moves:
         await _move(env, unit.id, moves)

@@ -15,6 +15,13 @@ reporting and acceptance in the next issue), so no step can invent a transition.
 ABANDONED (视为放弃) is final for the year. It is reached without anyone acting: a RETURNED
 declaration whose correction deadline has passed *is* abandoned when read
 (`rules.corrections.effective_status`), and the next write to it stores that.
+
+单位公示 at the work unit happens inside APPROVED (it is data on the approved step, not a
+state): starting it, raising and dismissing objections keep APPROVED; an upheld objection
+returns the declaration to the applicant like a rejection.
+
+    APPROVED ──start publicity / raise objection / dismiss objection──▶ APPROVED
+    APPROVED ──uphold objection(reason)──▶ RETURNED
 """
 
 from __future__ import annotations
@@ -46,6 +53,11 @@ class DeclarationAction(str, enum.Enum):
     RESUBMIT = "RESUBMIT"  # 申报人补正后重新确认（回到告知补正的单位）
     ABANDON = "ABANDON"  # 补正期限已过，视为放弃（系统）
     RETURN_DOWN = "RETURN_DOWN"  # 上级单位按原报送渠道退回下级单位
+    # --- 单位公示 ---
+    START_PUBLICITY = "START_PUBLICITY"  # 单位公示开始
+    RAISE_OBJECTION = "RAISE_OBJECTION"  # 公示期间有人提出异议
+    DISMISS_OBJECTION = "DISMISS_OBJECTION"  # 单位处理异议：不成立
+    UPHOLD_OBJECTION = "UPHOLD_OBJECTION"  # 单位处理异议：成立（退回申报人）
 
 
 S, A = DeclarationStatus, DeclarationAction
@@ -62,9 +74,14 @@ TRANSITIONS: dict[tuple[DeclarationStatus | None, DeclarationAction], Declaratio
     (S.PENDING_REVIEW, A.REJECT): S.RETURNED,
     (S.PENDING_REVIEW, A.ACCEPT): S.ACCEPTED,
     (S.APPROVED, A.REPORT): S.PENDING_REVIEW,
+    (S.APPROVED, A.START_PUBLICITY): S.APPROVED,
+    (S.APPROVED, A.RAISE_OBJECTION): S.APPROVED,
+    (S.APPROVED, A.DISMISS_OBJECTION): S.APPROVED,
+    (S.APPROVED, A.UPHOLD_OBJECTION): S.RETURNED,
 }
 
-#: Actions the applicant takes; the others are taken by units.
+#: Actions the applicant takes; the others are taken by units (an objection by a unit or a
+#: person of the work unit).
 APPLICANT_ACTIONS = frozenset({A.CREATE, A.EDIT, A.CONFIRM, A.WITHDRAW})
 
 # --- corrections (一次性告知补正, 按原报送渠道退回) ---

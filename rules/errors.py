@@ -92,6 +92,13 @@ class ErrorCode(str, Enum):
     # Review and reporting
     NO_REPORTING_PATH = "NO_REPORTING_PATH"
     TOO_MANY_IDS = "TOO_MANY_IDS"
+    # Unit publicity (单位公示) and objections
+    PUBLICITY_NOT_ENDED = "PUBLICITY_NOT_ENDED"
+    OPEN_OBJECTION = "OPEN_OBJECTION"
+    PUBLICITY_TOO_SHORT = "PUBLICITY_TOO_SHORT"
+    PUBLICITY_ALREADY_STARTED = "PUBLICITY_ALREADY_STARTED"
+    NOT_IN_PUBLICITY = "NOT_IN_PUBLICITY"
+    CALENDAR_YEAR_UNKNOWN = "CALENDAR_YEAR_UNKNOWN"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -173,6 +180,13 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     # Review and reporting
     ErrorCode.NO_REPORTING_PATH: "本单位未开通该级别、该系列职称的上报路径，数据无法上报",
     ErrorCode.TOO_MANY_IDS: "一次上报的申报过多",
+    # Unit publicity (单位公示) and objections
+    ErrorCode.PUBLICITY_NOT_ENDED: "本单位公示尚未开始或尚未期满，不能上报",
+    ErrorCode.OPEN_OBJECTION: "公示期间收到的异议尚未处理，不能上报",
+    ErrorCode.PUBLICITY_TOO_SHORT: "公示期不能少于规定的工作日数",
+    ErrorCode.PUBLICITY_ALREADY_STARTED: "该申报已在本单位公示，不能重复公示",
+    ErrorCode.NOT_IN_PUBLICITY: "该申报不在公示期内，不能提出异议",
+    ErrorCode.CALENDAR_YEAR_UNKNOWN: "工作日历尚未收录该年度的节假日安排，无法计算工作日",
 }
 
 

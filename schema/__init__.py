@@ -35,6 +35,7 @@ from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
 from schema.materials import MaterialMutation
 from schema.permission import PermissionApplication, PermissionMutation, PermissionQuery
+from schema.publicity import PublicityMutation, PublicityObjection, PublicityQuery
 from schema.records import (
     RECORD_ID_TYPE,
     Achievement,
@@ -55,7 +56,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord)
+                IntegrityRecord, PublicityObjection)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -117,6 +118,7 @@ Query = merge_types(
         ReviewQuery,
         ReportingQuery,
         CorrectionQuery,
+        PublicityQuery,
     ),
 )
 Mutation = merge_types(
@@ -133,6 +135,7 @@ Mutation = merge_types(
         ReviewMutation,
         ReportingMutation,
         CorrectionMutation,
+        PublicityMutation,
     ),
 )
 

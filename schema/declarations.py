@@ -68,8 +68,9 @@ else:
     DeclarationAction = gql_enum(
         DomainAction,
         {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
-         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理",
-         **_CORRECTION_ACTIONS},
+         "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理", "START_PUBLICITY": "单位公示开始",
+         "RAISE_OBJECTION": "公示期间收到异议", "DISMISS_OBJECTION": "异议不成立",
+         "UPHOLD_OBJECTION": "异议成立（退回申报人）", **_CORRECTION_ACTIONS},
         name="DeclarationAction", description="申报流程中的一步",
     )
     DeclarationMethod = gql_enum(

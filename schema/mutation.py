@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from core.errors import Forbidden
 from resolvers import audit
 from resolvers.env import Env
 from rules.errors import ErrorCode, RecordedFailure, RuleViolation, RuleViolations
@@ -54,6 +55,7 @@ class Actor(enum.Enum):
     ANYONE = "anyone"  # registration, login
     LOGGED_IN = "logged in"  # any account: logout, change password
     PERSON = "person"  # 个人
+    PERSON_OR_UNIT = "person or unit"  # 个人 or 单位: people of a unit (单位公示 objections)
     UNIT = "unit"  # any 单位, also one still applying for permission
     PERMITTED_UNIT = "permitted unit"  # 单位 with 职称申报权限
     ADMIN = "admin"  # 职称管理机构 of the province or a city
@@ -196,6 +198,9 @@ def _check_kind(env: Env, actor: Actor) -> None:
         env.require_viewer()
     elif actor is Actor.PERSON:
         env.require_person()
+    elif actor is Actor.PERSON_OR_UNIT:
+        if env.require_viewer().admin is not None:
+            raise Forbidden("此操作仅限个人或单位账号")
     elif actor in (Actor.UNIT, Actor.PERMITTED_UNIT):
         env.require_unit()
     else:

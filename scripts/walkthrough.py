@@ -7,6 +7,11 @@ Standard library only. Every run registers new, uniquely named accounts (an appl
 three units: 基层单位 → 主管部门 → the committee's accepting unit), so it can be run again
 and again against the same server. The admin (the province's, 370000) approves the units'
 permissions, opens the year and creates the committee.
+
+单位公示 runs for real working days: against a server with the default minimum (5) the walk
+shows the publicity, an objection and its dismissal, then stops, since nothing can be
+reported before the publicity ends. A server started with ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS=0
+(a demonstration setting: the publicity ends at once) is walked to 受理.
 """
 
 from __future__ import annotations
@@ -199,6 +204,34 @@ def main() -> None:
     ok(api(confirm, {"id": d}, applicant)["confirmDeclaration"], "确认申报 again")
     ok(api(review, {"id": d, "d": "APPROVE"}, units["base"]["token"])["reviewDeclaration"], "基层单位 通过")
 
+    step("单位公示 at the 基层单位 (the work unit): the list, an objection, its resolution")
+    refused(api(report, {"ids": [d]}, units["base"]["token"])["reportDeclarations"], "PUBLICITY_NOT_ENDED",
+            "report before 单位公示")
+    started = api("mutation($ids: [ID!]!) { startUnitPublicity(declarationIds: $ids) { publicity { workingDays endsOn } "
+                  "errors { declarationId code message } } }", {"ids": [d]}, units["base"]["token"])["startUnitPublicity"]
+    publicity = ok(started, "startUnitPublicity")["publicity"]
+    print(f"   ✓ {publicity['workingDays']} working days, until {publicity['endsOn']} (inclusive)")
+    listed = api("{ unitPublicity { totalCount nodes { applicantName idNumber titleName endsOn ended } } }",
+                 token=applicant)["unitPublicity"]
+    print("   ✓ the applicant, a person of the unit, sees the list:", listed["nodes"])
+    objection = api("mutation($d: ID!, $r: String!) { raiseObjection(declarationId: $d, reason: $r) { %s } }" % ERRORS,
+                    {"d": d, "r": "继续教育学时存疑"}, units["base"]["token"])["raiseObjection"]
+    if publicity["workingDays"] == 0:
+        refused(objection, "NOT_IN_PUBLICITY", "an objection after the publicity ended (0 working days here)")
+    else:
+        ok(objection, "the unit raises an objection")
+        refused(api(report, {"ids": [d]}, units["base"]["token"])["reportDeclarations"], "PUBLICITY_NOT_ENDED",
+                f"report before the publicity ends ({publicity['endsOn']})")
+        open_ = api("{ publicityObjections { nodes { id reason raisedByName } } }",
+                    token=units["base"]["token"])["publicityObjections"]["nodes"]
+        ok(api("mutation($o: ID!, $r: String!) { resolveObjection(objectionId: $o, upheld: false, reason: $r) { %s } }"
+               % ERRORS, {"o": open_[0]["id"], "r": "已核实学时证明"}, units["base"]["token"])["resolveObjection"],
+           "the unit dismisses it: 已核实学时证明")
+        print(f"\nThe publicity runs until {publicity['endsOn']}: nothing can be reported before. For the whole route "
+              "in one run, serve with ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS=0 (demonstration only).")
+        print_timeline(api, d, applicant)
+        return
+
     step("2.4 数据上报 up the route, review at the 主管部门, 受理 at the accepting unit")
     sent = api(report, {"ids": [d]}, units["base"]["token"])["reportDeclarations"]
     print("   ✓ 基层单位 reports:", sent["reportedCount"], "sent")
@@ -210,13 +243,18 @@ def main() -> None:
     accepted = api(review, {"id": d, "d": "APPROVE"}, units["centre"]["token"])["reviewDeclaration"]
     print("   ✓ 受理单位 通过 → status", ok(accepted, "受理")["declaration"]["status"])
 
+    final = print_timeline(api, d, applicant)
+    print(f"\nDone: {final['status']} by {final['committee']['name']}")
+
+
+def print_timeline(api: Client, d: str, applicant: str) -> dict:
     step("状态跟踪 (the applicant's timeline)")
     final = api("query($id: ID!) { declaration(id: $id) { status committee { name } "
                 "timeline { at action toStatus actorName reason unit { name } } } }", {"id": d}, applicant)
     for e in final["declaration"]["timeline"]:
         unit = (e["unit"] or {}).get("name") or ""
-        print(f"   {e['at'][:19]}  {e['action']:<8} → {e['toStatus']:<15} {e['actorName']}  {unit}  {e['reason'] or ''}")
-    print(f"\nDone: {final['declaration']['status']} by {final['declaration']['committee']['name']}")
+        print(f"   {e['at'][:19]}  {e['action']:<17} → {e['toStatus']:<15} {e['actorName']}  {unit}  {e['reason'] or ''}")
+    return final["declaration"]
 
 
 if __name__ == "__main__":

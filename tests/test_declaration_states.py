@@ -51,3 +51,13 @@ def test_no_withdraw_after_approval_and_no_create_twice():
     assert not can(S.APPROVED, A.WITHDRAW)
     assert not can(S.DRAFT, A.CREATE)
     assert A.APPROVE not in APPLICANT_ACTIONS
+
+
+def test_unit_publicity_keeps_approved_and_an_upheld_objection_returns():
+    for action in (A.START_PUBLICITY, A.RAISE_OBJECTION, A.DISMISS_OBJECTION):
+        assert next_state(S.APPROVED, action) is S.APPROVED
+        assert not can(S.PENDING_REVIEW, action) and not can(S.RETURNED, action)
+    assert next_state(S.APPROVED, A.UPHOLD_OBJECTION) is S.RETURNED
+    assert allowed_actions(S.APPROVED) == {A.REPORT, A.START_PUBLICITY, A.RAISE_OBJECTION, A.DISMISS_OBJECTION,
+                                           A.UPHOLD_OBJECTION}
+    assert not APPLICANT_ACTIONS & {A.START_PUBLICITY, A.RAISE_OBJECTION, A.DISMISS_OBJECTION, A.UPHOLD_OBJECTION}

@@ -4,7 +4,16 @@ committee's accepting unit), with every refusal on the way answered by its typed
 from __future__ import annotations
 
 from tests.support.declarations import ACCEPT, CONFIRM, CREATE, OPEN_YEAR, PDF, QUALIFICATION, UPDATE, World, make_admin
-from tests.support.review import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVIEW_QUEUE, codes
+from tests.support.review import (
+    DECLARATION,
+    PUBLICISE,
+    REPORT,
+    REPORT_QUEUE,
+    REVIEW,
+    REVIEW_QUEUE,
+    codes,
+    pass_time,
+)
 from tests.support.units import (
     APPLY_PATH,
     REVIEW_PATH,
@@ -13,6 +22,10 @@ from tests.support.units import (
     unit_with_token,
 )
 
+RAISE = "mutation($d: ID!, $r: String!) { raiseObjection(declarationId: $d, reason: $r) { raisedAt errors { code } } }"
+OBJECTIONS = "{ publicityObjections { nodes { id reason } } }"
+RESOLVE = ("mutation($o: ID!, $r: String!) { resolveObjection(objectionId: $o, upheld: false, reason: $r) "
+           "{ errors { code } } }")
 CATALOG = "{ catalog { code levels { level titles { code name specialties { code name } } } } }"
 
 
@@ -95,6 +108,18 @@ async def test_the_manual_end_to_end(api, engine, services):
     assert codes(await report(dept)) == ["NOT_FOUND"]
     listed = (await api(REPORT_QUEUE, {"filter": {"workUnitName": "重型"}}, base["token"]))["reportQueue"]
     assert listed["totalCount"] == 1
+    # 单位公示 first: not before it started, not before it ended, not with an open objection.
+    assert codes(await report(base)) == ["PUBLICITY_NOT_ENDED"]
+    started = (await api(PUBLICISE, {"ids": [d]}, base["token"]))["startUnitPublicity"]
+    assert started["errors"] == [] and started["publicity"]["endsOn"] == "2026-03-06"
+    assert codes(await report(base)) == ["PUBLICITY_NOT_ENDED"]
+    raised = (await api(RAISE, {"d": d, "r": "业绩材料与实际不符"}, base["token"]))["raiseObjection"]
+    assert raised["errors"] == []
+    await pass_time(engine, services.clock, days=6)
+    assert codes(await report(base)) == ["OPEN_OBJECTION"]
+    objection = (await api(OBJECTIONS, {}, base["token"]))["publicityObjections"]["nodes"][0]["id"]
+    dismissed = (await api(RESOLVE, {"o": objection, "r": "经核实材料属实"}, base["token"]))["resolveObjection"]
+    assert dismissed["errors"] == []
     assert (await report(base))["reportedCount"] == 1
     assert codes(await report(base)) == ["INVALID_STATE"]
     assert (await review(dept))["declaration"]["status"] == "APPROVED"
@@ -108,6 +133,7 @@ async def test_the_manual_end_to_end(api, engine, services):
     assert final["committee"]["name"] == committee["committee"]["name"]
     assert [(e["action"], (e["unit"] or {}).get("name")) for e in final["timeline"]] == [
         ("CREATE", None), ("CONFIRM", "济南重型机械厂"), ("REJECT", "济南重型机械厂"), ("CONFIRM", "济南重型机械厂"),
-        ("APPROVE", "济南重型机械厂"), ("REPORT", "济南重型机械厂"), ("APPROVE", "济南市工业和信息化局"),
+        ("APPROVE", "济南重型机械厂"), ("START_PUBLICITY", "济南重型机械厂"), ("RAISE_OBJECTION", "济南重型机械厂"),
+        ("DISMISS_OBJECTION", "济南重型机械厂"), ("REPORT", "济南重型机械厂"), ("APPROVE", "济南市工业和信息化局"),
         ("REPORT", "济南市工业和信息化局"), ("ACCEPT", "山东省工程技术职称评审受理中心")]
     assert [r["decision"] for r in final["reviews"]] == ["REJECTED", "APPROVED", "APPROVED", "APPROVED"]

@@ -22,8 +22,8 @@ from graphql import (
 from schema import schema as app_schema
 from tests.support.units import table_snapshot
 
-ANYONE, LOGGED_IN, PERSON, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
-    "anyone", "logged in", "person", "unit", "permitted unit", "admin", "province admin")
+ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
+    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin")
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -40,6 +40,7 @@ ACTORS = {
     "openDeclarationYear": PROVINCE_ADMIN, "closeDeclarationYear": PROVINCE_ADMIN,
     # Issue 13: corrections, returns, the integrity list
     "requestCorrection": PERMITTED_UNIT, "returnDeclaration": PERMITTED_UNIT, "addToIntegrityList": ADMIN,
+    "startUnitPublicity": PERMITTED_UNIT, "resolveObjection": PERMITTED_UNIT, "raiseObjection": PERSON_OR_UNIT,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.
 JSON_MUTATIONS = sorted(m for m in ACTORS if m != "uploadMaterial")
@@ -97,6 +98,8 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
     """A logged-in caller of a kind the mutation refuses."""
     if actor == PERSON:
         return permitted_unit["token"]
+    if actor == PERSON_OR_UNIT:
+        return city_admin
     if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN):
         return applicant["token"]
     raise AssertionError(actor)
@@ -127,7 +130,7 @@ WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
 
 @pytest.mark.parametrize("name", WITH_IDS)
 async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
-    caller = {PERSON: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
+    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
               ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
     query, variables = operation(name)
     payload = (await api(query, variables, caller))[name]

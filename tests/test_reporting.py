@@ -9,7 +9,15 @@ import pytest
 
 from schema.ids import encode_id
 from tests.support.db import count_statements
-from tests.support.review import REPORT_QUEUE, REVIEW_QUEUE, ReviewWorld, codes, rows, seed_approved
+from tests.support.review import (
+    REPORT_QUEUE,
+    REVIEW_QUEUE,
+    ReviewWorld,
+    codes,
+    rows,
+    seed_approved,
+    seed_publicity,
+)
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -89,8 +97,7 @@ async def test_filters(world, seeded):
 
 
 async def test_report_moves_to_superior_review(world):
-    d = await world.confirmed()
-    assert (await world.review(world.base, d["id"]))["errors"] == []
+    d = await world.ready_to_report()
     queued = await report_queue(world, world.base)
     assert [e["node"]["declaration"]["id"] for e in queued["edges"]] == [d["id"]]
     payload = await world.report(world.base, [d["id"]])
@@ -109,8 +116,7 @@ async def test_report_moves_to_superior_review(world):
 
 
 async def test_report_without_path_names_series_and_level(world, count_rows):
-    d = await world.confirmed(level="INTERMEDIATE", titleCode="ENGINEERING.ENGINEER", currentTitle="助理工程师")
-    assert (await world.review(world.base, d["id"]))["errors"] == []
+    d = await world.ready_to_report(level="INTERMEDIATE", titleCode="ENGINEERING.ENGINEER", currentTitle="助理工程师")
     events = await count_rows("declaration_event")
     payload = await world.report(world.base, [d["id"]])
     assert payload["reportedCount"] == 0 and codes(payload) == ["NO_REPORTING_PATH"]
@@ -120,11 +126,9 @@ async def test_report_without_path_names_series_and_level(world, count_rows):
 
 
 async def test_mixed_batch_partially_succeeds(world):
-    ok = await world.confirmed()
-    no_path = await world.confirmed(level="INTERMEDIATE", titleCode="ENGINEERING.ENGINEER", currentTitle="助理工程师")
+    ok = await world.ready_to_report()
+    no_path = await world.ready_to_report(level="INTERMEDIATE", titleCode="ENGINEERING.ENGINEER", currentTitle="助理工程师")
     pending = await world.confirmed()
-    for d in (ok, no_path):
-        assert (await world.review(world.base, d["id"]))["errors"] == []
     elsewhere = await world.permitted_unit("别的单位")
     foreign = await world.confirmed(workUnitId=elsewhere["id"])
     missing = encode_id("Declaration", 999999)
@@ -160,6 +164,7 @@ async def test_report_5000_in_one_call_with_constant_statements(world, statement
         await seed_approved(world.engine, world.base["id"], [
             {"name": f"申报人{i}", "work_unit": world.base["id"], "confirmed_at": T0 + timedelta(seconds=i)}
             for i in range(n)], tag=tag)
+        await seed_publicity(world.engine, world.base["id"], ends_at=world.services.clock.now())
         found = await rows(world.engine, "SELECT declaration_id FROM review_step WHERE awaiting_report "
                                          "AND unit_id = (SELECT id FROM unit WHERE name = :n)", n=world.base["name"])
         ids = [encode_id("Declaration", r.declaration_id) for r in found]

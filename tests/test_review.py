@@ -77,7 +77,7 @@ async def test_route_to_acceptance_and_visibility(world):
     assert (await world.api(REPORT_QUEUE, {}, world.accepting["token"]))["reportQueue"]["totalCount"] == 0
     seen = (await world.api(DECLARATION, {"id": d["id"]}, d["token"]))["declaration"]
     assert [e["action"] for e in seen["timeline"]] == [
-        "CREATE", "CONFIRM", "APPROVE", "REPORT", "APPROVE", "REPORT", "ACCEPT"]
+        "CREATE", "CONFIRM", "APPROVE", "START_PUBLICITY", "REPORT", "APPROVE", "REPORT", "ACCEPT"]
     assert seen["acceptedAt"] and seen["committee"]["name"] == world.committee["name"]
     # Every unit it went through still sees it (past and present); a stranger does not.
     for unit in (world.base, world.dept, world.accepting):

@@ -13,8 +13,7 @@ from tests.support.review import DECLARATION, REPORT, REPORT_QUEUE, REVIEW, REVI
 async def world(api, engine, services):
     world = await ReviewWorld(api, engine, services).setup()
     world.d = await world.confirmed()
-    world.approved = await world.confirmed()
-    assert (await world.review(world.base, world.approved["id"]))["errors"] == []
+    world.approved = await world.ready_to_report()  # approved and publicised at the work unit
     world.other_unit = await world.permitted_unit("另一家已获权限单位")
     unpermitted = await api.register_unit(name="未获权限单位")
     world.unpermitted = {**unpermitted, "token": await api.login(unpermitted["loginName"])}

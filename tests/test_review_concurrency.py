@@ -49,8 +49,7 @@ async def test_two_reviewers_decide_at_once(world):
 
 
 async def test_two_reports_race(world):
-    d = await world.confirmed()
-    assert (await world.review(world.base, d["id"]))["errors"] == []
+    d = await world.ready_to_report()
     results = await asyncio.gather(*[world.api(REPORT, {"ids": [d["id"]]}, world.base["token"]) for _ in range(3)])
     counts = sorted(r["reportDeclarations"]["reportedCount"] for r in results)
     assert counts == [0, 0, 1]
@@ -62,8 +61,7 @@ async def test_two_reports_race(world):
 async def test_report_races_superior_review(world):
     """The base unit reports while the 主管部门 tries to review it: the review only succeeds
     if it runs after the report committed; never both on a stale state."""
-    d = await world.confirmed()
-    assert (await world.review(world.base, d["id"]))["errors"] == []
+    d = await world.ready_to_report()
     report, review = await asyncio.gather(
         world.api(REPORT, {"ids": [d["id"]]}, world.base["token"]),
         world.api(REVIEW, {"id": d["id"], "decision": "APPROVE"}, world.dept["token"]),

@@ -1,6 +1,12 @@
 """Shared steps for review and reporting tests: a three-level route (基层单位 → 主管部门 →
 the committee's accepting unit) for 工程技术/副高级, applicants with confirmed declarations,
-and the review/report operations."""
+and the review/publicity/report operations.
+
+A declaration approved at its work unit is reported only after 单位公示 has ended: tests
+that are not about publicity start it through the API (`ReviewWorld.publicised`) and then end
+it with `end_publicity` instead of moving the clock days ahead, which would expire every
+session (tests about publicity move the clock with `pass_time`, which carries the sessions
+along)."""
 
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ REVIEW = """mutation($id: ID!, $decision: ReviewDecision!, $reason: String) {
     review { decision reason reviewerName accepted unit { id } } %s } }""" % ERRORS
 REPORT = """mutation($ids: [ID!]!) { reportDeclarations(ids: $ids) {
   reportedCount reported { id status currentUnit { id name } }
+  errors { declarationId code field message } } }"""
+PUBLICISE = """mutation($ids: [ID!]!, $days: Int) { startUnitPublicity(declarationIds: $ids, workingDays: $days) {
+  publicity { startedAt workingDays endsOn declarationCount createdByName }
   errors { declarationId code field message } } }"""
 DECLARATION = """query($id: ID!) { declaration(id: $id) { id status returnReason isEditable acceptedAt
   committee { name } currentUnit { id }
@@ -77,12 +86,44 @@ class ReviewWorld(World):
     async def report(self, unit: dict, ids: list[str]) -> dict:
         return (await self.api(REPORT, {"ids": ids}, unit["token"]))["reportDeclarations"]
 
-    async def at_dept(self, **overrides: Any) -> dict:
-        """Confirmed, approved and reported by the work unit: waiting at the 主管部门."""
+    async def publicise(self, unit: dict, ids: list[str], days: int | None = None) -> dict:
+        return (await self.api(PUBLICISE, {"ids": ids, "days": days}, unit["token"]))["startUnitPublicity"]
+
+    async def publicised(self, unit: dict, ids: list[str]) -> None:
+        """单位公示 started by the work unit and already over: the declarations may be reported."""
+        started = await self.publicise(unit, ids)
+        assert started["errors"] == [], started
+        await end_publicity(self.engine, self.services.clock.now())
+
+    async def ready_to_report(self, **overrides: Any) -> dict:
+        """Confirmed, approved at the work unit and publicised there: ready to be reported."""
         d = await self.confirmed(**overrides)
         assert (await self.review(self.base, d["id"]))["errors"] == []
+        await self.publicised(self.base, [d["id"]])
+        return d
+
+    async def at_dept(self, **overrides: Any) -> dict:
+        """Confirmed, approved, publicised and reported by the work unit: waiting at the 主管部门."""
+        d = await self.ready_to_report(**overrides)
         assert (await self.report(self.base, [d["id"]]))["errors"] == []
         return d
+
+
+async def end_publicity(engine, now) -> None:
+    """Stand-in for the working days passing: every running 单位公示 has ended at `now`."""
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE unit_publicity SET ends_at = :now WHERE ends_at > :now"), {"now": now})
+        await conn.execute(text("UPDATE unit_publicity_entry SET ends_at = :now WHERE ends_at > :now"), {"now": now})
+
+
+async def pass_time(engine, clock, **delta: float) -> None:
+    """Move the clock, carrying every session along (30 idle minutes would end them all)."""
+    from datetime import timedelta
+    clock.advance(**delta)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE auth_session SET created_at = created_at + :d, "
+                                "last_seen_at = last_seen_at + :d, expires_at = expires_at + :d"),
+                           {"d": timedelta(**delta)})
 
 
 def codes(payload: dict) -> list[str]:
@@ -132,6 +173,32 @@ SELECT dec.id, :unit, 1, r.confirmed_at, 'APPROVED', r.confirmed_at, true, r.yea
        r.name, r.work_unit_id, u.name, r.confirmed_at
 FROM dec JOIN rows r ON r.person_id = dec.person_id JOIN unit u ON u.id = r.work_unit_id
 """)
+
+
+# Every step approved at its work unit at :unit and not yet publicised gets one 单位公示 that
+# ended at :ends_at (set-based, as a unit publicising them all at once would).
+_SEED_PUBLICITY = text("""
+WITH steps AS (
+    SELECT s.id, s.declaration_id FROM review_step s
+    WHERE s.unit_id = :unit AND s.awaiting_report AND s.work_unit_id = s.unit_id
+      AND NOT EXISTS (SELECT 1 FROM unit_publicity_entry e WHERE e.review_step_id = s.id)
+), pub AS (
+    INSERT INTO unit_publicity (unit_id, started_at, working_days, ends_on, ends_at, created_by_account_id,
+                                created_by_name)
+    SELECT :unit, CAST(:ends_at AS timestamptz) - interval '10 days', 5,
+           CAST(CAST(:ends_at AS timestamptz) AT TIME ZONE 'Asia/Shanghai' AS date) - 1, :ends_at, u.account_id, u.name
+    FROM unit u WHERE u.id = :unit
+    RETURNING id
+)
+INSERT INTO unit_publicity_entry (publicity_id, review_step_id, declaration_id, unit_id, ends_at)
+SELECT pub.id, steps.id, steps.declaration_id, :unit, :ends_at FROM steps CROSS JOIN pub
+""")
+
+
+async def seed_publicity(engine, unit_gid: str, ends_at) -> None:
+    from schema.ids import decode_id
+    async with engine.begin() as conn:
+        await conn.execute(_SEED_PUBLICITY, {"unit": decode_id(unit_gid, "Unit", "id"), "ends_at": ends_at})
 
 
 async def seed_approved(engine, unit_gid: str, rows_: list[dict], tag: str) -> None:
