@@ -100,6 +100,7 @@ async def test_under_a_notice_only_what_it_names_can_change_and_materials_always
 async def test_resubmitted_in_time_it_goes_back_to_the_same_unit_in_the_same_round(world, clock):
     d = await confirmed(world)
     assert (await world.review(world.base, d["id"]))["errors"] == []
+    await world.publicised(world.base, [d["id"]])
     assert (await world.report(world.base, [d["id"]]))["errors"] == []
     assert (await request(world, world.dept, d["id"], [item("PHONE", "改电话")]))["errors"] == []
     clock.advance(days=14, hours=14, minutes=59)  # 2026-03-15 23:59, Beijing: the last minute

@@ -44,6 +44,7 @@ async def test_return_down_two_levels_then_up_again_to_acceptance(world):
     assert codes(bottom) == ["CANNOT_RETURN_DOWN"]
     # Fixed and reported again, all the way up.
     assert (await world.review(world.base, d["id"]))["errors"] == []
+    await world.publicised(world.base, [d["id"]])
     assert (await world.report(world.base, [d["id"]]))["errors"] == []
     assert (await world.review(world.dept, d["id"]))["errors"] == []
     assert (await world.report(world.dept, [d["id"]]))["errors"] == []
@@ -75,6 +76,7 @@ async def test_the_lower_unit_can_send_a_notice_and_the_resubmission_comes_back_
     assert await pending(world, world.base) == [d["id"]]
     # Its route is kept: the work unit reports it up again.
     assert (await world.review(world.base, d["id"]))["errors"] == []
+    await world.publicised(world.base, [d["id"]])
     assert (await world.report(world.base, [d["id"]]))["errors"] == []
     assert await pending(world, world.dept) == [d["id"]]
 
