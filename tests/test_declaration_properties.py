@@ -45,7 +45,7 @@ from sqlalchemy import text
 from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
 from schema.ids import decode_id
 from tests.support.declarations import CONFIRM, QUALIFICATION, UPDATE, WITHDRAW
-from tests.support.review import REPORT, REVIEW, ReviewWorld
+from tests.support.review import REPORT, REVIEW, ReviewWorld, seed_publicity
 
 A, S = DeclarationAction, DeclarationStatus
 T = TypeVar("T")
@@ -250,6 +250,9 @@ class DeclarationMachine(RuleBasedStateMachine):
         elif step in ("report", "report_both"):
             ids = [x.gid for x in self.decls] if step == "report_both" else [d.gid]
             query, variables = REPORT, {"ids": ids}
+            # 单位公示 is not part of this model (test_publicity covers it): whatever the work
+            # unit approved has been publicised, and the publicity is over, with no event or audit row.
+            await seed_publicity(self.world.engine, self.world.base["id"], self.world.services.clock.now())
         elif step == "edit":
             query, variables = UPDATE, {"id": d.gid, "input": self.world.input(yearsInSpecialty=13)}
         else:
