@@ -11,7 +11,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from app.downloads import download_route
-from app.graphql_view import GraphQLApp
+from app.graphiql import graphiql_routes
+from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
 from core import db
 from core.config import Settings
@@ -26,7 +27,9 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
     graphql = GraphQLApp(services, multipart_uploads_enabled=True, allow_queries_via_get=True)
     settings = services.settings
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method reaches the view, which answers any but GET and POST with a JSON 405.
+        Route("/graphql", graphql),
+        *graphiql_routes(),
         download_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
@@ -36,6 +39,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         # before anything opens a database session.
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(GraphQLResponseMediaType),
             Middleware(ErrorGuard),
             Middleware(MultipartCsrfGuard),
             Middleware(
