@@ -102,6 +102,10 @@ class Settings:
         return self.max_concurrent or min(8, 2 * self.db_pool_size)
     # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
     correction_max_days: int = 30
+    # importRegistry / load-registry: the most entries one file may hold, and its bytes
+    # (a row is ~60 bytes: 16 MiB is ~250,000 rows). RESERVED: see README "Administration".
+    registry_max_rows: int = 300_000
+    registry_max_bytes: int = 16 * 1024 * 1024
 
     @property
     def upload_dir(self) -> Path:
@@ -134,4 +138,6 @@ class Settings:
             queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
             metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
             correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
+            registry_max_rows=_int("ZHICHENG_REGISTRY_MAX_ROWS", 300_000),
+            registry_max_bytes=_int("ZHICHENG_REGISTRY_MAX_BYTES", 16 * 1024 * 1024),
         )

@@ -26,7 +26,15 @@ from models.integrity import IntegrityRecord
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
-from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
+from models.unit import (
+    CodeCheck,
+    PermissionApplication,
+    PermissionDecision,
+    PermissionRound,
+    RegistryEntry,
+    RegistryLoad,
+    UnitType,
+)
 
 __all__ = [
     "QUEUE_COPY_COLUMNS",
@@ -61,6 +69,7 @@ __all__ = [
     "Person",
     "Region",
     "RegistryEntry",
+    "RegistryLoad",
     "ReportingPath",
     "ReviewStep",
     "ServerKey",
