@@ -52,7 +52,7 @@ class Actor(enum.Enum):
     """Who may call a mutation."""
 
     ANYONE = "anyone"  # registration, login
-    LOGGED_IN = "logged in"  # any account: logout, change password
+    LOGGED_IN = "logged in"  # any account, also one that must change its password: logout, change password
     PERSON = "person"  # 个人
     UNIT = "unit"  # any 单位, also one still applying for permission
     PERMITTED_UNIT = "permitted unit"  # 单位 with 职称申报权限
@@ -193,7 +193,7 @@ def _check_kind(env: Env, actor: Actor) -> None:
     if actor is Actor.ANYONE:
         return
     if actor is Actor.LOGGED_IN:
-        env.require_viewer()
+        env.require_session()  # the only kind a session that must change its password may call
     elif actor is Actor.PERSON:
         env.require_person()
     elif actor in (Actor.UNIT, Actor.PERMITTED_UNIT):
