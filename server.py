@@ -3,7 +3,7 @@
 `create_app` (app/factory.py) builds the Starlette app: GraphQL + GraphiQL (app/graphql_view.py),
 the material download (app/downloads.py), health and metrics (app/health.py). `main`
 (app/cli.py) is the `zhicheng` command line: serve, migrate, create-admin, export-schema,
-load-registry, verify-audit.
+load-registry, reset-admin-password, verify-audit.
 """
 
 from __future__ import annotations

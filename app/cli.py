@@ -5,6 +5,7 @@
     zhicheng create-admin --login L --region CODE
     zhicheng export-schema [--output schema.graphql]
     zhicheng load-registry FILE.csv
+    zhicheng reset-admin-password --login L
     zhicheng verify-audit
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import getpass
 import logging.config
 import os
@@ -26,7 +26,8 @@ from app.first_start import first_start
 from app.logs import log_config
 from core.config import PROJECT_ROOT, Settings
 from core.services import AppServices
-from resolvers import accounts, audit, permission
+from resolvers import accounts, admin, audit, permission
+from resolvers.env import Env
 from rules.errors import RuleViolation, RuleViolations
 from schema import schema
 
@@ -74,29 +75,80 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         with_services(settings, database, work)
         print(f"admin {args.login} created for region {args.region}")
     except (RuleViolation, RuleViolations) as exc:
-        errors = exc.errors if isinstance(exc, RuleViolations) else [exc]
-        for e in errors:
-            print(f"error: {e.code.value}: {e.message}", file=sys.stderr)
+        _print_errors(exc)
         raise SystemExit(2) from None
 
 
-def read_registry_csv(path: Path) -> list[tuple[str, str]]:
-    """Rows of (name, code) from a CSV with columns name,code (a header row is skipped)."""
-    rows = []
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        for record in csv.reader(f):
-            if len(record) >= 2 and record[1].strip().lower() not in ("code", "uscc", "统一社会信用代码"):
-                rows.append((record[0], record[1]))
-    return rows
+def _print_errors(exc: RuleViolation | RuleViolations) -> None:
+    for e in exc.errors if isinstance(exc, RuleViolations) else [exc]:
+        print(f"error: {e.code.value}: {e.message}", file=sys.stderr)
+
+
+def _audited(action: str, step):
+    """A step of the server's command line, in the audit log like an admin's (no account:
+    whoever ran it had the server's shell)."""
+
+    async def audited(env: Env, **kwargs):
+        return await _run_audited(env, action, step, **kwargs)
+
+    return audited
+
+
+async def _run_audited(env: Env, action: str, step, **kwargs):
+    result = await step(env, **kwargs)
+    note = env.audit
+    reason = f"命令行; {note.reason}" if note.reason else "命令行"
+    await audit.record(env, action, object_type=note.object_type, object_id=note.object_id, reason=reason,
+                       region_code=note.region_code)
+    return result
 
 
 def cmd_load_registry(args: argparse.Namespace) -> None:
-    """Replace the code registry the permission check compares name + code against."""
+    """Replace the code registry the permission check compares name + code against: the
+    same checks as importRegistry, all or nothing."""
     settings = Settings.from_env()
-    rows = read_registry_csv(Path(args.file))
-    count = with_services(settings, open_database(settings),
-                          lambda services: run_in_transaction(services, permission.load_registry, rows=rows))
-    print(f"loaded {count} registry entries")
+    path = Path(args.file)
+    if path.stat().st_size > settings.registry_max_bytes:
+        print(f"error: REGISTRY_TOO_LARGE: more than {settings.registry_max_bytes} bytes", file=sys.stderr)
+        raise SystemExit(2)
+    data = path.read_bytes()
+
+    async def work(services: AppServices):
+        return await run_in_transaction(services, _audited("registry.import", permission.import_registry),
+                                        data=data, file_name=path.name)
+
+    try:
+        load = with_services(settings, open_database(settings), work)
+    except permission.RegistryRejected as exc:
+        for row in exc.report.rejected:
+            print(f"line {row.line}: {row.code.value}: {row.uscc or ''}: {row.message}", file=sys.stderr)
+        more = exc.report.rejected_count - len(exc.report.rejected)
+        if more:
+            print(f"… and {more} more bad rows", file=sys.stderr)
+        print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except (RuleViolation, RuleViolations) as exc:
+        _print_errors(exc)
+        raise SystemExit(2) from None
+    print(f"loaded {load.entries} registry entries")
+
+
+def cmd_reset_admin_password(args: argparse.Namespace) -> None:
+    """Recover a lost admin password on the server: a new one-time password, printed once;
+    the admin's sessions end and its next login must change it."""
+    settings = Settings.from_env()
+
+    async def work(services: AppServices):
+        return await run_in_transaction(services, _audited("account.reset_password", admin.reset_admin_password),
+                                        login_name=args.login)
+
+    try:
+        reset = with_services(settings, open_database(settings), work)
+    except (RuleViolation, RuleViolations) as exc:
+        _print_errors(exc)
+        raise SystemExit(2) from None
+    print(f"new one-time password for {reset.account.login_name}: {reset.temporary_password}\n"
+          "(shown once; the first login with it must change it with changePassword)")
 
 
 def cmd_verify_audit(_: argparse.Namespace) -> None:
@@ -153,9 +205,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
     p.set_defaults(func=cmd_export_schema)
 
-    p = sub.add_parser("load-registry", help="load the USCC registry (CSV: name,code) used by permission checks")
+    p = sub.add_parser("load-registry", help="replace the USCC registry (CSV: name,code) used by permission "
+                                             "checks; a file with any bad row is refused whole")
     p.add_argument("file")
     p.set_defaults(func=cmd_load_registry)
+
+    p = sub.add_parser("reset-admin-password", help="print a new one-time password for an admin "
+                                                    "(a lost one); its next login must change it")
+    p.add_argument("--login", required=True)
+    p.set_defaults(func=cmd_reset_admin_password)
 
     p = sub.add_parser("verify-audit", help="verify the audit log's hash chain")
     p.set_defaults(func=cmd_verify_audit)

@@ -43,6 +43,8 @@ async def download_material(services: AppServices, request: Request) -> Response
             viewer = await authenticate_on(session, services, token) if token else None
             if viewer is None:
                 return JSONResponse({"error": "请先登录"}, status_code=401)
+            if viewer.must_change_password:  # resolvers.env.Env.of: such a session only changes its password
+                return JSONResponse({"error": "请先修改密码"}, status_code=403)
             env = Env.of(services, session, request_id="download", viewer=viewer)
             found = await materials.open_download(env, material_id=material_id)
             await session.commit()

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-import string
-
 from app.database import run_in_transaction
 from core import db
 from core.config import Settings
+from core.security import one_time_password
 from core.services import AppServices, build_services
 from resolvers import accounts
 from resolvers.env import Env
-
-
-def random_password() -> str:
-    """16 characters with every class, so it passes the password policy."""
-    alphabet = string.ascii_letters + string.digits + "!@#%^*-_=+"
-    while True:
-        pw = "".join(secrets.choice(alphabet) for _ in range(16))
-        if all(any(c in cls for c in pw) for cls in
-               (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!@#%^*-_=+")):
-            return pw
 
 
 async def ensure_first_admin(services: AppServices) -> None:
@@ -29,15 +17,18 @@ async def ensure_first_admin(services: AppServices) -> None:
     async def step(env: Env):
         if await accounts.admin_exists(env):
             return None
-        password = random_password()
+        password = one_time_password()
+        # A one-time password: printed to whoever reads the console, so the first login must
+        # replace it before the account can do anything (setupStatus says until it has).
         await accounts.create_admin(env, login_name="admin", password=password,
-                                    region_code="370000", name="山东省职称管理机构")
+                                    region_code="370000", name="山东省职称管理机构", must_change_password=True)
         return password
 
     password = await run_in_transaction(services, step)
     if password:
         print(f"\n  首次启动：已创建省级管理员  login=admin  password={password}\n"
-              "  (this password is shown once; change it with changePassword)\n", flush=True)
+              "  (shown once; the first login must change it with changePassword;\n"
+              "   lost: `zhicheng reset-admin-password --login admin` prints a new one)\n", flush=True)
 
 
 async def load_demo(services: AppServices) -> None:

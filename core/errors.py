@@ -48,3 +48,13 @@ class UnitNotPermitted(Forbidden):
 
     def __init__(self, message: str = "本单位尚未获得职称申报权限，请先完成权限申请") -> None:
         super().__init__(message)
+
+
+class PasswordChangeRequired(Forbidden):
+    """A session whose password an admin set (initial or reset) asked for anything but
+    changePassword, logout or me (resolvers.env.Env.of)."""
+
+    code = "PASSWORD_CHANGE_REQUIRED"
+
+    def __init__(self, message: str = "请先修改密码：当前密码由管理机构设置，修改前只能修改密码或退出登录") -> None:
+        super().__init__(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import string
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -61,3 +62,18 @@ def new_token() -> str:
 
 def token_digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
+
+
+_PASSWORD_SYMBOLS = "!@#%^*-_=+"
+_PASSWORD_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits, _PASSWORD_SYMBOLS)
+
+
+def one_time_password() -> str:
+    """A password someone else hands to the owner (the first start's, an admin's initial or
+    reset one): 16 characters (~95 bits) with every class, so it passes the password policy
+    whatever the login name (it cannot contain a login of 4+ characters by more than chance)."""
+    alphabet = "".join(_PASSWORD_CLASSES)
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if all(any(c in cls for c in pw) for cls in _PASSWORD_CLASSES):
+            return pw

@@ -27,7 +27,15 @@ from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjectio
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
-from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
+from models.unit import (
+    CodeCheck,
+    PermissionApplication,
+    PermissionDecision,
+    PermissionRound,
+    RegistryEntry,
+    RegistryLoad,
+    UnitType,
+)
 
 __all__ = [
     "QUEUE_COPY_COLUMNS",
@@ -65,6 +73,7 @@ __all__ = [
     "PublicityObjection",
     "Region",
     "RegistryEntry",
+    "RegistryLoad",
     "ReportingPath",
     "ReviewStep",
     "ServerKey",

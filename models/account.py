@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -52,6 +54,13 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
+    # Set when someone other than the owner chose the password (an initial or a reset one,
+    # handed over out of band): until the owner changes it, a login succeeds but the session
+    # may only change the password, log out and read `me` (resolvers.env.Env.of).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A disabled account cannot log in and its sessions are ended; only admins are disabled
+    # (disableAdmin), but the flag lives here, on the row login and authentication read.
+    disabled_at: Mapped[datetime | None]
 
 
 class Person(Base):

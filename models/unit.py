@@ -102,3 +102,16 @@ class RegistryEntry(Base):
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class RegistryLoad(Base):
+    """One replacement of the code registry: when, by whom (None: the server's command line),
+    how many entries. The newest row describes the registry in force (`registryStatus`)."""
+
+    __tablename__ = "registry_load"
+
+    id: Mapped[int] = id_column()
+    loaded_at: Mapped[datetime]
+    loaded_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    entries: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str | None] = mapped_column(String(255))

@@ -172,18 +172,22 @@ async def register_unit(
     return unit
 
 
-async def create_admin(env: Env, *, login_name: str, password: str, region_code: str, name: str) -> Admin:
-    """A title-office admin (command line only): the province (370000) or one city."""
+async def create_admin(env: Env, *, login_name: str, password: str, region_code: str, name: str,
+                       must_change_password: bool = False) -> Admin:
+    """A title-office admin: the province (370000) or one city. From the command line (the
+    operator chose the password) or `createAdmin` (`must_change_password`: the province
+    admin chose or was given it, so the new admin replaces it at its first login)."""
     errors: list[RuleViolation] = []
     login_name = collect(errors, account_rules.validate_login_name, login_name)
     if find_region(region_code) is None:
-        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "region"))
+        errors.append(RuleViolation(ErrorCode.REGION_UNKNOWN, "地区代码不是山东省或其地市", "regionCode"))
     name = collect(errors, clean_text, name, field="name", limit=ADMIN_NAME_MAX, required=True)
     errors += account_rules.password_violations(password, login_name or "")
     if login_name and await _login_name_taken(env, login_name):
         errors.append(_LOGIN_TAKEN)
     raise_all(errors)
     account = await _new_account(env, AccountKind.ADMIN, login_name, password)
+    account.must_change_password = must_change_password
     admin = Admin(account_id=account.id, region_code=region_code, name=name)
     env.session.add(admin)
     await _flush_unique(env, _UNIQUE_LOGIN)
@@ -356,6 +360,10 @@ async def _login(env: Env, attempt: _Attempt, account: Account | None, check: _C
                     blocked_until=state.blocked_until))
         raise RuleViolation(ErrorCode.INVALID_CREDENTIALS, field="login")
 
+    if account.disabled_at is not None:
+        # Said only after the right password: to anyone who does not know it, a disabled
+        # account answers exactly like any other (and a wrong password is counted as ever).
+        raise RuleViolation(ErrorCode.ACCOUNT_DISABLED, field="login")
     # The owner is in: the account's count starts again. The address's does not (an
     # attacker could otherwise clear it by logging into an account of its own).
     await env.session.execute(delete(LoginThrottle).where(LoginThrottle.key == keys["account"]))
@@ -403,7 +411,8 @@ async def authenticate(env: Env, token: str) -> Viewer | None:
             .outerjoin(Person, Person.account_id == Account.id)
             .outerjoin(Unit, Unit.account_id == Account.id)
             .outerjoin(Admin, Admin.account_id == Account.id)
-            .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None))
+            .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None),
+                   Account.disabled_at.is_(None))  # disabling revokes sessions too; this closes any race
         )
     ).first()
     if row is None:
@@ -425,15 +434,16 @@ async def touch_session(env: Env, viewer: Viewer) -> None:
 
 
 async def logout(env: Env) -> None:
-    viewer = env.require_viewer()
+    viewer = env.require_session()
     await env.session.execute(
         update(AuthSession).where(AuthSession.id == viewer.session_id).values(revoked_at=env.clock.now())
     )
 
 
 async def change_password(env: Env, *, current_password: str, new_password: str) -> None:
-    """A new password ends every other session of the account (a stolen token dies with it)."""
-    viewer = env.require_viewer()
+    """A new password ends every other session of the account (a stolen token dies with it),
+    and lifts the restriction of a password an admin set (this session may do all again)."""
+    viewer = env.require_session()
     account = await env.referenced(Account, viewer.account.id, lock=True)
     if not await env.passwords.verify(account.password_hash, current_password):
         raise RuleViolation(ErrorCode.WRONG_PASSWORD, field="currentPassword")
@@ -444,6 +454,7 @@ async def change_password(env: Env, *, current_password: str, new_password: str)
     now = env.clock.now()
     account.password_hash = await env.passwords.hash(new_password)
     account.password_changed_at = now
+    account.must_change_password = False
     await env.session.execute(
         update(AuthSession)
         .where(
@@ -494,19 +505,20 @@ async def visible_persons(env: Env, ids: list[int]) -> dict[int, Person]:
     return {p.id: p for p in await env.session.scalars(stmt)}
 
 
-async def unlock_account(env: Env, *, account_id: int) -> Account:
-    """解除登录限制: clear an account's failed-login count and block. An admin may unlock
-    the units of its region, the persons it may see (`visible_persons`) and the admins its
-    region covers (the province: every city's; never itself); any other account is
-    NOT_FOUND, like one that does not exist. The blocks of the attacker's address stay."""
+async def account_in_scope(env: Env, account_id: int, *, lock: bool = False) -> tuple[Account, str | None]:
+    """The account an admin may act on (unlock, reset its password), and the region whose
+    admins see the step in the audit log. An admin may act on the units of its region, the
+    persons it may see (`visible_persons`) and the admins its region covers (the province:
+    every city's and the other province admins; never itself); any other account is
+    NOT_FOUND, like one that does not exist."""
     admin = env.require_admin()
-    row = (await env.session.execute(
-        select(Account, Person.id, Unit.region_code, Admin.region_code, Admin.id)
-        .outerjoin(Person, Person.account_id == Account.id)
-        .outerjoin(Unit, Unit.account_id == Account.id)
-        .outerjoin(Admin, Admin.account_id == Account.id)
-        .where(Account.id == account_id)
-    )).first()
+    env.note_audit("Account", account_id)  # a refusal's audit row names what was tried
+    stmt = (select(Account, Person.id, Unit.region_code, Admin.region_code, Admin.id)
+            .outerjoin(Person, Person.account_id == Account.id)
+            .outerjoin(Unit, Unit.account_id == Account.id)
+            .outerjoin(Admin, Admin.account_id == Account.id)
+            .where(Account.id == account_id))
+    row = (await env.session.execute(stmt.with_for_update(of=Account) if lock else stmt)).first()
     if row is None:
         raise RuleViolation(ErrorCode.NOT_FOUND, field="accountId")
     account, person_id, unit_region, admin_region, admin_id = row
@@ -520,6 +532,13 @@ async def unlock_account(env: Env, *, account_id: int) -> Account:
         region = admin_region
     if not allowed:
         raise RuleViolation(ErrorCode.NOT_FOUND, field="accountId")
+    return account, region
+
+
+async def unlock_account(env: Env, *, account_id: int) -> Account:
+    """解除登录限制: clear an account's failed-login count and block, for an account in the
+    admin's scope (`account_in_scope`). The blocks of the attacker's address stay."""
+    account, region = await account_in_scope(env, account_id)
     await env.session.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle.account_key(account.id)))
     env.note_audit("Account", account.id, region_code=region)
     return account

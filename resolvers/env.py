@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from core.errors import Forbidden, NotAuthenticated
+from core.errors import Forbidden, NotAuthenticated, PasswordChangeRequired
 from core.security import Passwords
 from core.services import AppServices
 from models import Account, AccountKind, Admin, Person, Unit
@@ -31,6 +31,11 @@ class Viewer:
     @property
     def kind(self) -> AccountKind:
         return self.account.kind
+
+    @property
+    def must_change_password(self) -> bool:
+        """Its password was set by an admin (or the first start): see `Env.of`."""
+        return self.account.must_change_password
 
 
 @dataclass
@@ -59,6 +64,11 @@ class Env:
     audit: AuditNote = field(default_factory=AuditNote)
     # Where the request came from (rules.throttle.client_address); None off the network.
     client_address: str | None = None
+    # A logged-in caller whose password an admin set and who has not changed it yet: it is
+    # not `viewer`, so every step and visibility rule treats it as nobody, and the steps
+    # that require a login refuse it with PASSWORD_CHANGE_REQUIRED. Only `require_session`
+    # (changePassword, logout) and `me` (which reads the request's viewer) accept it.
+    pending: Viewer | None = None
 
     def note_audit(self, object_type: str, object_id: int | None, *, reason: str | None = None,
                    region_code: str | None = None, success: bool = True) -> None:
@@ -68,10 +78,17 @@ class Env:
     @classmethod
     def of(cls, services: AppServices, session: AsyncSession, *, request_id: str,
            viewer: Viewer | None = None, client_address: str | None = None) -> Env:
-        """The one way an Env is made: a request's, the download route's, the command line's."""
+        """The one way an Env is made: a request's, the download route's, the command line's.
+
+        This is also the one place a session that must change its password is fenced off
+        (an admin who reset the password knows it; until the owner chooses a new one, that
+        login may change the password, log out and read `me`, nothing else)."""
+        pending = None
+        if viewer is not None and viewer.must_change_password:
+            viewer, pending = None, viewer
         return cls(session=session, clock=services.clock, settings=services.settings,
                    passwords=services.passwords, request_id=request_id, viewer=viewer,
-                   client_address=client_address)
+                   client_address=client_address, pending=pending)
 
     def acting_as(self, viewer: Viewer | None) -> Env:
         """The same session and transaction, on behalf of another caller."""
@@ -97,8 +114,15 @@ class Env:
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
-            raise NotAuthenticated()
+            raise PasswordChangeRequired() if self.pending is not None else NotAuthenticated()
         return self.viewer
+
+    def require_session(self) -> Viewer:
+        """Any logged-in caller, one that must change its password included: for the steps
+        it may take (changePassword, logout)."""
+        if self.pending is not None:
+            return self.pending
+        return self.require_viewer()
 
     def require_person(self) -> Person:
         viewer = self.require_viewer()

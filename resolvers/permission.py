@@ -9,9 +9,11 @@ and the decision, so the whole history stays readable.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass, replace
+from typing import Protocol
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from models import (
@@ -21,6 +23,7 @@ from models import (
     PermissionRound,
     PermissionStatus,
     RegistryEntry,
+    RegistryLoad,
     Unit,
     UnitType,
 )
@@ -30,6 +33,7 @@ from resolvers.paging import Page, SortKey, keyset_page
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
 from rules.identity import USCC_CHARSET, normalize_uscc, validate_uscc
 from rules.regions import PROVINCE_CODE, is_city, region_covers
+from rules.registry import RegistryFile, parse_registry
 from rules.text import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -45,6 +49,8 @@ from rules.text import (
 MANUAL_REVIEW_REASON_MAX = 1000
 _EDITABLE = {PermissionStatus.NOT_APPLIED, PermissionStatus.DRAFT, PermissionStatus.REJECTED}
 _SUBMITTABLE = {PermissionStatus.DRAFT, PermissionStatus.REJECTED}
+#: Registry rows per INSERT round trip (executemany).
+_REGISTRY_BATCH = 5000
 
 
 @dataclass
@@ -315,14 +321,58 @@ async def visible_application(env: Env, application_id: int) -> PermissionApplic
     return None
 
 
-async def load_registry(env: Env, *, rows: list[tuple[str, str]]) -> int:
-    """Replace the code registry with `rows` of (name, code); returns how many were loaded."""
-    clean = {}
-    for name, code in rows:
-        if name and name.strip() and code and code.strip():
-            clean[normalize_uscc(code)[:18]] = name.strip()[:200]
+class RegistryRejected(RuleViolation):
+    """A registry file with bad rows, refused whole: nothing is replaced. The rows travel
+    with it to the payload (`rejectedRows`)."""
+
+    def __init__(self, report: RegistryFile) -> None:
+        super().__init__(ErrorCode.REGISTRY_ROWS_REJECTED,
+                         f"文件中有{report.rejected_count}行不合格（见 rejectedRows），登记库未作任何更改", "file")
+        self.report = report
+
+
+class UploadedFile(Protocol):
+    filename: str | None
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def read_registry_upload(upload: UploadedFile, limit: int) -> bytes:
+    """The uploaded file, refused as soon as it passes `limit` bytes."""
+    chunks, size = [], 0
+    while chunk := await upload.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise RuleViolation(ErrorCode.REGISTRY_TOO_LARGE, f"登记库文件不能超过{limit // (1024 * 1024)} MB", "file")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def import_registry(env: Env, *, data: bytes, file_name: str | None) -> RegistryLoad:
+    """Replace the 统一社会信用代码 registry with a CSV file's entries (`rules.registry`), all
+    or nothing: one bad row refuses the whole file, listing every bad row (a registry half
+    replaced would flag sound units NOT_IN_REGISTRY). The API's `importRegistry` and the
+    command line's `load-registry` both come here."""
+    # ~9 µs a row (300,000 rows in 2.6 s): off the event loop, so other requests go on.
+    report = await asyncio.to_thread(parse_registry, data, max_rows=env.settings.registry_max_rows)
+    if report.rejected_count:
+        raise RegistryRejected(report)
+    return await replace_registry(env, entries=report.entries, file_name=file_name)
+
+
+async def replace_registry(env: Env, *, entries: dict[str, str], file_name: str | None = None) -> RegistryLoad:
+    """Swap the registry's rows in this transaction: permission checks running meanwhile
+    read the old registry until it commits. EXCLUSIVE mode lets those reads on and makes a
+    second import wait (two imports at once would collide on the primary key)."""
+    await env.session.execute(text("LOCK TABLE uscc_registry IN EXCLUSIVE MODE"))
     await env.session.execute(delete(RegistryEntry))
-    items = [{"uscc": c, "name": n} for c, n in clean.items()]
-    for i in range(0, len(items), 5000):
-        await env.session.execute(insert(RegistryEntry).values(items[i:i + 5000]))
-    return len(items)
+    items = [{"uscc": code, "name": name} for code, name in entries.items()]
+    for i in range(0, len(items), _REGISTRY_BATCH):
+        await env.session.execute(insert(RegistryEntry), items[i:i + _REGISTRY_BATCH])
+    viewer = env.viewer
+    load = RegistryLoad(loaded_at=env.clock.now(), loaded_by=viewer.account.id if viewer else None,
+                        entries=len(items), file_name=(file_name or "")[:255] or None)
+    env.session.add(load)
+    await env.session.flush()
+    env.note_audit("RegistryLoad", load.id, reason=f"{len(items)}条")
+    return load

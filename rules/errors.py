@@ -43,6 +43,8 @@ class ErrorCode(str, Enum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     LOGIN_THROTTLED = "LOGIN_THROTTLED"
     WRONG_PASSWORD = "WRONG_PASSWORD"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    CANNOT_DISABLE_SELF = "CANNOT_DISABLE_SELF"
     # Catalogue cascade
     UNKNOWN_SERIES = "UNKNOWN_SERIES"
     LEVEL_NOT_IN_SERIES = "LEVEL_NOT_IN_SERIES"
@@ -99,6 +101,13 @@ class ErrorCode(str, Enum):
     PUBLICITY_ALREADY_STARTED = "PUBLICITY_ALREADY_STARTED"
     NOT_IN_PUBLICITY = "NOT_IN_PUBLICITY"
     CALENDAR_YEAR_UNKNOWN = "CALENDAR_YEAR_UNKNOWN"
+    # The 统一社会信用代码 registry (importRegistry)
+    REGISTRY_ROWS_REJECTED = "REGISTRY_ROWS_REJECTED"
+    REGISTRY_EMPTY = "REGISTRY_EMPTY"
+    REGISTRY_TOO_LARGE = "REGISTRY_TOO_LARGE"
+    REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
+    REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
+    REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -132,6 +141,8 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_CREDENTIALS: "账号或密码错误",
     ErrorCode.LOGIN_THROTTLED: "登录失败次数过多，请稍后再试",
     ErrorCode.WRONG_PASSWORD: "原密码错误",
+    ErrorCode.ACCOUNT_DISABLED: "该账号已停用，请联系省级职称管理机构",
+    ErrorCode.CANNOT_DISABLE_SELF: "不能停用自己的账号",
     ErrorCode.UNKNOWN_SERIES: "职称系列不存在",
     ErrorCode.LEVEL_NOT_IN_SERIES: "该职称系列没有此申报级别",
     ErrorCode.UNKNOWN_TITLE: "申报职称不存在",
@@ -187,6 +198,13 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.PUBLICITY_ALREADY_STARTED: "该申报已在本单位公示，不能重复公示",
     ErrorCode.NOT_IN_PUBLICITY: "该申报不在公示期内，不能提出异议",
     ErrorCode.CALENDAR_YEAR_UNKNOWN: "工作日历尚未收录该年度的节假日安排，无法计算工作日",
+    # The 统一社会信用代码 registry (importRegistry)
+    ErrorCode.REGISTRY_ROWS_REJECTED: "文件中有不合格的行（见 rejectedRows），登记库未作任何更改",
+    ErrorCode.REGISTRY_EMPTY: "文件中没有登记记录，登记库未作任何更改",
+    ErrorCode.REGISTRY_TOO_LARGE: "文件超过登记库导入的大小上限",
+    ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
+    ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
+    ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
 }
 
 

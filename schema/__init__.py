@@ -21,7 +21,8 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BadInput
-from schema.accounts import AccountMutation, AccountQuery, Person, Unit
+from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
+from schema.admin import AdminMutation, AdminQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
@@ -56,7 +57,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection)
+                IntegrityRecord, PublicityObjection, Admin)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -119,6 +120,7 @@ Query = merge_types(
         ReportingQuery,
         CorrectionQuery,
         PublicityQuery,
+        AdminQuery,
     ),
 )
 Mutation = merge_types(
@@ -136,6 +138,7 @@ Mutation = merge_types(
         ReportingMutation,
         CorrectionMutation,
         PublicityMutation,
+        AdminMutation,
     ),
 )
 

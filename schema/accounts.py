@@ -10,20 +10,24 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from models import Account as AccountModel
 from models import AccountKind as DomainAccountKind
 from models import Admin as AdminModel
 from models import PermissionStatus as DomainPermissionStatus
 from models import Person as PersonModel
 from models import Unit as UnitModel
 from resolvers import accounts
-from resolvers.env import Viewer
+from resolvers import admin as admin_steps
+from resolvers.env import Env, Viewer
+from rules.errors import ErrorCode, RuleViolation
 from rules.identity import Sex as DomainSex
 from rules.identity import mask_resident_id
 from rules.regions import find_region
 from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
-from schema.mutation import Actor, GlobalIdArg, MutationSpec
+from schema.ids import decode_id
+from schema.mutation import Actor, MutationSpec
 from schema.nodes import resolve_visible
 
 if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
@@ -145,14 +149,26 @@ class Unit(relay.Node):
         return await resolve_visible(info, node_ids, accounts.units_by_id, cls.of)
 
 
-@strawberry.type(description="职称管理机构账号")
-class Admin:
+@strawberry.type(description="职称管理机构账号（省级或地市）")
+class Admin(relay.Node):
+    id: relay.NodeID[int]
     name: str = strawberry.field(description="机构名称")
     region: RegionType = strawberry.field(description="管辖地区：370000 为全省")
+    login_name: str = strawberry.field(description="登录名")
+    disabled: bool = strawberry.field(description="是否已停用：停用的账号不能登录")
+    disabled_at: dt.datetime | None = strawberry.field(description="停用时间；未停用为空")
+    must_change_password: bool = strawberry.field(
+        description="是否仍在使用他人设置的密码（新建或重置后尚未修改）：登录后须先修改密码")
 
     @classmethod
-    def of(cls, admin: AdminModel) -> "Admin":
-        return cls(name=admin.name, region=RegionType.of(admin.region_code))
+    def of(cls, admin: AdminModel, account: AccountModel) -> "Admin":
+        return cls(id=admin.id, name=admin.name, region=RegionType.of(admin.region_code),
+                   login_name=account.login_name, disabled=account.disabled_at is not None,
+                   disabled_at=account.disabled_at, must_change_password=account.must_change_password)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await resolve_visible(info, node_ids, admin_steps.visible_admins, lambda row: cls.of(*row))
 
 
 @strawberry.type(description="当前登录的账号")
@@ -162,10 +178,22 @@ class Me:
     person: Person | None = strawberry.field(description="个人账号的个人信息")
     unit: Unit | None = strawberry.field(description="单位账号的单位信息")
     admin: Admin | None = strawberry.field(description="管理机构账号的信息")
-    capabilities: list[Capability] = strawberry.field(description="当前账号可以做的事")
+    capabilities: list[Capability] = strawberry.field(
+        description="当前账号可以做的事；须先修改密码时为空")
+    must_change_password: bool = strawberry.field(
+        description="密码由管理机构设置（新建账号、重置密码或首次启动），须先用 changePassword 修改："
+                    "修改前只能修改密码、退出登录和查询 me，其他操作答 PASSWORD_CHANGE_REQUIRED")
 
     @classmethod
     def of(cls, viewer: Viewer) -> "Me":
+        if viewer.must_change_password:
+            # Whoever set the password knows it: until the owner changes it, this login shows
+            # the person as anyone else sees them (ID number and mobile masked).
+            return cls(login_name=viewer.account.login_name, kind=viewer.account.kind,
+                       person=Person.of(viewer.person, None) if viewer.person else None,
+                       unit=Unit.of(viewer.unit) if viewer.unit else None,
+                       admin=Admin.of(viewer.admin, viewer.account) if viewer.admin else None,
+                       capabilities=[], must_change_password=True)
         caps: list[Capability] = []
         if viewer.person is not None:
             caps.append(Capability.DECLARE)
@@ -180,8 +208,9 @@ class Me:
             kind=viewer.account.kind,
             person=Person.of(viewer.person, viewer) if viewer.person else None,
             unit=Unit.of(viewer.unit) if viewer.unit else None,
-            admin=Admin.of(viewer.admin) if viewer.admin else None,
+            admin=Admin.of(viewer.admin, viewer.account) if viewer.admin else None,
             capabilities=caps,
+            must_change_password=False,
         )
 
 
@@ -256,8 +285,25 @@ _REGISTER_UNIT = MutationSpec(RegisterUnitPayload, actor=Actor.ANYONE)
 _LOGIN = MutationSpec(LoginPayload, actor=Actor.ANYONE)
 _LOGOUT = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
 _CHANGE_PASSWORD = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
-_UNLOCK_ACCOUNT = MutationSpec(OkPayload, actor=Actor.ADMIN, audit="account.unlock",
-                               ids={"account_id": GlobalIdArg("Account", "accountId")})
+_UNLOCK_ACCOUNT = MutationSpec(OkPayload, actor=Actor.ADMIN, audit="account.unlock")
+#: What `unlockAccount` and `resetPassword` accept as `accountId`.
+ACCOUNT_ID_DESCRIPTION = ("账号的全局 ID（操作日志中登录记录的 objectId），"
+                          "或个人、单位、管理机构（Person、Unit、Admin）的全局 ID")
+ACCOUNT_ID_TYPES = ("Account", "Person", "Unit", "Admin")
+
+
+def account_ref(raw: strawberry.ID, field: str = "accountId") -> admin_steps.AccountRef:
+    """An account named by its own global id or its profile's; INVALID_ID for anything else."""
+    for type_name in ACCOUNT_ID_TYPES:
+        try:
+            return admin_steps.AccountRef(type_name, decode_id(raw, type_name, field))
+        except RuleViolation:
+            continue
+    raise RuleViolation(ErrorCode.INVALID_ID, field=field)
+
+
+async def _unlock(env: Env, *, account_id: strawberry.ID) -> object:
+    return await admin_steps.unlock_account(env, account=account_ref(account_id))
 
 
 def _ok(_: object) -> OkPayload:
@@ -316,7 +362,6 @@ class AccountMutation:
     )
     async def unlock_account(
         self, info: Info,
-        account_id: Annotated[strawberry.ID, strawberry.argument(
-            description="账号的全局 ID（操作日志中登录记录的 objectId）")],
+        account_id: Annotated[strawberry.ID, strawberry.argument(description=ACCOUNT_ID_DESCRIPTION)],
     ) -> OkPayload:
-        return await _UNLOCK_ACCOUNT.run(info, accounts.unlock_account, _ok, account_id=account_id)
+        return await _UNLOCK_ACCOUNT.run(info, _unlock, _ok, account_id=account_id)

@@ -53,7 +53,7 @@ class Actor(enum.Enum):
     """Who may call a mutation."""
 
     ANYONE = "anyone"  # registration, login
-    LOGGED_IN = "logged in"  # any account: logout, change password
+    LOGGED_IN = "logged in"  # any account, also one that must change its password: logout, change password
     PERSON = "person"  # 个人
     PERSON_OR_UNIT = "person or unit"  # 个人 or 单位: people of a unit (单位公示 objections)
     UNIT = "unit"  # any 单位, also one still applying for permission
@@ -195,7 +195,7 @@ def _check_kind(env: Env, actor: Actor) -> None:
     if actor is Actor.ANYONE:
         return
     if actor is Actor.LOGGED_IN:
-        env.require_viewer()
+        env.require_session()  # the only kind a session that must change its password may call
     elif actor is Actor.PERSON:
         env.require_person()
     elif actor is Actor.PERSON_OR_UNIT:

@@ -51,7 +51,10 @@ async def test_first_start_creates_one_province_admin(api, services, capsys):
     printed = capsys.readouterr().out
     password = printed.split("password=")[1].split()[0]
     token = await api.login("admin", password)
-    assert (await api("{ me { admin { region { code } } } }", token=token))["me"]["admin"]["region"]["code"] == "370000"
+    me = (await api("{ me { mustChangePassword admin { region { code } } } }", token=token))["me"]
+    assert me["admin"]["region"]["code"] == "370000"
+    assert me["mustChangePassword"] is True  # printed on a console: the first login replaces it
+    assert "reset-admin-password" in printed
     await ensure_first_admin(services)  # a second start creates nobody and prints nothing
     assert "password=" not in capsys.readouterr().out
 
@@ -72,3 +75,52 @@ async def test_demo_province_is_idempotent_and_usable(api, services, engine, cap
     assert [u["name"] for u in route["units"]][-1] == "山东省卫生健康委员会"
     assert route["committee"]["name"] == "山东省卫生系列高级职称评审委员会"
     assert await api.login("demo_doctor", DEMO_PASSWORD)
+
+
+RESET_LOG = """{ auditLog(action: "account.reset_password", first: 5) { nodes { success loginName objectId reason } } }"""
+
+
+async def test_reset_admin_password_prints_a_one_time_password(api, monkeypatch, database_url, capsys, make_admin):
+    await run_cli(monkeypatch, database_url, "create-admin", "--login", "lost_office", "--region", "370000")
+    old_token = await api.login("lost_office")
+    await run_cli(monkeypatch, database_url, "reset-admin-password", "--login", "LOST_office")
+    printed = capsys.readouterr().out
+    password = printed.split("lost_office: ")[1].split()[0]
+    assert (await api("{ me { loginName } }", token=old_token))["me"] is None  # its sessions ended
+    token = await api.login("lost_office", password)
+    me = (await api("{ me { mustChangePassword } }", token=token))["me"]
+    assert me == {"mustChangePassword": True}
+    rows = (await api(RESET_LOG, token=await make_admin()))["auditLog"]["nodes"]
+    assert [(r["success"], r["loginName"], r["reason"]) for r in rows] == [
+        (True, None, "命令行; zhicheng reset-admin-password")]
+    assert password not in str(rows)
+
+
+async def test_reset_admin_password_refuses_a_login_that_is_no_admin(api, monkeypatch, database_url, capsys):
+    unit = await api.register_unit()
+    with pytest.raises(SystemExit) as exit_info:
+        await run_cli(monkeypatch, database_url, "reset-admin-password", "--login", unit["loginName"])
+    assert exit_info.value.code == 2
+    assert "NOT_FOUND" in capsys.readouterr().err
+
+
+async def test_load_registry_refuses_a_file_with_bad_rows_whole(api, monkeypatch, database_url, capsys, tmp_path,
+                                                               count_rows, make_admin):
+    from rules.identity import uscc_check_char
+
+    good = "91370100MA0000001" + uscc_check_char("91370100MA0000001")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"name,code\n甲公司,{good}\n乙公司,91370100MA00000011\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        await run_cli(monkeypatch, database_url, "load-registry", str(bad))
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "line 3: USCC_CHECK_DIGIT" in err and "REGISTRY_ROWS_REJECTED" in err
+    assert await count_rows("uscc_registry") == 0
+
+    ok = tmp_path / "ok.csv"
+    ok.write_text(f"甲公司,{good}\n", encoding="utf-8-sig")
+    await run_cli(monkeypatch, database_url, "load-registry", str(ok))
+    assert "loaded 1 registry entries" in capsys.readouterr().out
+    status = (await api("{ registryStatus { entries loadedBy fileName } }", token=await make_admin()))
+    assert status["registryStatus"] == {"entries": 1, "loadedBy": None, "fileName": "ok.csv"}

@@ -41,9 +41,13 @@ ACTORS = {
     # Issue 13: corrections, returns, the integrity list
     "requestCorrection": PERMITTED_UNIT, "returnDeclaration": PERMITTED_UNIT, "addToIntegrityList": ADMIN,
     "startUnitPublicity": PERMITTED_UNIT, "resolveObjection": PERMITTED_UNIT, "raiseObjection": PERSON_OR_UNIT,
+    # Issue 12: administration
+    "createAdmin": PROVINCE_ADMIN, "disableAdmin": PROVINCE_ADMIN, "enableAdmin": PROVINCE_ADMIN,
+    "resetPassword": ADMIN, "importRegistry": PROVINCE_ADMIN,
 }
-# Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.
-JSON_MUTATIONS = sorted(m for m in ACTORS if m != "uploadMaterial")
+# Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
+# importRegistry's in test_admin.
+JSON_MUTATIONS = sorted(m for m in ACTORS if m not in ("uploadMaterial", "importRegistry"))
 GARBAGE_ID = "not-a-global-id"
 MUTATION_TYPE = app_schema._schema.mutation_type
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from app.database import run_in_transaction
-from resolvers import permission
 from rules.identity import uscc_check_char
+from tests.support.admin import import_registry, registry_csv
 from tests.support.units import (
     MY_APPLICATION,
     REVIEW,
@@ -149,11 +148,12 @@ async def test_no_code_only_with_manual_review(api, city_admin):
     assert ok["application"]["history"][0]["decision"] == "APPROVED_MANUALLY"
 
 
-async def test_registry_mismatch_is_shown_to_the_admin(api, city_admin, services, engine):
+async def test_registry_mismatch_is_shown_to_the_admin(api, city_admin, province_admin, engine):
     unit = await unit_with_token(api)
     other = api.next_uscc()
-    await run_in_transaction(services, permission.load_registry,
-                             rows=[(unit["name"], unit["uscc"]), ("青岛某某公司", other)])
+    rows = registry_csv((unit["name"], unit["uscc"]), ("青岛某某公司", other))
+    loaded = await import_registry(api, province_admin, rows)
+    assert loaded["imported"] == 2, loaded
     # Right pair: passes.
     await save(api, unit["token"], uscc=unit["uscc"], name=unit["name"])
     app = (await api(SUBMIT, token=unit["token"]))["submitPermissionApplication"]["application"]
@@ -168,14 +168,6 @@ async def test_registry_mismatch_is_shown_to_the_admin(api, city_admin, services
     refused = (await api(REVIEW, {"id": app["id"], "decision": "APPROVE"}, city_admin))["reviewPermissionApplication"]
     assert [e["code"] for e in refused["errors"]] == ["MANUAL_REVIEW_REQUIRED"]
     assert await table_snapshot(engine, *TABLES) == before
-
-
-async def test_registry_csv_loader(tmp_path):
-    from app.cli import read_registry_csv
-
-    f = tmp_path / "registry.csv"
-    f.write_text("name,code\n济南第一机械厂,914403001922038216\n", encoding="utf-8")
-    assert read_registry_csv(f) == [("济南第一机械厂", "914403001922038216")]
 
 
 def test_check_digit_helper():

@@ -8,6 +8,8 @@
                      mutations, uploads, snapshot
     review.py        ReviewWorld (World plus a 主管部门 and a committee's accepting unit), review and
                      report operations, seed_approved
+    admin.py         importRegistry as a multipart upload (upload_registry, import_registry,
+                     registry_csv), change_password
 
 Fixtures live in tests/conftest.py and are built on these helpers; a test asks for them by name
 and never imports conftest or another test module. Anything a second test module needs goes here.
