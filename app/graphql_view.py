@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from app.auth import authenticate_on, bearer_token
 from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
+from core.request_context import current_request
 from core.services import AppServices
 from schema import schema
 from schema.context import Context
@@ -34,14 +35,21 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        record = current_request()
+        if record is not None:
+            record.graphql = True
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as refused:  # strawberry's refusals (bad JSON, mutation over GET …)
+            if record is not None:
+                record.note_codes(["BAD_REQUEST"])
             response = json_error(refused.status_code, "BAD_REQUEST", refused.reason)
         finally:
             # Whatever path strawberry took, the request's connection goes back to the pool
             # before the answer is sent: a client slow to read it holds no connection.
             await self._close_context(scope)
+        if record is not None:
+            record.outcome = record.graphql_outcome()
         await response(scope, receive, send)
 
     @staticmethod
@@ -60,6 +68,9 @@ class GraphQLApp(GraphQL):
         token = bearer_token(request)
         if token:
             context.viewer = await authenticate_on(context.session, self.services, token)
+        record = current_request()
+        if record is not None and context.viewer is not None:
+            record.account_id = context.viewer.account.id  # the id only: never a name or an ID number
         return context
 
     def decode_json(self, data: str | bytes) -> object:
