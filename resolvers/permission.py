@@ -9,6 +9,7 @@ and the decision, so the whole history stays readable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import delete, exists, select
@@ -315,8 +316,10 @@ async def visible_application(env: Env, application_id: int) -> PermissionApplic
     return None
 
 
-async def load_registry(env: Env, *, rows: list[tuple[str, str]]) -> int:
-    """Replace the code registry with `rows` of (name, code); returns how many were loaded."""
+async def load_registry(env: Env, *, rows: list[tuple[str, str]],
+                        progress: Callable[[int, int], None] | None = None) -> int:
+    """Replace the code registry with `rows` of (name, code); returns how many were loaded.
+    `progress(loaded, total)` is told after each batch (the command line prints it)."""
     clean = {}
     for name, code in rows:
         if name and name.strip() and code and code.strip():
@@ -325,4 +328,6 @@ async def load_registry(env: Env, *, rows: list[tuple[str, str]]) -> int:
     items = [{"uscc": c, "name": n} for c, n in clean.items()]
     for i in range(0, len(items), 5000):
         await env.session.execute(insert(RegistryEntry).values(items[i:i + 5000]))
+        if progress is not None:
+            progress(min(i + 5000, len(items)), len(items))
     return len(items)

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
+from app import cli
 from app.database import run_in_transaction
 from app.first_start import ensure_first_admin
+from core import db
+from core.config import PROJECT_ROOT
 from models import PermissionStatus, Unit
 from resolvers.demo import DEMO_PASSWORD, load_demo_data
 from server import main
 from tests.support.api import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """`main` configures logging for the process (a handler on the stderr pytest captures,
+    closed after the test): put the test session's back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def run_cli(monkeypatch, database_url, *argv):
@@ -72,3 +89,33 @@ async def test_demo_province_is_idempotent_and_usable(api, services, engine, cap
     assert [u["name"] for u in route["units"]][-1] == "山东省卫生健康委员会"
     assert route["committee"]["name"] == "山东省卫生系列高级职称评审委员会"
     assert await api.login("demo_doctor", DEMO_PASSWORD)
+
+
+async def test_migrate_prints_each_revision_as_it_applies_it(server_url, monkeypatch, capsys):
+    name = f"zc_test_{os.getpid()}_migrate"
+    admin = await asyncpg.connect(db.plain_url(db.with_database(server_url, "postgres")))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        await run_cli(monkeypatch, db.with_database(server_url, name), "migrate")
+        printed = capsys.readouterr().out.splitlines()
+        revisions = sorted(p.name.split("_")[0] for p in (PROJECT_ROOT / "migrations" / "versions").glob("0*.py"))
+        applied = [line.split()[1].rstrip(":") for line in printed if line.startswith("  applying ")]
+        assert applied == revisions
+        assert printed[-1].startswith(f"migrated to head ({len(revisions)} revisions applied")
+        await run_cli(monkeypatch, db.with_database(server_url, name), "migrate")  # nothing left to apply
+        assert capsys.readouterr().out.startswith("migrated to head (0 revisions applied")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_load_registry_shows_progress(clean_db, monkeypatch, database_url, tmp_path, capsys, count_rows):
+    monkeypatch.setattr(cli, "PROGRESS_EVERY", 5)
+    csv = tmp_path / "registry.csv"
+    codes = ["914403001922038216", "91110108551385082Q"] * 6  # 12 rows, 2 distinct codes
+    csv.write_text("name,code\n" + "".join(f"单位{i},{code}\n" for i, code in enumerate(codes)), encoding="utf-8")
+    await run_cli(monkeypatch, database_url, "load-registry", str(csv))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["  read 5 rows", "  read 10 rows", f"read 12 entries from {csv}", "  loaded 2/2",
+                       "loaded 2 registry entries"]
+    assert await count_rows("uscc_registry") == 2

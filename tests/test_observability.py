@@ -83,6 +83,7 @@ async def test_the_audit_row_carries_the_request_id(api, engine):
 async def test_one_summary_line_per_request_with_its_id_on_every_line(api, caplog):
     person = await api.register_person()
     token = await api.login(person["loginName"])
+    caplog.clear()
     with caplog.at_level(logging.INFO):
         await api.client.post("/graphql", headers={"X-Request-ID": "sum-1", "Authorization": f"Bearer {token}"},
                               json={"query": "query Me { me { kind } reviewQueue { totalCount } }"})
