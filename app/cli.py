@@ -1,6 +1,8 @@
 """The command line.
 
-    zhicheng serve [--host 127.0.0.1] [--port $PORT|8000] [--demo]
+    zhicheng --version
+    zhicheng serve [--host 127.0.0.1] [--port $PORT|8000] [--demo]   (--help lists the settings)
+    zhicheng settings [--markdown]
     zhicheng migrate
     zhicheng create-admin --login L --region CODE
     zhicheng export-schema [--output schema.graphql]
@@ -13,18 +15,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import importlib.metadata
 import logging.config
 import os
+import shutil
 import signal
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.database import open_database, prepare_database, run_in_transaction, with_services
 from app.factory import SERVE_URL_ENV
 from app.first_start import first_start
 from app.logs import log_config
-from core.config import PROJECT_ROOT, Settings
+from core.config import PROJECT_ROOT, Settings, declared, settings_help, settings_table
+from core.metrics import MULTIPROC_ENV
 from core.services import AppServices
 from resolvers import accounts, admin, audit, permission
 from resolvers.env import Env
@@ -35,7 +44,9 @@ from schema import schema
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    database = open_database(Settings.from_env())
+    settings = Settings.from_env()
+    database = open_database(settings)
+    metrics_dir = None
     try:
         asyncio.run(prepare_database(database.url))
         asyncio.run(first_start(database.url, args.demo))
@@ -43,21 +54,64 @@ def serve(args: argparse.Namespace) -> None:
         # Workers are separate processes: they find the database through the environment.
         # Nothing else is shared between them (sessions, lockouts live in PostgreSQL).
         os.environ[SERVE_URL_ENV] = database.url
+        if args.workers > 1:
+            # Each worker keeps its metrics in files here and /metrics adds them up (core.metrics).
+            # A fresh directory: files left by an earlier run would be counted again.
+            metrics_dir = tempfile.mkdtemp(prefix="zhicheng-metrics-")
+            os.environ[MULTIPROC_ENV] = metrics_dir
         # uvicorn handles SIGINT/SIGTERM (lifespan shutdown runs), then re-raises the signal
         # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # uvicorn's access log is off: core.http.RequestLog writes one line per request
+        # with the request id, the duration and the outcome (--no-access-log quiets it).
         uvicorn.run("app.factory:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info", access_log=args.access_log, log_config=log_config())
+                    workers=args.workers, log_level=settings.log_level.lower(), access_log=False,
+                    log_config=log_config(settings.log_level, request_log=args.access_log))
     finally:
         database.stop()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+class _MigrationProgress(logging.Handler):
+    """Prints each revision as Alembic starts applying it ("Running upgrade A -> B, doc")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.applied = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        revisions = getattr(step, "to_revisions_no_deps", None)
+        if revisions is None:
+            return
+        self.applied += 1
+        print(f"  applying {', '.join(revisions)}: {getattr(step, 'doc', '') or ''}".rstrip(), flush=True)
+
+
+@contextlib.contextmanager
+def migration_progress() -> Iterator[_MigrationProgress]:
+    """Alembic's per-revision lines as progress on stdout, instead of log lines."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    handler, propagate = _MigrationProgress(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
     settings = Settings.from_env()
     database = open_database(settings)
+    started = time.monotonic()
     try:
-        asyncio.run(prepare_database(database.url))
-        print("migrated to head")
+        with migration_progress() as progress:
+            asyncio.run(prepare_database(database.url))
+        print(f"migrated to head ({progress.applied} revisions applied, reference data loaded, "
+              f"{time.monotonic() - started:.1f} s)")
     finally:
         database.stop()
 
@@ -112,10 +166,14 @@ def cmd_load_registry(args: argparse.Namespace) -> None:
         print(f"error: REGISTRY_TOO_LARGE: more than {settings.registry_max_bytes} bytes", file=sys.stderr)
         raise SystemExit(2)
     data = path.read_bytes()
+    print(f"read {len(data)} bytes from {path}; checking every row …", flush=True)
+
+    def loaded(done: int, total: int) -> None:
+        print(f"  loaded {done}/{total}", flush=True)
 
     async def work(services: AppServices):
         return await run_in_transaction(services, _audited("registry.import", permission.import_registry),
-                                        data=data, file_name=path.name)
+                                        data=data, file_name=path.name, progress=loaded)
 
     try:
         load = with_services(settings, open_database(settings), work)
@@ -177,19 +235,45 @@ def cmd_export_schema(args: argparse.Namespace) -> None:
         print(f"wrote {args.output}")
 
 
+def cmd_settings(args: argparse.Namespace) -> None:
+    """The settings: the README's table, or the values this environment gives them."""
+    if args.markdown:
+        sys.stdout.write(settings_table())
+        return
+    settings = Settings.from_env()
+    for f in declared():
+        value = getattr(settings, f.name)
+        shown = ("set" if value else "unset") if not f.repr else value
+        print(f"{f.metadata['env']}={shown}")
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("zhicheng")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree never installed
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> None:
-    logging.config.dictConfig(log_config())
+    logging.config.dictConfig(log_config(Settings.from_env().log_level))
     parser = argparse.ArgumentParser(prog="zhicheng", description="职称申报评审管理系统 API server")
+    parser.add_argument("--version", action="version", version=f"zhicheng {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    p = sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)", epilog=settings_help(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--demo", action="store_true", help="load a small demo province with known passwords")
     p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
                    help="worker processes (default 1, or WEB_CONCURRENCY)")
-    p.add_argument("--no-access-log", dest="access_log", action="store_false", help="do not log each request")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false",
+                   help="log requests only when shed or failed by the server")
     p.set_defaults(func=serve)
+
+    p = sub.add_parser("settings", help="print every setting's environment variable and value")
+    p.add_argument("--markdown", action="store_true", help="the README's table: variable, default, meaning")
+    p.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("migrate", help="apply database migrations and load reference data")
     p.set_defaults(func=cmd_migrate)

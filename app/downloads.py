@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from app.auth import authenticate_on, bearer_token
 from core.http import DOWNLOAD_CSP
+from core.request_context import current_request
 from core.services import AppServices
 from resolvers import materials
 from resolvers.env import Env
@@ -45,7 +46,11 @@ async def download_material(services: AppServices, request: Request) -> Response
                 return JSONResponse({"error": "请先登录"}, status_code=401)
             if viewer.must_change_password:  # resolvers.env.Env.of: such a session only changes its password
                 return JSONResponse({"error": "请先修改密码"}, status_code=403)
-            env = Env.of(services, session, request_id="download", viewer=viewer)
+            record = current_request()
+            if record is not None:
+                record.account_id = viewer.account.id
+            # The download's audit row carries the request's id, as a mutation's does.
+            env = Env.of(services, session, request_id=record.id if record else "download", viewer=viewer)
             found = await materials.open_download(env, material_id=material_id)
             await session.commit()
     except RuleViolation:

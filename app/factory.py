@@ -14,9 +14,9 @@ from app.downloads import download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
-from core import db
+from core import db, metrics
 from core.config import Settings
-from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, SecurityHeaders
+from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, RequestLog, SecurityHeaders
 from core.services import AppServices, build_services
 
 # Set by `zhicheng serve` before it starts the workers (app.cli).
@@ -35,9 +35,11 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
     ]
     return Starlette(
         routes=routes,
-        # Outermost first. The body is complete before a request takes a slot, and a slot
-        # before anything opens a database session.
+        # Outermost first. The request id comes first, so every line logged for the request
+        # carries it (refusals of the layers below included). The body is complete before a
+        # request takes a slot, and a slot before anything opens a database session.
         middleware=[
+            Middleware(RequestLog, on_finish=metrics.observe_request),
             Middleware(SecurityHeaders),
             Middleware(GraphQLResponseMediaType),
             Middleware(ErrorGuard),
@@ -51,7 +53,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
                 upload_timeout=settings.upload_timeout,
             ),
             Middleware(ConcurrencyLimit, limit=settings.request_slots, queue=settings.max_waiting,
-                       wait_timeout=settings.queue_timeout),
+                       wait_timeout=settings.queue_timeout, on_change=metrics.slots_changed),
         ],
         lifespan=lifespan,
     )
@@ -67,5 +69,6 @@ def app_from_env() -> Starlette:
     async def lifespan(_app):
         yield
         await engine.dispose()
+        metrics.worker_exited()
 
     return create_app(build_services(settings, engine), engine, lifespan=lifespan)

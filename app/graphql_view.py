@@ -33,6 +33,7 @@ from app import graphiql
 from app.auth import authenticate_on, bearer_token
 from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
+from core.request_context import current_request
 from core.services import AppServices
 from schema import schema
 from schema.context import Context
@@ -59,20 +60,29 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        record = current_request()
+        if record is not None:
+            record.graphql = True
         if scope["method"] not in ("GET", "POST"):
             # Before anything is read or authenticated; Starlette would answer in plain text.
             response: Response = json_error(405, "METHOD_NOT_ALLOWED", "GraphQL 接口只接受 GET 和 POST 请求",
                                             {"Allow": "GET, POST"})
+            if record is not None:
+                record.note_codes(["METHOD_NOT_ALLOWED"])
             await response(scope, receive, send)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as refused:  # strawberry's refusals and ours (bad JSON, mutation over GET …)
             response = _refusal(refused)
+            if record is not None:
+                record.note_codes([_error_code(response)])
         finally:
             # Whatever path strawberry took, the request's connection goes back to the pool
             # before the answer is sent: a client slow to read it holds no connection.
             await self._close_context(scope)
+        if record is not None:
+            record.outcome = record.graphql_outcome()
         await response(scope, receive, send)
 
     @staticmethod
@@ -91,6 +101,9 @@ class GraphQLApp(GraphQL):
         token = bearer_token(request)
         if token:
             context.viewer = await authenticate_on(context.session, self.services, token)
+        record = current_request()
+        if record is not None and context.viewer is not None:
+            record.account_id = context.viewer.account.id  # the id only: never a name or an ID number
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -134,6 +147,14 @@ class GraphQLApp(GraphQL):
             response.status_code = 503
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+def _error_code(response: Response) -> str:
+    """The code of an error body made by `json_error` (for the request's log line)."""
+    try:
+        return str(orjson.loads(bytes(response.body))["errors"][0]["extensions"]["code"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return "BAD_REQUEST"
 
 
 def _refusal(refused: HTTPException) -> Response:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hmac
 import logging
 
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.metrics import Metrics
+from core import metrics
 
 log = logging.getLogger("zhicheng")
 
@@ -23,8 +24,7 @@ def health_routes(engine: AsyncEngine, metrics_token: str | None = None) -> list
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    metrics = Metrics()
-    metrics.watch(engine)
+    metrics.watch_engine(engine)
 
     async def metrics_endpoint(request: Request) -> Response:
         if not metrics_token:
@@ -32,7 +32,7 @@ def health_routes(engine: AsyncEngine, metrics_token: str | None = None) -> list
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), metrics_token.encode()):
             return JSONResponse({"error": "需要监控令牌"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+        return Response(metrics.render(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     async def readyz(_: Request) -> Response:
         try:

@@ -102,6 +102,14 @@ HOT_READS = ("reviewQueue", "reportQueue", "declaration(id)", "units(search:", "
 
 # --------------------------------------------------------------------------- pure helpers
 
+def metric_value(exposition: str, name: str) -> float | None:
+    """The value of an unlabelled sample in Prometheus text (`name 123.0`), None if absent."""
+    for line in exposition.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    return None
+
+
 def percentile(values: Iterable[float], p: float) -> float:
     """Nearest-rank percentile (the same rule as LoadResult.percentile); NaN when empty."""
     ordered = sorted(values)
@@ -427,14 +435,11 @@ class Bench:
         return self.tokens[login_name]
 
     async def statements(self) -> float | None:
-        if self.args.workers != 1:
-            return None  # /metrics answers from whichever worker takes the connection
+        """SQL statements run so far: with several workers, /metrics adds up every worker's
+        count (prometheus_client's multiprocess mode), whichever worker answers."""
         text = (await self.http.get(f"http://{HOST}:{self.server.port}/metrics",
                                     headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
-        for line in text.splitlines():
-            if line.startswith("zhicheng_sql_statements_total "):
-                return float(line.split()[1])
-        return None
+        return metric_value(text, "zhicheng_sql_statements_total")
 
     async def measure(self, name: str, requests: list[bytes], *, child: Child | None = None, path: str = "/graphql",
                       check: Callable[[int, bytes], bool] = fast_check, validate: Callable[[bytes], Any] | None = None,
@@ -860,7 +865,7 @@ class Bench:
             name=f"reportDeclarations of {REPORT_BATCH:,}", requests=n, rps=n / sum(lat),
             p50_ms=percentile(lat, 50) * 1000, p99_ms=percentile(lat, 99) * 1000,
             errors=sum(ld.errors for ld in loads), cpu_ms=1000 * cpu / n,
-            sql=sql / n if self.args.workers == 1 else None, peak_rss_mb=peak,
+            sql=sql / n, peak_rss_mb=peak,
             note=f"{n} calls, one after another, each after a 单位公示 of the {REPORT_BATCH:,} that has ended"))
         print(f"  reportDeclarations of {REPORT_BATCH}: p50 {percentile(lat, 50) * 1000:.0f} ms", file=sys.stderr)
         if synthetic:

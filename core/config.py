@@ -1,22 +1,38 @@
-"""Settings read once from the environment; every knob has a safe default."""
+"""Settings read once from the environment; every knob has a safe default.
+
+Each tunable is declared once, below, as a typed field with its environment variable and
+a description (`setting(...)`): `Settings.from_env()` reads and checks them from that
+declaration, `zhicheng serve --help` lists them and the README's settings table is made
+from it (`zhicheng settings`; a test keeps the two equal).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw else default
+class SettingError(ValueError):
+    """An environment variable that does not parse as its setting's type or range."""
+
+
+def setting(default: Any, env: str, help: str, *, minimum: float | None = None, shown: str | None = None,
+            choices: tuple[str, ...] = (), secret: bool = False) -> Any:
+    """A field of `Settings` read from `env`. Numbers must be positive, or at least `minimum`;
+    `shown` is the default as the README and --help print it, when repr would mislead; a
+    `secret` stays out of repr (a settings object printed in a traceback or a log)."""
+    metadata = {"env": env, "help": help, "minimum": minimum, "shown": shown, "choices": choices}
+    return field(default=default, repr=not secret, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -37,16 +53,20 @@ class Argon2Params:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str | None = None
-    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str | None = setting(
+        None, "DATABASE_URL", "PostgreSQL URL (postgresql://…); unset: the embedded PostgreSQL in the data dir",
+        shown="unset", secret=True)
+    data_dir: Path = setting(PROJECT_ROOT / "var", "ZHICHENG_DATA_DIR",  # noqa: RUF009 (a Path is immutable)
+                             "uploaded materials and the embedded PostgreSQL live here", shown="var/")
+    # Not read from the environment: the cost is a security decision made in code, not a knob.
     argon2: Argon2Params = field(default_factory=Argon2Params)
     # Query limits. A real frontend query of this API nests about 6 levels
     # (declaration → records → materials …) and uses a handful of aliases, so
     # depth 10 / aliases 15 leave head-room while cutting off amplification.
     # 2000 tokens admits the largest hand-written query (~600 tokens) three times over.
-    max_query_depth: int = 10
-    max_aliases: int = 15
-    max_tokens: int = 2000
+    max_query_depth: int = setting(10, "ZHICHENG_MAX_DEPTH", "deepest nesting of fields in a GraphQL document")
+    max_aliases: int = setting(15, "ZHICHENG_MAX_ALIASES", "aliases in one GraphQL document")
+    max_tokens: int = setting(2000, "ZHICHENG_MAX_TOKENS", "tokens in one GraphQL document")
     # Validation cost (schema/limits.py; `python -m bench.validation` prints the numbers).
     # Selections are counted with every fragment expanded where it is spread; overlaps are
     # pairs of fields under one response path, which graphql-core's overlapping-fields rule
@@ -56,94 +76,158 @@ class Settings:
     # load 7.5 (992 pairs of repeated arguments in 576 KB; 992 pairs of me{kind}: 5 ms), where
     # 490 × me{kind} took 3–4 s and 18 doubling fragments 3.5 s. 2000 pairs measured up to
     # 52 ms under that load, over the 50 ms budget.
-    max_selections: int = 1000
-    max_field_overlaps: int = 1000
-    max_page_size: int = 100
+    max_selections: int = setting(1000, "ZHICHENG_MAX_SELECTIONS",
+                                  "selections of a document, every fragment expanded where it is spread")
+    max_field_overlaps: int = setting(1000, "ZHICHENG_MAX_FIELD_OVERLAPS",
+                                      "pairs of fields answering under one response path")
+    max_page_size: int = setting(100, "ZHICHENG_MAX_PAGE_SIZE",
+                                 "most items per page of a list (`first`); the SDL states the default")
     # Request bodies: JSON GraphQL requests are small; multipart carries one file.
-    max_json_body: int = 1 * 1024 * 1024
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_json_body: int = setting(1 * 1024 * 1024, "ZHICHENG_MAX_JSON_BODY", "bytes of a JSON request body; else 413",
+                                 shown="1048576 (1 MiB)")
+    max_upload_bytes: int = setting(20 * 1024 * 1024, "ZHICHENG_MAX_UPLOAD_BYTES", "bytes of one uploaded material",
+                                    shown="20971520 (20 MiB)")
     # Sessions (等保三级 practice).
-    session_idle_minutes: int = 30
-    session_absolute_hours: int = 12
+    session_idle_minutes: int = setting(30, "ZHICHENG_SESSION_IDLE_MINUTES",
+                                        "a login token expires after this many minutes unused")
+    session_absolute_hours: int = setting(12, "ZHICHENG_SESSION_ABSOLUTE_HOURS",
+                                          "and after this many hours whatever its use")
     # Failed logins (rules/throttle.py): per account (or unknown login) the first 5 failures
     # are free, then each blocks for 30 s doubling up to 15 min — not a 30-minute lock that
     # anyone could renew for any documented login forever. Per client address, 10 free, then
     # up to an hour: a single attacker is stopped long before the owner's wait grows.
-    lockout_threshold: int = 5
-    login_first_delay_seconds: int = 30
-    login_max_delay_seconds: int = 15 * 60
-    login_address_threshold: int = 10
-    login_address_max_delay_seconds: int = 60 * 60
-    login_forget_hours: int = 24
+    lockout_threshold: int = setting(5, "ZHICHENG_LOGIN_THRESHOLD", "failed logins of an account before it waits")
+    login_first_delay_seconds: int = setting(30, "ZHICHENG_LOGIN_FIRST_DELAY_SECONDS",
+                                             "the first wait (s), doubling with each further failure")
+    login_max_delay_seconds: int = setting(15 * 60, "ZHICHENG_LOGIN_MAX_DELAY_SECONDS",
+                                           "the longest wait of an account (s)")
+    login_address_threshold: int = setting(10, "ZHICHENG_LOGIN_ADDRESS_THRESHOLD",
+                                           "failed logins from one client address before it waits")
+    login_address_max_delay_seconds: int = setting(60 * 60, "ZHICHENG_LOGIN_ADDRESS_MAX_DELAY_SECONDS",
+                                                   "the longest wait of an address (s)")
+    login_forget_hours: int = setting(24, "ZHICHENG_LOGIN_FORGET_HOURS",
+                                      "failures older than this are forgotten (h)")
     # Peers whose X-Forwarded-For is believed (a reverse proxy's address); none by default:
     # the header is the client's to forge.
-    trusted_proxies: tuple[str, ...] = ()
-    db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection before it is answered 503.
-    db_pool_timeout: float = 10.0
+    trusted_proxies: tuple[str, ...] = setting(
+        (), "ZHICHENG_TRUSTED_PROXIES", "comma-separated peer addresses whose X-Forwarded-For is believed",
+        shown="none")
+    db_pool_size: int = setting(10, "ZHICHENG_DB_POOL_SIZE", "pooled database connections per worker "
+                                                             "(plus as many overflow)")
+    db_pool_timeout: float = setting(10.0, "ZHICHENG_DB_POOL_TIMEOUT",
+                                     "wait for a pooled connection, and connect timeout (s); then 503")
     # The HTTP edge (core/http.py). A body is read whole before anything touches the
     # database, within this many seconds (JSON) or for an upload; then 408. A slow client
     # costs a socket and its buffered bytes, never a pooled connection.
-    body_timeout: float = 10.0
-    upload_timeout: float = 120.0
+    body_timeout: float = setting(10.0, "ZHICHENG_BODY_TIMEOUT", "a JSON body must arrive whole within this (s); "
+                                                                 "else 408")
+    upload_timeout: float = setting(120.0, "ZHICHENG_UPLOAD_TIMEOUT", "the same for a multipart upload (s)")
     # Load shedding per worker for /graphql and /materials: this many requests run at once,
     # this many more wait up to queue_timeout seconds; the rest get 503 with Retry-After.
     # None: 8, or the pool's capacity (2 × db_pool_size) if smaller, so no request waits on
     # the pool. A worker is one event loop: 8 in flight gave the throughput of 20 (73 pages/s,
     # bench.overload, 200 clients) with /healthz p99 75 ms instead of 180 ms.
-    max_concurrent: int | None = None
-    max_waiting: int = 100
-    queue_timeout: float = 5.0
+    max_concurrent: int | None = setting(None, "ZHICHENG_MAX_CONCURRENT",
+                                         "API requests a worker runs at once; unset or 0: 8, or 2 × pool if smaller",
+                                         minimum=0, shown="unset")
+    max_waiting: int = setting(100, "ZHICHENG_MAX_WAITING",
+                               "more wait for a slot; beyond that 503 SERVER_BUSY at once", minimum=0)
+    queue_timeout: float = setting(5.0, "ZHICHENG_QUEUE_TIMEOUT",
+                                   "a waiting request gets 503 SERVER_BUSY after this (s)")
     # /metrics answers only `Authorization: Bearer <metrics_token>`; unset, it is 404.
-    metrics_token: str | None = None
+    metrics_token: str | None = setting(None, "ZHICHENG_METRICS_TOKEN",
+                                        "/metrics answers this bearer token only; unset: 404", shown="unset",
+                                        secret=True)
+    # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
+    correction_max_days: int = setting(30, "ZHICHENG_CORRECTION_MAX_DAYS",
+                                       "the longest deadline a unit may set for a correction (days)")
+    log_level: str = setting("INFO", "ZHICHENG_LOG_LEVEL", "the least severe log lines written",
+                             choices=LOG_LEVELS)
 
     @property
     def request_slots(self) -> int:
         return self.max_concurrent or min(8, 2 * self.db_pool_size)
-    # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
-    correction_max_days: int = 30
     # 单位公示: the fewest working days a unit may publicise before reporting (人社部令第40号:
     # at least 5). A deployment may lower it only for a demonstration (0 ends at once).
-    unit_publicity_working_days: int = 5
+    unit_publicity_working_days: int = setting(5, "ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS",
+                                               "fewest working days of a 单位公示 (0 only for demonstrations)",
+                                               minimum=0)
     # importRegistry / load-registry: the most entries one file may hold, and its bytes (under
     # the 20 MB multipart cap; a row of a long company name is ~70 bytes, so 16 MiB is ~240,000
     # rows). Measured: 200,000 rows (14 MB) imported end to end in 4.4-5.4 s, 300,000 parsed
     # in 2.6 s of CPU (in a thread): either bound keeps one import to seconds.
-    registry_max_rows: int = 300_000
-    registry_max_bytes: int = 16 * 1024 * 1024
+    registry_max_rows: int = setting(300_000, "ZHICHENG_REGISTRY_MAX_ROWS", "entries of one registry file")
+    registry_max_bytes: int = setting(16 * 1024 * 1024, "ZHICHENG_REGISTRY_MAX_BYTES", "bytes of one registry file",
+                                      shown="16777216 (16 MiB)")
 
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        return cls(
-            database_url=os.environ.get("DATABASE_URL") or None,
-            data_dir=Path(os.environ.get("ZHICHENG_DATA_DIR", str(PROJECT_ROOT / "var"))),
-            max_query_depth=_int("ZHICHENG_MAX_DEPTH", 10),
-            max_aliases=_int("ZHICHENG_MAX_ALIASES", 15),
-            max_tokens=_int("ZHICHENG_MAX_TOKENS", 2000),
-            max_selections=_int("ZHICHENG_MAX_SELECTIONS", 1000),
-            max_field_overlaps=_int("ZHICHENG_MAX_FIELD_OVERLAPS", 1000),
-            db_pool_size=_int("ZHICHENG_DB_POOL_SIZE", 10),
-            lockout_threshold=_int("ZHICHENG_LOGIN_THRESHOLD", 5),
-            login_first_delay_seconds=_int("ZHICHENG_LOGIN_FIRST_DELAY_SECONDS", 30),
-            login_max_delay_seconds=_int("ZHICHENG_LOGIN_MAX_DELAY_SECONDS", 15 * 60),
-            login_address_threshold=_int("ZHICHENG_LOGIN_ADDRESS_THRESHOLD", 10),
-            login_address_max_delay_seconds=_int("ZHICHENG_LOGIN_ADDRESS_MAX_DELAY_SECONDS", 60 * 60),
-            login_forget_hours=_int("ZHICHENG_LOGIN_FORGET_HOURS", 24),
-            trusted_proxies=tuple(
-                p.strip() for p in os.environ.get("ZHICHENG_TRUSTED_PROXIES", "").split(",") if p.strip()),
-            db_pool_timeout=_float("ZHICHENG_DB_POOL_TIMEOUT", 10.0),
-            body_timeout=_float("ZHICHENG_BODY_TIMEOUT", 10.0),
-            upload_timeout=_float("ZHICHENG_UPLOAD_TIMEOUT", 120.0),
-            max_concurrent=_int("ZHICHENG_MAX_CONCURRENT", 0) or None,
-            max_waiting=_int("ZHICHENG_MAX_WAITING", 100),
-            queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
-            metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
-            correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
-            unit_publicity_working_days=max(0, _int("ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS", 5)),
-            registry_max_rows=_int("ZHICHENG_REGISTRY_MAX_ROWS", 300_000),
-            registry_max_bytes=_int("ZHICHENG_REGISTRY_MAX_BYTES", 16 * 1024 * 1024),
-        )
+    def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":
+        """Every declared setting whose variable is set (and not empty), parsed as its type;
+        SettingError names the variable of a value that does not fit."""
+        environ = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        values = {f.name: _parse(f, hints[f.name], environ[f.metadata["env"]])
+                  for f in declared() if environ.get(f.metadata["env"], "").strip()}
+        return cls(**values)
+
+
+def declared() -> list[dataclasses.Field]:
+    """The settings read from the environment, in declaration order."""
+    return [f for f in dataclasses.fields(Settings) if "env" in f.metadata]
+
+
+def _parse(f: dataclasses.Field, hint: Any, raw: str) -> Any:
+    env, raw = f.metadata["env"], raw.strip()
+    kind = _base(hint)
+    try:
+        if kind is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        value = kind(raw.upper() if f.metadata["choices"] else raw)
+    except ValueError:
+        raise SettingError(f"{env}={raw!r}: not {_TYPE_NAMES.get(kind, kind.__name__)}") from None
+    if kind is float and not math.isfinite(value):
+        raise SettingError(f"{env}={raw!r}: not a finite number")
+    if f.metadata["choices"] and value not in f.metadata["choices"]:
+        raise SettingError(f"{env}={raw!r}: one of {', '.join(f.metadata['choices'])}")
+    minimum = f.metadata["minimum"]
+    if kind in (int, float) and minimum is None and value <= 0:
+        raise SettingError(f"{env}={raw!r}: must be positive")
+    if kind in (int, float) and minimum is not None and value < minimum:
+        raise SettingError(f"{env}={raw!r}: at least {minimum:g}")
+    return value
+
+
+_TYPE_NAMES = {int: "an integer", float: "a number"}
+
+
+def _base(hint: Any) -> type:
+    """int for `int | None`, tuple for `tuple[str, ...]`, the type itself otherwise."""
+    if isinstance(hint, types.UnionType):
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
+    return typing.get_origin(hint) or hint
+
+
+def shown_default(f: dataclasses.Field) -> str:
+    if f.metadata["shown"] is not None:
+        return f.metadata["shown"]
+    return f"{f.default:g}" if isinstance(f.default, float) else str(f.default)
+
+
+def settings_table() -> str:
+    """The README's table of settings (Markdown), made from the declaration."""
+    rows = ["| env var | default | what |", "|---|---|---|"]
+    rows += [f"| `{f.metadata['env']}` | {shown_default(f)} | {f.metadata['help']} |" for f in declared()]
+    return "\n".join(rows) + "\n"
+
+
+def settings_help() -> str:
+    """The settings as plain text, for `zhicheng serve --help`."""
+    lines = ["settings (environment variables):"]
+    for f in declared():
+        lines.append(f"  {f.metadata['env']} (default {shown_default(f)})")
+        lines.append(f"      {f.metadata['help']}")
+    return "\n".join(lines)

@@ -1,5 +1,7 @@
 """Pure ASGI middleware for the HTTP edge, outermost first as app.factory stacks them:
 
+- `RequestLog`: a request id for every request (logs, audit rows, the X-Request-ID
+  response header) and one log line summing each request up;
 - `SecurityHeaders`: nosniff, no referrer, no framing and a CSP on every response;
 - `ErrorGuard`: an exception that escapes a request becomes a JSON error, never a plain
   500 — and 503 with Retry-After when it says the database is unavailable;
@@ -13,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -21,6 +24,18 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE, database_unavailable
+from core.request_context import (
+    CLIENT_ERROR,
+    OK,
+    SERVER_ERROR,
+    SHED,
+    RequestRecord,
+    begin_request,
+    current_request,
+    end_request,
+    note_error_codes,
+    request_id_from,
+)
 
 log = logging.getLogger("zhicheng.http")
 
@@ -116,9 +131,11 @@ class ErrorGuard:
             if database_unavailable(error):
                 log.warning("database unavailable on %s %s: %s: %.200s", scope["method"], scope["path"],
                             type(error).__name__, error)
+                note_error_codes([UNAVAILABLE_CODE])
                 response = unavailable_response()
             else:
                 log.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=error)
+                note_error_codes(["INTERNAL_SERVER_ERROR"])
                 response = json_error(500, "INTERNAL_SERVER_ERROR", "服务器内部错误")
             await response(scope, receive, send)
 
@@ -250,18 +267,24 @@ class ConcurrencyLimit:
     them became 500s."""
 
     def __init__(self, app: ASGIApp, *, limit: int, queue: int, wait_timeout: float,
-                 paths: Iterable[str] = ("/graphql", "/materials/")) -> None:
+                 paths: Iterable[str] = ("/graphql", "/materials/"),
+                 on_change: Callable[[int, int], None] | None = None) -> None:
         self.app = app
         self.limit, self.queue, self.wait_timeout = limit, queue, wait_timeout
         self.paths = tuple(paths)
         self.running = 0
         self.waiters: list[asyncio.Future[None]] = []
+        # Told (running, waiting) whenever either changes: the metrics' gauges.
+        self.on_change = on_change
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.paths):
             await self.app(scope, receive, send)
             return
         if not await self._acquire():
+            record = current_request()
+            if record is not None:
+                record.outcome = SHED
             response = json_error(503, "SERVER_BUSY", "服务器繁忙，请稍后重试",
                                   {"Retry-After": str(RETRY_AFTER_SECONDS)})
             await response(scope, receive, send)
@@ -286,11 +309,13 @@ class ConcurrencyLimit:
     async def _acquire(self) -> bool:
         if self.running < self.limit and not self.waiters:
             self.running += 1
+            self._changed()
             return True
         if len(self.waiters) >= self.queue:
             return False
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
+        self._changed()
         try:
             async with asyncio.timeout(self.wait_timeout):
                 await waiter  # a finishing request hands its slot over (`running` stays counted)
@@ -303,6 +328,7 @@ class ConcurrencyLimit:
         finally:
             if waiter in self.waiters:
                 self.waiters.remove(waiter)
+                self._changed()
         return _handed_over(waiter)
 
     def _release(self) -> None:
@@ -310,9 +336,98 @@ class ConcurrencyLimit:
             waiter = self.waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)  # the slot passes to the oldest waiter
+                self._changed()
                 return
         self.running -= 1
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.running, len(self.waiters))
 
 
 def _handed_over(waiter: asyncio.Future[None]) -> bool:
     return waiter.done() and not waiter.cancelled()
+
+
+# --- request ids and the request log ----------------------------------------------------
+
+REQUEST_ID_HEADER = "x-request-id"
+request_log = logging.getLogger("zhicheng.request")
+#: Probes answered 2xx are logged at DEBUG: a load balancer asks every few seconds.
+_PROBES = ("/healthz", "/readyz", "/metrics")
+#: The path is the client's; the line keeps this much of it (and never the query string).
+_MAX_PATH = 200
+_LEVELS = {OK: logging.INFO, CLIENT_ERROR: logging.INFO, SHED: logging.WARNING, SERVER_ERROR: logging.ERROR}
+
+
+class RequestLog:
+    """Outermost. Gives each request an id — the client's `X-Request-ID` when it is a sane
+    token (≤ 64 characters of [A-Za-z0-9._-]), else a new uuid4 hex — current for all the
+    request does (core.request_context: every log line of the request, its audit rows) and
+    returned in the `X-Request-ID` response header. When the request is over, one line sums
+    it up: method, path, status, duration, outcome (ok / client_error / server_error /
+    shed) and, for GraphQL, the operation, the account id and the error codes; then
+    `on_finish` (the metrics) counts it. This line replaces uvicorn's access log."""
+
+    def __init__(self, app: ASGIApp, *, on_finish: Callable[[RequestRecord, float], None] | None = None) -> None:
+        self.app = app
+        self.on_finish = on_finish
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        record = RequestRecord(request_id_from(Headers(scope=scope).get(REQUEST_ID_HEADER)))
+        header = (REQUEST_ID_HEADER.encode(), record.id.encode())
+        status = 0  # no answer started: the client went away, or an exception escaped
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        token = begin_request(record)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            record.outcome = record.outcome or _outcome(status)
+            try:
+                _log_request(scope, record, status, seconds)
+                if self.on_finish is not None:
+                    self.on_finish(record, seconds)
+            finally:
+                end_request(token)
+
+
+def _outcome(status: int) -> str:
+    if status == 0 or 400 <= status < 500:
+        return CLIENT_ERROR
+    return SERVER_ERROR if status >= 500 else OK
+
+
+def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
+    outcome = record.outcome or OK
+    path = scope.get("path", "")[:_MAX_PATH]
+    level = _LEVELS.get(outcome, logging.INFO)
+    if outcome == OK and path in _PROBES:
+        level = logging.DEBUG
+    if not request_log.isEnabledFor(level):
+        return
+    method = str(scope.get("method", ""))[:16]
+    fields: dict[str, object] = {"method": method, "path": path, "status": status,
+                                 "duration_ms": round(seconds * 1000, 2), "outcome": outcome}
+    client = scope.get("client")
+    if client:
+        fields["client"] = client[0]
+    if record.graphql:
+        fields.update(operation=(record.operation or "")[:100] or None, account_id=record.account_id,
+                      error_codes=record.error_codes)
+    summary = f"{method} {path} {status} {outcome}"
+    if record.graphql:
+        summary += f" {fields['operation'] or 'anonymous'}"
+    request_log.log(level, "%s", summary, extra={"fields": fields})

@@ -10,6 +10,7 @@ and the decision, so the whole history stays readable.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
@@ -348,7 +349,8 @@ async def read_registry_upload(upload: UploadedFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def import_registry(env: Env, *, data: bytes, file_name: str | None) -> RegistryLoad:
+async def import_registry(env: Env, *, data: bytes, file_name: str | None,
+                          progress: Callable[[int, int], None] | None = None) -> RegistryLoad:
     """Replace the 统一社会信用代码 registry with a CSV file's entries (`rules.registry`), all
     or nothing: one bad row refuses the whole file, listing every bad row (a registry half
     replaced would flag sound units NOT_IN_REGISTRY). The API's `importRegistry` and the
@@ -357,10 +359,11 @@ async def import_registry(env: Env, *, data: bytes, file_name: str | None) -> Re
     report = await asyncio.to_thread(parse_registry, data, max_rows=env.settings.registry_max_rows)
     if report.rejected_count:
         raise RegistryRejected(report)
-    return await replace_registry(env, entries=report.entries, file_name=file_name)
+    return await replace_registry(env, entries=report.entries, file_name=file_name, progress=progress)
 
 
-async def replace_registry(env: Env, *, entries: dict[str, str], file_name: str | None = None) -> RegistryLoad:
+async def replace_registry(env: Env, *, entries: dict[str, str], file_name: str | None = None,
+                           progress: Callable[[int, int], None] | None = None) -> RegistryLoad:
     """Swap the registry's rows in this transaction: permission checks running meanwhile
     read the old registry until it commits. EXCLUSIVE mode lets those reads on and makes a
     second import wait (two imports at once would collide on the primary key)."""
@@ -369,6 +372,8 @@ async def replace_registry(env: Env, *, entries: dict[str, str], file_name: str 
     items = [{"uscc": code, "name": name} for code, name in entries.items()]
     for i in range(0, len(items), _REGISTRY_BATCH):
         await env.session.execute(insert(RegistryEntry), items[i:i + _REGISTRY_BATCH])
+        if progress is not None:  # the command line prints it
+            progress(min(i + _REGISTRY_BATCH, len(items)), len(items))
     viewer = env.viewer
     load = RegistryLoad(loaded_at=env.clock.now(), loaded_by=viewer.account.id if viewer else None,
                         entries=len(items), file_name=(file_name or "")[:255] or None)

@@ -31,7 +31,7 @@ from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
-from schema.extensions import ApiMaskErrors, ApiSchema, should_mask_error
+from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
 from schema.materials import MaterialMutation
@@ -205,6 +205,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=1024),
             RefuseUnstorableText,
             lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
+            RecordOperation,
         ],
     )
     _describe_built_ins(built._schema)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
+from core.request_context import current_request_id
 from core.services import AppServices
 from dataloaders import Loaders
 from resolvers.env import Env, Viewer
@@ -22,12 +23,18 @@ from rules.throttle import client_address
 T = TypeVar("T")
 
 
+def _request_id() -> str:
+    """The id core.http.RequestLog gave the request (or the client sent); a fresh one for a
+    context made outside a request (tests executing the schema directly)."""
+    return current_request_id() or uuid.uuid4().hex
+
+
 @dataclass
 class Context:
     services: AppServices
     request: Request | None
     viewer: Viewer | None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=_request_id)
     _session: AsyncSession | None = None
     # Sibling fields resolve concurrently; one session (one connection) must see one
     # statement at a time, so every database use goes through this lock.

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from core.errors import Forbidden
+from core.request_context import note_error_codes
 from resolvers import audit
 from resolvers.env import Env
 from rules.errors import ErrorCode, RecordedFailure, RuleViolation, RuleViolations
@@ -143,6 +144,7 @@ class MutationSpec(Generic[P]):
         return decoded
 
     def _refuse(self, errors: list[RuleViolation]) -> P:
+        note_error_codes(e.code.value for e in errors)  # for the request's log line and metrics
         if self.refused is not None:
             return self.refused(errors)
         return self.payload(errors=user_errors(errors))

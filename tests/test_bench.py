@@ -60,6 +60,15 @@ def test_response_errors(body, errors):
     assert run.full_check(200, body) is (errors == 0)
 
 
+def test_metric_value_reads_prometheus_text():
+    exposition = ("# HELP zhicheng_sql_statements_total SQL statements sent to PostgreSQL\n"
+                  "# TYPE zhicheng_sql_statements_total counter\n"
+                  "zhicheng_sql_statements_total 1234.0\n"
+                  'zhicheng_graphql_errors_total{code="FORBIDDEN"} 2.0\n')
+    assert run.metric_value(exposition, "zhicheng_sql_statements_total") == 1234.0
+    assert run.metric_value(exposition, "zhicheng_sql_statements") is None
+
+
 def test_fast_check():
     assert run.fast_check(200, b'{"data":{"units":{"edges":[]}}}')
     assert not run.fast_check(200, b'{"data":null,"errors":[{"message":"x"}]}')

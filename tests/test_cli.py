@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
 from app.database import run_in_transaction
 from app.first_start import ensure_first_admin
+from core import db
+from core.config import PROJECT_ROOT
 from models import PermissionStatus, Unit
 from resolvers.demo import DEMO_PASSWORD, load_demo_data
 from server import main
 from tests.support.api import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """`main` configures logging for the process (a handler on the stderr pytest captures,
+    closed after the test): put the test session's back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def run_cli(monkeypatch, database_url, *argv):
@@ -124,3 +140,37 @@ async def test_load_registry_refuses_a_file_with_bad_rows_whole(api, monkeypatch
     assert "loaded 1 registry entries" in capsys.readouterr().out
     status = (await api("{ registryStatus { entries loadedBy fileName } }", token=await make_admin()))
     assert status["registryStatus"] == {"entries": 1, "loadedBy": None, "fileName": "ok.csv"}
+
+
+async def test_migrate_prints_each_revision_as_it_applies_it(server_url, monkeypatch, capsys):
+    name = f"zc_test_{os.getpid()}_migrate"
+    admin = await asyncpg.connect(db.plain_url(db.with_database(server_url, "postgres")))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        await run_cli(monkeypatch, db.with_database(server_url, name), "migrate")
+        printed = capsys.readouterr().out.splitlines()
+        revisions = sorted(p.name.split("_")[0] for p in (PROJECT_ROOT / "migrations" / "versions").glob("0*.py"))
+        applied = [line.split()[1].rstrip(":") for line in printed if line.startswith("  applying ")]
+        assert applied == revisions
+        assert printed[-1].startswith(f"migrated to head ({len(revisions)} revisions applied")
+        await run_cli(monkeypatch, db.with_database(server_url, name), "migrate")  # nothing left to apply
+        assert capsys.readouterr().out.startswith("migrated to head (0 revisions applied")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_load_registry_shows_progress(clean_db, monkeypatch, database_url, tmp_path, capsys, count_rows):
+    from resolvers import permission
+    from rules.identity import uscc_check_char
+
+    monkeypatch.setattr(permission, "_REGISTRY_BATCH", 5)
+    firsts = [f"91370100MA{n:07d}" for n in range(12)]
+    csv = tmp_path / "registry.csv"
+    csv.write_text("name,code\n" + "".join(f"单位{i},{f}{uscc_check_char(f)}\n" for i, f in enumerate(firsts)),
+                   encoding="utf-8")
+    await run_cli(monkeypatch, database_url, "load-registry", str(csv))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("read ") and printed[0].endswith("checking every row …")
+    assert printed[1:] == ["  loaded 5/12", "  loaded 10/12", "  loaded 12/12", "loaded 12 registry entries"]
+    assert await count_rows("uscc_registry") == 12

@@ -9,6 +9,7 @@ request the server admits holds its connection for as long as the test says."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -58,6 +59,9 @@ async def test_overload_is_shed_with_503_and_healthz_answers(start_server, datab
             assert _codes(response) == ["SERVER_BUSY"] and response.headers["retry-after"]
     healthz = await health
     assert healthz and set(healthz) == {200}
+    await asyncio.sleep(0.3)  # the server writes its log asynchronously to our reading
+    shed = [json.loads(line) for line in server.log_text().splitlines() if '"outcome":"shed"' in line]
+    assert len(shed) == statuses.count(503) and {line["level"] for line in shed} == {"WARNING"}
 
 
 async def test_pool_timeout_is_503_not_500(start_server, database_url):
