@@ -102,6 +102,9 @@ class Settings:
         return self.max_concurrent or min(8, 2 * self.db_pool_size)
     # 一次性告知补正: the longest a unit may give an applicant to correct (days after today).
     correction_max_days: int = 30
+    # Each worker checks catalog_version this often (one one-row statement) and reloads its
+    # in-memory catalogue when another worker changed it; its own changes apply at once.
+    catalog_refresh_seconds: float = 5.0
 
     @property
     def upload_dir(self) -> Path:
@@ -134,4 +137,5 @@ class Settings:
             queue_timeout=_float("ZHICHENG_QUEUE_TIMEOUT", 5.0),
             metrics_token=os.environ.get("ZHICHENG_METRICS_TOKEN") or None,
             correction_max_days=_int("ZHICHENG_CORRECTION_MAX_DAYS", 30),
+            catalog_refresh_seconds=_float("ZHICHENG_CATALOG_REFRESH_SECONDS", 5.0),
         )

@@ -23,7 +23,7 @@ from models.declaration import (
     Material,
 )
 from models.integrity import IntegrityRecord
-from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
+from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
 from models.unit import CodeCheck, PermissionApplication, PermissionDecision, PermissionRound, RegistryEntry, UnitType
@@ -39,6 +39,7 @@ __all__ = [
     "CatalogSeries",
     "CatalogSpecialty",
     "CatalogTitle",
+    "CatalogVersion",
     "CodeCheck",
     "CommitmentAcceptance",
     "CommitmentLetter",

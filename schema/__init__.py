@@ -23,7 +23,7 @@ from core.config import Settings
 from core.errors import BadInput
 from schema.accounts import AccountMutation, AccountQuery, Person, Unit
 from schema.audit import AuditQuery
-from schema.catalog import CatalogQuery
+from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
@@ -133,6 +133,7 @@ Mutation = merge_types(
         ReviewMutation,
         ReportingMutation,
         CorrectionMutation,
+        CatalogMutation,
     ),
 )
 

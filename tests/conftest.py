@@ -22,6 +22,7 @@ from core import db, migrate
 from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
 from core.services import build_services
+from resolvers import catalog
 from resolvers.reference import sync_reference_data
 from server import create_app
 from tests.support import units
@@ -34,8 +35,8 @@ TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parall
 # Data the migrations seed (the commitment letter, the server's keys) survives truncation
 # like reference data.
 REFERENCE_TABLES = {
-    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
-    "server_key",
+    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "catalog_version",
+    "commitment_letter", "server_key",
 }
 
 
@@ -81,6 +82,7 @@ async def engine(database_url: str):
     engine = db.create_engine(database_url, pool_size=5)
     async with db.create_session_factory(engine)() as session, session.begin():
         await sync_reference_data(session)
+    await catalog.reload(db.create_session_factory(engine))  # as a worker does at start
     yield engine
     await engine.dispose()
 
