@@ -72,8 +72,10 @@ async def load(session: AsyncSession) -> rules.Catalog:
     title_rows = (await session.scalars(select(CatalogTitle).order_by(CatalogTitle.position))).all()
     specialty_rows = (await session.scalars(select(CatalogSpecialty).order_by(CatalogSpecialty.position))).all()
     links: dict[str, list[str]] = defaultdict(list)
-    for title_code, specialty_code in (await session.execute(
+    for title_code, specialty_code in (await session.execute(  # a title's list in the series' order
         select(CatalogTitleSpecialty.title_code, CatalogTitleSpecialty.specialty_code)
+        .join(CatalogSpecialty, CatalogSpecialty.code == CatalogTitleSpecialty.specialty_code)
+        .order_by(CatalogSpecialty.position)
     )).all():
         links[title_code].append(specialty_code)
     return build(series_rows, title_rows, specialty_rows, links, version)
@@ -272,7 +274,7 @@ async def _offered_specialties(env: Env, series: CatalogSeries, chosen: list[str
 
 async def add_specialty(env: Env, *, series_code: str, code: str, name: str, title_codes: list[str]) -> EntryRef:
     """新增现从事专业: offered by every series-wide title of its series and by the listed
-    titles; some active title must offer it, or no one could choose it."""
+    titles. None may offer it yet: a new series gets its specialties before its titles."""
     env.note_audit("CatalogSpecialty", None, reason=code[:100])
     await _bump_version(env)
     series = await _active_series(env, series_code.strip())
@@ -290,8 +292,6 @@ async def add_specialty(env: Env, *, series_code: str, code: str, name: str, tit
             errors.append(RuleViolation(ErrorCode.CATALOG_ENTRY_RETIRED, f"职称（{title.name}）已停用", "titleCodes"))
         elif not title.series_wide:  # a series-wide title offers it already
             listed.append(t_code)
-    if not errors and not listed and not any(t.series_wide and t.retired_at is None for t in titles.values()):
-        errors.append(RuleViolation(ErrorCode.FIELD_REQUIRED, "请列出提供该专业的职称", "titleCodes"))
     if not errors:
         errors += await _taken(env, CatalogSpecialty, code, name, series_code=series.code)
     raise_all(errors)

@@ -40,6 +40,9 @@ ACTORS = {
     "openDeclarationYear": PROVINCE_ADMIN, "closeDeclarationYear": PROVINCE_ADMIN,
     # Issue 13: corrections, returns, the integrity list
     "requestCorrection": PERMITTED_UNIT, "returnDeclaration": PERMITTED_UNIT, "addToIntegrityList": ADMIN,
+    # Issue 12: the catalogue as data
+    "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
+    "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials.
 JSON_MUTATIONS = sorted(m for m in ACTORS if m != "uploadMaterial")
