@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion
@@ -126,13 +125,14 @@ async def refresh_if_changed(session_factory: async_sessionmaker) -> bool:
 
 
 async def watch(session_factory: async_sessionmaker, interval: float) -> None:
-    """Poll for other workers' changes until cancelled; an unavailable database only delays
-    the next reload."""
+    """Poll for other workers' changes until cancelled. Any failure (the database unavailable
+    above all) only delays the next reload: the loop must outlive it, or the worker would
+    silently serve a stale catalogue for the rest of its life."""
     while True:
         await asyncio.sleep(interval)
         try:
             await refresh_if_changed(session_factory)
-        except (SQLAlchemyError, OSError) as exc:
+        except Exception as exc:
             log.warning("catalogue refresh failed: %s", type(exc).__name__)
 
 
