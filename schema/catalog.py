@@ -11,7 +11,7 @@ at the end.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
@@ -264,6 +264,11 @@ class CatalogSpecialtyInput:
         description="提供该专业的职称代码（本系列在用的职称）；可选全部专业的职称自动提供，不必列出")
 
 
+T = TypeVar("T")
+_Input = Annotated[T, strawberry.argument(description="新增的条目")]
+_Kind = Annotated[CatalogEntryKind, strawberry.argument(description="条目类别：系列、职称或专业")]
+_Code = Annotated[str, strawberry.argument(description="条目代码")]
+
 _ADD = MutationSpec(CatalogEntryPayload, actor=Actor.PROVINCE_ADMIN, audit="catalog.add")
 _RETIRE = MutationSpec(CatalogEntryPayload, actor=Actor.PROVINCE_ADMIN, audit="catalog.retire")
 _RESTORE = MutationSpec(CatalogEntryPayload, actor=Actor.PROVINCE_ADMIN, audit="catalog.restore")
@@ -284,11 +289,11 @@ async def _changed(info: Info, payload: CatalogEntryPayload) -> CatalogEntryPayl
 @strawberry.type
 class CatalogMutation:
     @strawberry.mutation(description="省级职称管理机构：新增职称系列（代码和名称此后不可更改）；再为其新增职称和专业")
-    async def add_catalog_series(self, info: Info, input: CatalogSeriesInput) -> CatalogEntryPayload:
+    async def add_catalog_series(self, info: Info, input: _Input[CatalogSeriesInput]) -> CatalogEntryPayload:
         return await _changed(info, await _ADD.run(info, steps.add_series, _payload, code=input.code, name=input.name))
 
     @strawberry.mutation(description="省级职称管理机构：在某系列的某申报级别新增职称，列出其可选专业或设为可选全部专业")
-    async def add_catalog_title(self, info: Info, input: CatalogTitleInput) -> CatalogEntryPayload:
+    async def add_catalog_title(self, info: Info, input: _Input[CatalogTitleInput]) -> CatalogEntryPayload:
         return await _changed(info, await _ADD.run(
             info, steps.add_title, _payload, series_code=input.series_code,
             level=rules.TitleLevel(input.level.value), code=input.code, name=input.name,
@@ -296,7 +301,7 @@ class CatalogMutation:
         ))
 
     @strawberry.mutation(description="省级职称管理机构：在某系列新增现从事专业，并指定提供该专业的职称")
-    async def add_catalog_specialty(self, info: Info, input: CatalogSpecialtyInput) -> CatalogEntryPayload:
+    async def add_catalog_specialty(self, info: Info, input: _Input[CatalogSpecialtyInput]) -> CatalogEntryPayload:
         return await _changed(info, await _ADD.run(
             info, steps.add_specialty, _payload, series_code=input.series_code, code=input.code, name=input.name,
             title_codes=input.title_codes,
@@ -305,11 +310,11 @@ class CatalogMutation:
     @strawberry.mutation(
         description="省级职称管理机构：停用目录条目。新的申报不能再选择它（停用系列即停用其下全部职称和专业），已有申报照常显示"
     )
-    async def retire_catalog_entry(self, info: Info, kind: CatalogEntryKind, code: str) -> CatalogEntryPayload:
+    async def retire_catalog_entry(self, info: Info, kind: _Kind, code: _Code) -> CatalogEntryPayload:
         return await _changed(info, await _RETIRE.run(
             info, steps.set_retired, _payload, kind=steps.EntryKind(kind.value), code=code, retired=True))
 
     @strawberry.mutation(description="省级职称管理机构：恢复已停用的目录条目")
-    async def restore_catalog_entry(self, info: Info, kind: CatalogEntryKind, code: str) -> CatalogEntryPayload:
+    async def restore_catalog_entry(self, info: Info, kind: _Kind, code: _Code) -> CatalogEntryPayload:
         return await _changed(info, await _RESTORE.run(
             info, steps.set_retired, _payload, kind=steps.EntryKind(kind.value), code=code, retired=False))
