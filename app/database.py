@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core import db, migrate
 from core.config import Settings
 from core.services import AppServices, build_services
+from resolvers import catalog
 from resolvers.env import Env
 from resolvers.reference import sync_reference_data
 
@@ -31,13 +32,16 @@ def open_database(settings: Settings) -> Database:
 
 
 async def prepare_database(url: str) -> None:
-    """Create the database if needed, migrate to head, load reference data."""
+    """Create the database if needed, migrate to head, load reference data; this process then
+    serves the database's catalogue (the command line's steps validate against it)."""
     await db.ensure_database(url)
     await asyncio.to_thread(migrate.upgrade, url)
     engine = db.create_engine(url, pool_size=1)
     try:
-        async with db.create_session_factory(engine)() as session, session.begin():
+        sessions = db.create_session_factory(engine)
+        async with sessions() as session, session.begin():
             await sync_reference_data(session)
+        await catalog.reload(sessions)
     finally:
         await engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 
@@ -18,6 +19,7 @@ from core import db, metrics
 from core.config import Settings
 from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, RequestLog, SecurityHeaders
 from core.services import AppServices, build_services
+from resolvers import catalog
 
 # Set by `zhicheng serve` before it starts the workers (app.cli).
 SERVE_URL_ENV = "ZHICHENG_SERVE_DATABASE_URL"
@@ -65,10 +67,21 @@ def app_from_env() -> Starlette:
     engine = db.create_engine(os.environ[SERVE_URL_ENV], pool_size=settings.db_pool_size,
                               pool_timeout=settings.db_pool_timeout)
 
+    services = build_services(settings, engine)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        yield
-        await engine.dispose()
-        metrics.worker_exited()
+        # The catalogue is data in the database: serve it from the first request, then follow
+        # other workers' changes (resolvers/catalog.py says why by polling).
+        await catalog.reload(services.session_factory)
+        watcher = asyncio.create_task(catalog.watch(services.session_factory, settings.catalog_refresh_seconds))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await engine.dispose()
+            metrics.worker_exited()
 
-    return create_app(build_services(settings, engine), engine, lifespan=lifespan)
+    return create_app(services, engine, lifespan=lifespan)

@@ -34,7 +34,7 @@ from core.config import PROJECT_ROOT, Argon2Params
 from core.security import Passwords
 from models.review import StepDecision
 from rules.catalog import LEVEL_RANK_HIGHEST_FIRST as RANK
-from rules.catalog import Series, TitleLevel, default_catalog
+from rules.catalog import Series, TitleLevel, current
 from rules.declaration_states import DeclarationAction as A
 from rules.declaration_states import DeclarationStatus as S
 from rules.identity import resident_id_check_char, uscc_check_char
@@ -402,8 +402,10 @@ TABLE_MODELS = {
 async def seed(url: str, scale: float, rng_seed: int) -> dict[str, int]:
     n_units = max(int(100_000 * scale), len(SERIES_WEIGHTS) * (len(CITIES) + 1) + 50)
     n_persons = max(int(1_000_000 * scale), 100)
+    # The catalogue the database holds: `prepare` (app.database.prepare_database) loaded it into
+    # this process, as a server worker does at start. Only what a new declaration may choose.
     world = World(rng=random.Random(rng_seed), scale=scale,
-                  series={s.code: s for s in default_catalog() if s.code in SERIES_WEIGHTS})
+                  series={s.code: s for s in current().active() if s.code in SERIES_WEIGHTS})
     plan_units(world, n_units)
     estimate = n_units * 6 + n_persons * 18
     progress = Progress(estimate)

@@ -159,6 +159,10 @@ class Settings:
     registry_max_rows: int = setting(300_000, "ZHICHENG_REGISTRY_MAX_ROWS", "entries of one registry file")
     registry_max_bytes: int = setting(16 * 1024 * 1024, "ZHICHENG_REGISTRY_MAX_BYTES", "bytes of one registry file",
                                       shown="16777216 (16 MiB)")
+    # Each worker checks catalog_version this often (one one-row statement) and reloads its
+    # in-memory catalogue when another worker changed it; its own changes apply at once.
+    catalog_refresh_seconds: float = setting(5.0, "ZHICHENG_CATALOG_REFRESH_SECONDS",
+                                             "how often a worker looks for catalogue changes by others (s)")
 
     @property
     def upload_dir(self) -> Path:

@@ -24,7 +24,7 @@ from models.declaration import (
 )
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
-from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, Region
+from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
 from models.unit import (
@@ -48,6 +48,7 @@ __all__ = [
     "CatalogSeries",
     "CatalogSpecialty",
     "CatalogTitle",
+    "CatalogVersion",
     "CodeCheck",
     "CommitmentAcceptance",
     "CommitmentLetter",

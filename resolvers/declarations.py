@@ -134,13 +134,15 @@ async def _work_unit_errors(env: Env, unit_id: int) -> list[RuleViolation]:
     return []
 
 
-async def _validate(env: Env, person: Person, fields: DeclarationFields, own_id: int | None) -> DeclarationFields:
-    """The trimmed fields, or every bad field at once; nothing is written unless all pass."""
+async def _validate(env: Env, person: Person, fields: DeclarationFields, own_id: int | None,
+                    kept: tuple[str, ...] = ()) -> DeclarationFields:
+    """The trimmed fields, or every bad field at once; nothing is written unless all pass.
+    `kept`: the catalogue codes the declaration already holds, valid even if since retired."""
     errors: list[RuleViolation] = []
     f = _normalise(fields)
     if not await year_is_open(env, f.year):
         errors.append(RuleViolation(ErrorCode.YEAR_NOT_OPEN, f"{f.year}年度未开放申报", "year"))
-    errors += catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code)
+    errors += catalog.validate_combination(f.series_code, f.level, f.title_code, f.specialty_code, kept=kept)
     errors += _method_errors(f)
     errors += _detail_errors(env, f)
     errors += await _work_unit_errors(env, f.work_unit_id)
@@ -212,7 +214,9 @@ async def update_declaration(env: Env, *, declaration_id: int, fields: Declarati
     person = env.require_person()
     new = _normalise(fields)
     await corrections.check_field_edits(env, declaration, {f.name: getattr(new, f.name) for f in fields_of(new)})
-    f = await _validate(env, person, new, declaration.id)
+    # Retiring a catalogue entry stops new choices; a declaration keeps what it holds.
+    f = await _validate(env, person, new, declaration.id,
+                        kept=(declaration.series_code, declaration.title_code, declaration.specialty_code))
     _assign(declaration, f)
     await _flush(env)
     return declaration
@@ -226,11 +230,12 @@ async def _completeness_gaps(env: Env, d: Declaration, *, resubmission: bool = F
     required = {"education_level": ("educationLevel", "最高学历"), "phone": ("phone", "联系电话"),
                 "years_in_specialty": ("yearsInSpecialty", "从事本专业年限")}
     series = catalog.find_series(d.series_code)
-    if series is None:  # validated when saved; gone only if the built-in catalogue dropped it
+    if series is None:  # validated when saved; catalogue rows are never deleted
         raise RuleViolation(ErrorCode.UNKNOWN_SERIES, field="seriesCode")
     # A draft saved before the cascade reached the title (or before 破格条件 existed) is held
     # to today's rules here, so nothing the rules refuse reaches a reviewer.
-    gaps += catalog.validate_combination(d.series_code, d.level, d.title_code, d.specialty_code)
+    gaps += catalog.validate_combination(d.series_code, d.level, d.title_code, d.specialty_code,
+                                         kept=(d.series_code, d.title_code, d.specialty_code))
     gaps += catalog.validate_exceptional_conditions(
         d.exceptional_condition_codes, d.method is DeclarationMethod.EXCEPTIONAL
     )[1]

@@ -11,6 +11,14 @@ All codes are stable ASCII identifiers meant to be stored and exposed through th
 API: series codes are upper-case slugs (``ENGINEERING``), title and specialty codes
 are ``SERIES.SLUG`` (``ENGINEERING.SENIOR_ENGINEER``, ``ENGINEERING.CIVIL``).
 
+Since issue 12 the catalogue is data the province admin maintains in the database
+(``resolvers.catalog``): entries are added and retired, never renamed or deleted. The
+process holds it as one immutable ``Catalog`` (``current()``), installed at start and
+after every change (``install``); the lookups below read it, so they stay pure and cost
+no statement. A retired entry still resolves (old declarations show its name) but is
+refused as a new choice. Until a catalogue is installed (pure tests, tools), ``current()``
+is the snapshot in ``rules.catalog_data``, which is what migration 0012 loaded.
+
 The cascade of the manual (1.2, 图1-8) is 申报级别 → 申报职称 → 现从事专业: each title
 offers its own specialties. A title either lists them (副主任护师: the nursing ones) or
 says, with ``SERIES_WIDE``, that it has no narrower list than its series (高级工程师) —
@@ -20,8 +28,7 @@ never silently. 破格情况 are catalogue data too (``ExceptionalCondition``).
 from __future__ import annotations
 
 import enum
-import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +38,7 @@ __all__ = [
     "LEVEL_NAMES",
     "LEVEL_RANK_HIGHEST_FIRST",
     "SERIES_WIDE",
+    "Catalog",
     "ExceptionalCondition",
     "Level",
     "Series",
@@ -38,12 +46,14 @@ __all__ = [
     "SpecialtyScope",
     "Title",
     "TitleLevel",
+    "current",
     "default_catalog",
     "default_exceptional_conditions",
     "find_exceptional_condition",
     "find_series",
     "find_specialty",
     "find_title",
+    "install",
     "lowest_level",
     "parse_level",
     "series_name",
@@ -105,6 +115,7 @@ class Title:
     code: str
     name: str
     specialty_codes: tuple[str, ...] | Literal[SpecialtyScope.SERIES_WIDE]
+    retired: bool = False  # 已停用：不能再被新的申报选择，旧申报照常显示
 
     @property
     def series_wide(self) -> bool:
@@ -126,6 +137,7 @@ class Specialty:
 
     code: str
     name: str
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,13 +148,26 @@ class Series:
     name: str
     levels: tuple[Level, ...]
     specialties: tuple[Specialty, ...]
+    retired: bool = False
 
-    def specialties_of(self, title: Title) -> tuple[Specialty, ...]:
-        """The specialties ``title`` offers (级联菜单的第三级), in the series' order."""
-        if title.specialty_codes is SERIES_WIDE:
-            return self.specialties
-        offered = set(title.specialty_codes)
-        return tuple(sp for sp in self.specialties if sp.code in offered)
+    def specialties_of(self, title: Title, *, active_only: bool = False) -> tuple[Specialty, ...]:
+        """The specialties ``title`` offers (级联菜单的第三级), in the series' order; with
+        ``active_only``, without the retired ones."""
+        offered = None if title.specialty_codes is SERIES_WIDE else set(title.specialty_codes)
+        return tuple(
+            sp for sp in self.specialties
+            if (offered is None or sp.code in offered) and not (active_only and sp.retired)
+        )
+
+    def active(self) -> Series:
+        """The series as a new declaration sees it: active titles and specialties only, and
+        only the levels that still have an active title."""
+        levels = tuple(
+            Level(lv.level, tuple(t for t in lv.titles if not t.retired))
+            for lv in self.levels
+        )
+        return Series(self.code, self.name, tuple(lv for lv in levels if lv.titles),
+                      tuple(sp for sp in self.specialties if not sp.retired), self.retired)
 
     def find_level(self, level: TitleLevel) -> Level | None:
         """该系列中的给定级别；系列未设置该级别时返回 None。"""
@@ -160,41 +185,79 @@ class ExceptionalCondition:
     name: str
 
 
+class Catalog:
+    """The whole catalogue at one moment: every series (retired ones too, each entry with its
+    ``retired`` flag), indexed by code, and the 破格 conditions. Immutable: a change builds a
+    new one and ``install``s it, so a request that holds one sees one consistent state."""
+
+    def __init__(self, series: Iterable[Series], conditions: Iterable[ExceptionalCondition] = (),
+                 version: int = 0) -> None:
+        self.series: tuple[Series, ...] = tuple(series)
+        self.conditions: tuple[ExceptionalCondition, ...] = tuple(conditions)
+        self.version = version  # catalog_version.version it was read at (0: the built-in snapshot)
+        self.series_by_code = {s.code: s for s in self.series}
+        self.titles_by_code = {t.code: (s, lv, t) for s in self.series for lv in s.levels for t in lv.titles}
+        self.specialties_by_code = {sp.code: (s, sp) for s in self.series for sp in s.specialties}
+        self.conditions_by_code = {c.code: c for c in self.conditions}
+        self._active: tuple[Series, ...] | None = None
+
+    def __iter__(self):
+        return iter(self.series)
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def active(self) -> tuple[Series, ...]:
+        """What a new declaration may choose: active series with their active entries."""
+        if self._active is None:
+            self._active = tuple(s.active() for s in self.series if not s.retired)
+        return self._active
+
+
+_current: Catalog | None = None
+
+
+def current() -> Catalog:
+    """The catalogue this process serves: the installed one, else the built-in snapshot."""
+    global _current
+    if _current is None:
+        from rules.catalog_data import CATALOG, EXCEPTIONAL_CONDITIONS
+
+        _current = Catalog(CATALOG, EXCEPTIONAL_CONDITIONS)
+    return _current
+
+
+def install(catalog: Catalog | None) -> None:
+    """Serve ``catalog`` from now on (None: back to the built-in snapshot)."""
+    global _current
+    _current = catalog
+
+
 #: The API's input fields of a declaration's cascade, which the violations name.
 SERIES_FIELD, LEVEL_FIELD, TITLE_FIELD, SPECIALTY_FIELD = "seriesCode", "level", "titleCode", "specialtyCode"
 
 
 def default_catalog() -> tuple[Series, ...]:
-    """The built-in national catalogue (imported lazily to avoid an import cycle)."""
-    from rules.catalog_data import CATALOG
-
-    return CATALOG
+    """Every series of the current catalogue, retired ones included."""
+    return current().series
 
 
 def default_exceptional_conditions() -> tuple[ExceptionalCondition, ...]:
-    """The province's 破格 conditions (imported lazily, as the catalogue is)."""
-    from rules.catalog_data import EXCEPTIONAL_CONDITIONS
-
-    return EXCEPTIONAL_CONDITIONS
+    """The province's 破格 conditions."""
+    return current().conditions
 
 
 def _resolve(catalog: Iterable[Series] | None) -> Iterable[Series]:
-    return default_catalog() if catalog is None else catalog
+    return current() if catalog is None else catalog
 
 
-@functools.cache
-def _default_index() -> tuple[dict, dict, dict]:
-    """The default catalogue by code. List pages look up a title and a specialty per item;
-    a scan of the whole catalogue each time showed in the profile."""
-    series = {s.code: s for s in default_catalog()}
-    titles = {t.code: (s, lv, t) for s in series.values() for lv in s.levels for t in lv.titles}
-    specialties = {sp.code: (s, sp) for s in series.values() for sp in s.specialties}
-    return series, titles, specialties
-
-
-@functools.cache
-def _default_conditions() -> dict[str, ExceptionalCondition]:
-    return {c.code: c for c in default_exceptional_conditions()}
+def _index(catalog: Iterable[Series] | None) -> Catalog | None:
+    """The catalogue's code index when it has one (the current catalogue: list pages look up a
+    title and a specialty per item, and a scan of the whole catalogue each time showed in the
+    profile); None for a plain sequence of series, which is scanned."""
+    if catalog is None:
+        return current()
+    return catalog if isinstance(catalog, Catalog) else None
 
 
 def parse_level(value: TitleLevel | str | None) -> TitleLevel | None:
@@ -211,8 +274,10 @@ def parse_level(value: TitleLevel | str | None) -> TitleLevel | None:
 
 def find_series(code: str | None, catalog: Iterable[Series] | None = None) -> Series | None:
     """按系列代码查找系列。"""
-    if catalog is None:
-        return _default_index()[0].get(code)
+    index = _index(catalog)
+    if index is not None:
+        return index.series_by_code.get(code or "")
+    assert catalog is not None
     for series in catalog:
         if series.code == code:
             return series
@@ -223,8 +288,10 @@ def find_title(
     code: str | None, catalog: Iterable[Series] | None = None
 ) -> tuple[Series, Level, Title] | None:
     """按职称代码查找职称，返回 (系列, 级别, 职称)。"""
-    if catalog is None:
-        return _default_index()[1].get(code)
+    index = _index(catalog)
+    if index is not None:
+        return index.titles_by_code.get(code or "")
+    assert catalog is not None
     for series in catalog:
         for level in series.levels:
             for title in level.titles:
@@ -237,8 +304,10 @@ def find_specialty(
     code: str | None, catalog: Iterable[Series] | None = None
 ) -> tuple[Series, Specialty] | None:
     """按专业代码查找专业，返回 (系列, 专业)。"""
-    if catalog is None:
-        return _default_index()[2].get(code)
+    index = _index(catalog)
+    if index is not None:
+        return index.specialties_by_code.get(code or "")
+    assert catalog is not None
     for series in catalog:
         for specialty in series.specialties:
             if specialty.code == code:
@@ -247,19 +316,19 @@ def find_specialty(
 
 
 def series_name(code: str | None) -> str | None:
-    """系列名称 of a code of the built-in catalogue; None for an unknown code."""
+    """系列名称 of a code of the current catalogue (retired ones too); None for an unknown code."""
     series = find_series(code)
     return series.name if series else None
 
 
 def title_name(code: str | None) -> str | None:
-    """职称名称 of a code of the built-in catalogue; None for an unknown code."""
+    """职称名称 of a code of the current catalogue (retired ones too); None for an unknown code."""
     found = find_title(code)
     return found[2].name if found else None
 
 
 def specialty_name(code: str | None) -> str | None:
-    """专业名称 of a code of the built-in catalogue; None for an unknown code."""
+    """专业名称 of a code of the current catalogue (retired ones too); None for an unknown code."""
     found = find_specialty(code)
     return found[1].name if found else None
 
@@ -275,7 +344,7 @@ def find_exceptional_condition(
 ) -> ExceptionalCondition | None:
     """按代码查找破格条件。"""
     if conditions is None:
-        return _default_conditions().get(code or "")
+        return current().conditions_by_code.get(code or "")
     return next((c for c in conditions if c.code == code), None)
 
 
@@ -292,6 +361,8 @@ def validate_combination(
     title_code: str | None,
     specialty_code: str | None,
     catalog: Iterable[Series] | None = None,
+    *,
+    kept: Collection[str | None] = (),
 ) -> list[RuleViolation]:
     """校验 系列 / 申报级别 / 申报职称 / 现从事专业 的组合，返回全部错误（空列表表示合法）。
 
@@ -299,11 +370,18 @@ def validate_combination(
     Otherwise level, title and specialty are each checked against the series; the
     title is checked against the level only when the level itself is valid, so a
     bad level is not reported a second time through the title.
+
+    Retired entries (a retired series retires its titles and specialties with it) are refused
+    with ``CATALOG_ENTRY_RETIRED``, except the codes in ``kept``: what a declaration already
+    holds stays valid when it is saved or confirmed again, so retiring an entry stops new
+    choices and never strands a declaration under way.
     """
-    catalog = tuple(_resolve(catalog))
-    series = find_series(series_code, catalog)
+    cat: Iterable[Series] = _index(catalog) or tuple(catalog or ())
+    series = find_series(series_code, cat)
     if series is None:
         return [RuleViolation(ErrorCode.UNKNOWN_SERIES, "所选职称系列不存在", SERIES_FIELD)]
+    if series.retired and series.code not in kept:
+        return [_retired(f"职称系列（{series.name}）已停用", SERIES_FIELD)]
 
     violations: list[RuleViolation] = []
 
@@ -316,26 +394,30 @@ def validate_combination(
             ErrorCode.LEVEL_NOT_IN_SERIES, f"所选职称系列（{series.name}）未设置{LEVEL_NAMES[parsed]}职称", LEVEL_FIELD
         ))
 
-    found_title = find_title(title_code, catalog)
+    found_title = find_title(title_code, cat)
     title_ok = False
     if found_title is None:
         violations.append(RuleViolation(ErrorCode.UNKNOWN_TITLE, "所选申报职称不存在", TITLE_FIELD))
     else:
-        title_series, title_level, _ = found_title
+        title_series, title_level, title = found_title
         if title_series.code != series.code:
             violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选职称系列", TITLE_FIELD))
         elif chosen_level is not None and title_level.level is not chosen_level.level:
             violations.append(RuleViolation(ErrorCode.TITLE_NOT_IN_LEVEL, "申报职称不属于所选申报级别", TITLE_FIELD))
+        elif (title.retired or series.retired) and title.code not in kept:
+            violations.append(_retired(f"申报职称（{title.name}）已停用", TITLE_FIELD))
         else:
             title_ok = True
 
-    found_specialty = find_specialty(specialty_code, catalog)
+    found_specialty = find_specialty(specialty_code, cat)
     if found_specialty is None:
         violations.append(RuleViolation(ErrorCode.UNKNOWN_SPECIALTY, "所选现从事专业不存在", SPECIALTY_FIELD))
     elif found_specialty[0].code != series.code:
         violations.append(
             RuleViolation(ErrorCode.SPECIALTY_NOT_IN_SERIES, "现从事专业不属于所选职称系列", SPECIALTY_FIELD)
         )
+    elif (found_specialty[1].retired or series.retired) and found_specialty[1].code not in kept:
+        violations.append(_retired(f"现从事专业（{found_specialty[1].name}）已停用", SPECIALTY_FIELD))
     elif title_ok and found_title is not None:
         # The third step of the cascade: judged only against a title the cascade accepted, so
         # a title already refused is not reported a second time through its specialty.
@@ -347,6 +429,10 @@ def validate_combination(
             ))
 
     return violations
+
+
+def _retired(message: str, field: str) -> RuleViolation:
+    return RuleViolation(ErrorCode.CATALOG_ENTRY_RETIRED, message + "，请选择现行目录中的项目", field)
 
 
 #: 破格情况 (the chosen conditions) are a list a person ticks: a longer list than the

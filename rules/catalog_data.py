@@ -1,4 +1,11 @@
-"""国家职称系列目录数据（纯数据，无 I/O）。
+"""国家职称系列目录数据（纯数据，无 I/O）：migration 0012 载入数据库时的目录。
+
+Since issue 12 the catalogue lives in the database and the province admin maintains it
+through the API (`resolvers.catalog`); migration 0012 loaded exactly this list (it carries
+its own copy, so editing this module changes no database). This module remains the
+catalogue of a process that has not loaded one (`rules.catalog.current()`: pure tests,
+tools) and the test suite's reference for what 0012 loads. Do not edit it to change the
+catalogue: add or retire entries through the API.
 
 The national professional-title series (人社部职称系列) with the levels each series
 really has, the real Chinese title names per level, and a list of 现从事专业 per
@@ -11,8 +18,7 @@ series.  Notes on scope:
 * 船舶 and 民用航空飞行技术 have no 正高级 here: no national 正高级 title.
 
 Codes are written as slugs and prefixed with the series code by ``_series`` so a
-title code is always ``SERIES.SLUG`` (e.g. ``HEALTH.CHIEF_NURSE``).  Codes are
-stored in the database: never rename one, only add.
+title code is always ``SERIES.SLUG`` (e.g. ``HEALTH.CHIEF_NURSE``).
 
 Every title says which specialties it offers (the cascade's third step, 手册 1.2 图1-8).
 A series whose levels have one title each passes ``offers=SERIES_WIDE``: its titles have

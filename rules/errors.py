@@ -53,6 +53,10 @@ class ErrorCode(str, Enum):
     UNKNOWN_SPECIALTY = "UNKNOWN_SPECIALTY"
     SPECIALTY_NOT_IN_SERIES = "SPECIALTY_NOT_IN_SERIES"
     SPECIALTY_NOT_FOR_TITLE = "SPECIALTY_NOT_FOR_TITLE"
+    # The catalogue as data (issue 12)
+    CATALOG_ENTRY_RETIRED = "CATALOG_ENTRY_RETIRED"
+    CATALOG_CODE_TAKEN = "CATALOG_CODE_TAKEN"
+    CATALOG_NAME_TAKEN = "CATALOG_NAME_TAKEN"
     # Declarations
     COMMITMENT_REQUIRED = "COMMITMENT_REQUIRED"
     COMMITMENT_VERSION_OUTDATED = "COMMITMENT_VERSION_OUTDATED"
@@ -150,6 +154,9 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.UNKNOWN_SPECIALTY: "现从事专业不存在",
     ErrorCode.SPECIALTY_NOT_IN_SERIES: "现从事专业不属于所选职称系列",
     ErrorCode.SPECIALTY_NOT_FOR_TITLE: "所选申报职称没有该现从事专业",
+    ErrorCode.CATALOG_ENTRY_RETIRED: "所选目录项已停用",
+    ErrorCode.CATALOG_CODE_TAKEN: "该代码已被使用",
+    ErrorCode.CATALOG_NAME_TAKEN: "该名称已被使用",
     # Declarations
     ErrorCode.COMMITMENT_REQUIRED: "请先阅读并同意职称申报承诺书",
     ErrorCode.COMMITMENT_VERSION_OUTDATED: "承诺书已更新，请阅读最新版本后再同意",

@@ -24,7 +24,7 @@ from core.errors import BadInput
 from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
 from schema.audit import AuditQuery
-from schema.catalog import CatalogQuery
+from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
@@ -139,6 +139,7 @@ Mutation = merge_types(
         CorrectionMutation,
         PublicityMutation,
         AdminMutation,
+        CatalogMutation,
     ),
 )
 

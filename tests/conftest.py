@@ -21,6 +21,7 @@ from core import db, migrate
 from core.clock import FakeClock
 from core.config import PROJECT_ROOT, Argon2Params, Settings
 from core.services import build_services
+from resolvers import catalog
 from resolvers.reference import sync_reference_data
 from server import create_app
 from tests.support import units
@@ -74,6 +75,7 @@ async def engine(database_url: str):
     engine = db.create_engine(database_url, pool_size=5)
     async with db.create_session_factory(engine)() as session, session.begin():
         await sync_reference_data(session)
+    await catalog.reload(db.create_session_factory(engine))  # as a worker does at start
     yield engine
     await engine.dispose()
 

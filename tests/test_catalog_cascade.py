@@ -101,12 +101,23 @@ async def test_declaration_cascade_is_in_the_manuals_order(api):
             assert {k: t[k] for k in titles[t["code"]]} == titles[t["code"]]
 
 
+# A series-wide title is a flag (it offers specialties added later too); the others are rows.
+STORED_CASCADE = """
+SELECT title_code, specialty_code FROM catalog_title_specialty
+UNION SELECT t.code, s.code FROM catalog_title t JOIN catalog_specialty s ON s.series_code = t.series_code
+WHERE t.series_wide
+"""
+
+
 async def test_database_links_match_the_cascade(api, engine):
     titles = _titles((await api(CATALOG))["catalog"])
     expected = {(code, s["code"]) for code, t in titles.items() for s in t["specialties"]}
     async with engine.connect() as conn:
-        stored = set((await conn.execute(text("SELECT title_code, specialty_code FROM catalog_title_specialty"))).all())
+        stored = set((await conn.execute(text(STORED_CASCADE))).all())
+        wide = set((await conn.execute(text("SELECT code FROM catalog_title WHERE series_wide"))).scalars())
+        explicit = set((await conn.execute(text("SELECT title_code FROM catalog_title_specialty"))).scalars())
     assert stored == expected
+    assert wide and not wide & explicit
 
 
 # --------------------------------------------------------------------------- refusing a specialty

@@ -436,3 +436,101 @@ def test_unknown_regions_cover_nothing() -> None:
     assert not region_covers("371200", "371200")
     assert not region_covers(PROVINCE_CODE, "371200")
     assert not region_covers(None, "370100")
+
+
+# --------------------------------------------------------------------------- the catalogue as data (issue 12)
+
+def _with_retired(*, series: str | None = None, title: str | None = None, specialty: str | None = None):
+    """The built-in catalogue with one entry retired, as the database would give it."""
+    from dataclasses import replace
+
+    from rules.catalog import Catalog, Level, default_catalog
+
+    def one(s):
+        levels = tuple(Level(lv.level, tuple(replace(t, retired=t.code == title) for t in lv.titles))
+                       for lv in s.levels)
+        specialties = tuple(replace(sp, retired=sp.code == specialty) for sp in s.specialties)
+        return replace(s, levels=levels, specialties=specialties, retired=s.code == series)
+
+    return Catalog([one(s) for s in default_catalog()])
+
+
+ENG = ("ENGINEERING", "ASSOCIATE_SENIOR", "ENGINEERING.SENIOR_ENGINEER", "ENGINEERING.CIVIL")
+
+
+def _codes_of(violations) -> list[tuple[str, str]]:
+    return [(v.code.value, v.field) for v in violations]
+
+
+def test_a_retired_title_is_refused_unless_the_declaration_already_holds_it():
+    from rules.catalog import validate_combination
+
+    catalog = _with_retired(title="ENGINEERING.SENIOR_ENGINEER")
+    assert _codes_of(validate_combination(*ENG, catalog)) == [("CATALOG_ENTRY_RETIRED", "titleCode")]
+    assert validate_combination(*ENG, catalog, kept=("ENGINEERING.SENIOR_ENGINEER",)) == []
+
+
+def test_a_retired_series_is_reported_alone_and_retires_what_it_holds():
+    from rules.catalog import validate_combination
+
+    catalog = _with_retired(series="ENGINEERING")
+    assert _codes_of(validate_combination(*ENG, catalog)) == [("CATALOG_ENTRY_RETIRED", "seriesCode")]
+    # Keeping the series does not open its other titles to a new choice.
+    assert _codes_of(validate_combination(*ENG, catalog, kept=("ENGINEERING",))) == [
+        ("CATALOG_ENTRY_RETIRED", "titleCode"), ("CATALOG_ENTRY_RETIRED", "specialtyCode")]
+    assert validate_combination(*ENG, catalog, kept=ENG[:1] + ENG[2:]) == []
+
+
+def test_a_retired_specialty_is_refused():
+    from rules.catalog import validate_combination
+
+    catalog = _with_retired(specialty="ENGINEERING.CIVIL")
+    assert _codes_of(validate_combination(*ENG, catalog)) == [("CATALOG_ENTRY_RETIRED", "specialtyCode")]
+
+
+def test_retired_entries_still_resolve_but_leave_the_active_view():
+    from rules.catalog import find_series, find_title, install, title_name
+
+    catalog = _with_retired(title="ENGINEERING.SENIOR_ENGINEER", specialty="ENGINEERING.CIVIL")
+    install(catalog)
+    try:
+        assert title_name("ENGINEERING.SENIOR_ENGINEER") == "高级工程师"
+        assert find_title("ENGINEERING.SENIOR_ENGINEER")[2].retired  # type: ignore[index]
+        active = {s.code: s for s in catalog.active()}["ENGINEERING"]
+        assert "ENGINEERING.SENIOR_ENGINEER" not in {t.code for lv in active.levels for t in lv.titles}
+        assert "ENGINEERING.CIVIL" not in {sp.code for sp in active.specialties}
+        series = find_series("ENGINEERING")
+        assert series is not None
+        title = find_title("ENGINEERING.ENGINEER")[2]  # type: ignore[index]
+        assert "ENGINEERING.CIVIL" in {sp.code for sp in series.specialties_of(title)}
+        assert "ENGINEERING.CIVIL" not in {sp.code for sp in series.specialties_of(title, active_only=True)}
+    finally:
+        install(None)
+
+
+def test_a_retired_series_leaves_the_active_view_whole():
+    catalog = _with_retired(series="HEALTH")
+    assert "HEALTH" not in {s.code for s in catalog.active()}
+    assert "HEALTH" in {s.code for s in catalog.series}
+
+
+def test_rows_build_the_catalogue_levels_highest_first_and_lists_in_order():
+    from types import SimpleNamespace as Row
+
+    from resolvers.catalog import build
+    from rules.catalog import TitleLevel
+
+    series = [Row(code="S", name="系列", retired_at=None)]
+    titles = [Row(code="S.B", series_code="S", level=TitleLevel.INTERMEDIATE, name="乙", series_wide=True,
+                  retired_at=None),
+              Row(code="S.A", series_code="S", level=TitleLevel.SENIOR, name="甲", series_wide=False,
+                  retired_at="2026-01-01")]
+    specialties = [Row(code="S.X", series_code="S", name="专业X", retired_at=None),
+                   Row(code="S.Y", series_code="S", name="专业Y", retired_at=None)]
+    catalog = build(series, titles, specialties, {"S.A": ["S.Y"]}, version=7)
+    (s,) = catalog.series
+    assert [lv.level for lv in s.levels] == [TitleLevel.SENIOR, TitleLevel.INTERMEDIATE]
+    a, b = s.levels[0].titles[0], s.levels[1].titles[0]
+    assert (a.retired, a.specialty_codes, b.series_wide) == (True, ("S.Y",), True)
+    assert [sp.code for sp in s.specialties_of(b)] == ["S.X", "S.Y"]
+    assert catalog.version == 7 and catalog.titles_by_code["S.A"][2] is a

@@ -44,6 +44,9 @@ ACTORS = {
     # Issue 12: administration
     "createAdmin": PROVINCE_ADMIN, "disableAdmin": PROVINCE_ADMIN, "enableAdmin": PROVINCE_ADMIN,
     "resetPassword": ADMIN, "importRegistry": PROVINCE_ADMIN,
+    # Issue 12: the catalogue as data
+    "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
+    "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.

@@ -10,7 +10,8 @@ from sqlalchemy import text
 # Data the migrations seed (the commitment letter, the server's keys) survives truncation
 # like reference data.
 REFERENCE_TABLES = frozenset({
-    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "commitment_letter",
+    "region", "catalog_series", "catalog_title", "catalog_specialty", "catalog_title_specialty", "catalog_version",
+    "commitment_letter",
     "server_key",
 })
 
