@@ -13,8 +13,7 @@ import models
 from core import db
 from resolvers import catalog as catalog_steps
 from rules import catalog as rules
-from tests.conftest import REFERENCE_TABLES
-from tests.support.db import count_statements
+from tests.support.db import REFERENCE_TABLES, count_statements
 from tests.support.declarations import GET, UPDATE, World
 
 ENTRY = "entry { kind code name seriesCode level retired } errors { code field message }"
