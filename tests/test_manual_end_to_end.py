@@ -1,8 +1,17 @@
 """The whole manual through GraphQL, across three levels (基层单位 → 主管部门 → the
-committee's accepting unit), with every refusal on the way answered by its typed error."""
+committee's accepting unit), with every refusal on the way answered by its typed error.
+
+The second walk is the unit stage under the national rules (issue 13): a unit without a
+统一社会信用代码 approved by hand by its city, the title-specific cascade, a 单位公示 of five
+working days over the 2026 劳动节 week (FakeClock), and 一次性告知补正 — one notice answered in
+time, one left to lapse (视为放弃)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from tests.support.api import PASSWORD, REGISTER_UNIT
+from tests.support.corrections import REQUEST, STATE
 from tests.support.declarations import ACCEPT, CONFIRM, CREATE, OPEN_YEAR, PDF, QUALIFICATION, UPDATE, World, make_admin
 from tests.support.review import (
     DECLARATION,
@@ -17,16 +26,21 @@ from tests.support.review import (
 from tests.support.units import (
     APPLY_PATH,
     REVIEW_PATH,
+    SUBMIT,
+    approved_path,
     create_committee,
     permitted_unit,
+    save,
     unit_with_token,
 )
+from tests.support.units import REVIEW as REVIEW_PERMISSION
 
 RAISE = "mutation($d: ID!, $r: String!) { raiseObjection(declarationId: $d, reason: $r) { raisedAt errors { code } } }"
 OBJECTIONS = "{ publicityObjections { nodes { id reason } } }"
 RESOLVE = ("mutation($o: ID!, $r: String!) { resolveObjection(objectionId: $o, upheld: false, reason: $r) "
            "{ errors { code } } }")
 CATALOG = "{ catalog { code levels { level titles { code name specialties { code name } } } } }"
+CASCADE = "{ declarationCascade { level name titles { code name seriesCode specialtiesSeriesWide specialties { code name } } } }"
 
 
 async def test_the_manual_end_to_end(api, engine, services):
@@ -137,3 +151,180 @@ async def test_the_manual_end_to_end(api, engine, services):
         ("DISMISS_OBJECTION", "济南重型机械厂"), ("REPORT", "济南重型机械厂"), ("APPROVE", "济南市工业和信息化局"),
         ("REPORT", "济南市工业和信息化局"), ("ACCEPT", "山东省工程技术职称评审受理中心")]
     assert [r["decision"] for r in final["reviews"]] == ["REJECTED", "APPROVED", "APPROVED", "APPROVED"]
+
+
+NO_CODE_REASON = "本单位为乡镇卫生院下设的村卫生室，未办理法人登记，没有统一社会信用代码和组织机构代码"
+NURSE = {"seriesCode": "HEALTH", "level": "ASSOCIATE_SENIOR", "titleCode": "HEALTH.ASSOCIATE_CHIEF_NURSE",
+         "currentTitle": "主管护师"}
+
+
+async def test_the_unit_stage_under_the_national_rules(api, engine, services, clock, province_admin, city_admin):
+    """人社部令第40号 and the manual's unit stage, Mar–May 2026 on the FakeClock (from Sunday
+    2026-03-01 09:00 Beijing):
+
+    - Mar 1: a 村卫生室 without a code registers; its permission goes to 人工审核 by 济南's office.
+      Two nurses declare with it as work unit through the title's own specialties. The clinic
+      approves 甲 and sends 乙 a correction notice due Friday 2026-03-13.
+    - Mar 14: 乙's notice lapsed at 2026-03-14 00:00 (Beijing): ABANDONED, confirmation refused.
+    - Thu Apr 30: the clinic starts 甲's 单位公示 (5 working days). 劳动节 2026 is May 1–5 and
+      Saturday May 9 is an adjusted working day, so the days are May 6, 7, 8, 9 and 11: it ends
+      on 2026-05-11 (a plain Mon–Fri count would have ended on May 7) and has ended from
+      2026-05-12 00:00 Beijing.
+    - May 12: reported to the 主管部门, which sends a notice due 2026-05-22; 甲 answers it on the
+      last day, 23:00, and it comes back to the 主管部门, which reports it on to be accepted."""
+    assert (await api(OPEN_YEAR, {"y": 2026}, province_admin))["openDeclarationYear"]["errors"] == []
+    series, level = "HEALTH", "ASSOCIATE_SENIOR"
+
+    # 单位注册 without a 统一社会信用代码 (手册 2.2 note 4): the reason replaces the code.
+    registered = (await api(REGISTER_UNIT, {"input": {
+        "name": "历城区港沟街道村卫生室", "regionCode": "370100", "contactName": "王五", "contactMobile": "13900139000",
+        "loginName": "village_clinic", "password": PASSWORD, "noCodeReason": NO_CODE_REASON}}))["registerUnit"]
+    assert registered["errors"] == []
+    assert (registered["unit"]["uscc"], registered["unit"]["permissionStatus"]) == (None, "NOT_APPLIED")
+    clinic = {**registered["unit"], "loginName": "village_clinic", "token": await api.login("village_clinic")}
+    # 权限申请: no code to check against the registry, so 人工审核 is the only route.
+    saved = await save(api, clinic["token"], name=clinic["name"], uscc=None, supervisorName="历城区卫生健康局")
+    assert saved["errors"] == [] and saved["application"]["manualReviewRequested"] is True
+    submitted = (await api(SUBMIT, token=clinic["token"]))["submitPermissionApplication"]
+    assert submitted["errors"] == [] and submitted["application"]["codeCheck"] == "NO_CODE"
+    application = submitted["application"]["id"]
+    # The province office may not approve it: manual review belongs to the unit's own city (济南).
+    by_province = (await api(REVIEW_PERMISSION, {"id": application, "decision": "APPROVE"},
+                             province_admin))["reviewPermissionApplication"]
+    assert [(e["code"], e["field"]) for e in by_province["errors"]] == [("NOT_YOUR_REGION", "approve")]
+    assert by_province["application"] is None
+    granted = (await api(REVIEW_PERMISSION, {"id": application, "decision": "APPROVE"},
+                         city_admin))["reviewPermissionApplication"]
+    assert granted["errors"] == []
+    assert [(h["decision"], h["codeCheck"]) for h in granted["application"]["history"]] == [
+        ("APPROVED_MANUALLY", "NO_CODE")]
+    assert granted["application"]["unit"] == {"permissionStatus": "APPROVED", "isPermitted": True}
+
+    # Its route for 卫生技术人员/副高级: 村卫生室 → 主管部门 → the committee's accepting unit.
+    dept = await permitted_unit(api, province_admin, name="历城区卫生健康局")
+    centre = await permitted_unit(api, province_admin, name="山东省卫生专业技术职称评审受理中心")
+    await approved_path(api, clinic, dept, series, level)
+    await approved_path(api, dept, centre, series, level)
+    committee = await create_committee(api, province_admin, centre, name="山东省卫生系列高级职称评审委员会",
+                                       seriesCode=series, levels=[level])
+    assert committee["errors"] == []
+
+    # The title-specific cascade (1.2 图1-8): 申报级别 → title → the title's own specialties.
+    cascade = {lv["level"]: lv for lv in (await api(CASCADE))["declarationCascade"]}
+    assert cascade[level]["name"] == "副高级"
+    titles = {t["name"]: t for t in cascade[level]["titles"]}
+    nurse, physician = titles["副主任护师"], titles["副主任医师"]
+    assert (nurse["code"], nurse["seriesCode"], nurse["specialtiesSeriesWide"]) == (
+        NURSE["titleCode"], series, False)
+    nurse_specialties = {s["name"]: s["code"] for s in nurse["specialties"]}
+    assert "护理学" in nurse_specialties and "外科学" not in nurse_specialties
+    assert "外科学" in {s["name"] for s in physician["specialties"]}  # the series offers it, the title not
+    catalog = next(s for s in (await api(CATALOG))["catalog"] if s["code"] == series)
+    in_catalog = next(t for lv in catalog["levels"] for t in lv["titles"] if t["code"] == nurse["code"])
+    assert in_catalog["specialties"] == nurse["specialties"]  # one catalogue, two views
+
+    # Two nurses of the clinic declare with it as their work unit (1.1 / 1.2).
+    world = World(api, engine, services)
+    world.unit = clinic
+
+    async def nurse_declares(name: str) -> dict:
+        person = await api.register_person(name=name)
+        token = await api.login(person["loginName"])
+        assert (await api(ACCEPT, {"v": 1}, token))["acceptCommitment"]["errors"] == []
+        surgery = (await api(CREATE, {"input": world.input(**NURSE, specialtyCode="HEALTH.SURGERY")},
+                             token))["createDeclaration"]
+        assert surgery["declaration"] is None
+        assert [(e["code"], e["field"]) for e in surgery["errors"]] == [("SPECIALTY_NOT_FOR_TITLE", "specialtyCode")]
+        assert "副主任护师" in surgery["errors"][0]["message"] and "外科学" in surgery["errors"][0]["message"]
+        created = (await api(CREATE, {"input": world.input(**NURSE, specialtyCode=nurse_specialties["护理学"])},
+                             token))["createDeclaration"]
+        assert created["errors"] == []
+        d = created["declaration"]
+        assert (d["titleName"], d["specialtyCode"], d["workUnit"]) == (
+            "副主任护师", nurse_specialties["护理学"], {"id": clinic["id"], "name": clinic["name"]})
+        assert (await world.add_record(d["id"], QUALIFICATION, token=token))["errors"] == []
+        await world.upload_ok(d["id"], PDF, "职称证书.pdf", token=token)
+        confirmed = (await api(CONFIRM, {"id": d["id"]}, token))["confirmDeclaration"]
+        assert confirmed["errors"] == [] and confirmed["declaration"]["currentUnit"]["id"] == clinic["id"]
+        return {"id": d["id"], "token": token}
+
+    jia, yi = await nurse_declares("李秀英"), await nurse_declares("赵桂兰")
+
+    async def notice(unit: dict, d: dict, deadline: str) -> dict:
+        payload = (await api(REQUEST, {"d": d["id"], "items": [{"target": "PHONE", "message": "联系电话无法接通"}],
+                                       "deadline": deadline}, unit["token"]))["requestCorrection"]
+        assert payload["errors"] == [] and payload["declaration"]["status"] == "RETURNED"
+        return payload["correctionNotice"]
+
+    async def state(d: dict) -> dict:
+        return (await api(STATE, {"id": d["id"]}, d["token"]))["declaration"]
+
+    async def confirm(d: dict) -> dict:
+        return (await api(CONFIRM, {"id": d["id"]}, d["token"]))["confirmDeclaration"]
+
+    async def report(unit: dict, d: dict) -> dict:
+        return (await api(REPORT, {"ids": [d["id"]]}, unit["token"]))["reportDeclarations"]
+
+    async def review(unit: dict, d: dict) -> dict:
+        return (await api(REVIEW, {"id": d["id"], "decision": "APPROVE"}, unit["token"]))["reviewDeclaration"]
+
+    # 2.3 at the clinic: 甲 approved; 乙 gets a 一次性告知补正 due Friday Mar 13.
+    assert (await review(clinic, jia))["declaration"]["status"] == "APPROVED"
+    sent = await notice(clinic, yi, "2026-03-13")
+    assert (sent["state"], sent["expiresAt"], sent["unit"]["id"]) == ("OPEN", "2026-03-13T16:00:00+00:00", clinic["id"])
+
+    # Saturday Mar 14 09:00: nobody answered, nobody acted — 视为放弃 as soon as it is read.
+    await pass_time(engine, clock, days=13)
+    lapsed = await state(yi)
+    assert (lapsed["status"], lapsed["correctionNotice"]["state"], lapsed["isEditable"]) == (
+        "ABANDONED", "ABANDONED", False)
+    last = lapsed["timeline"][-1]
+    assert (last["action"], last["toStatus"], last["actorName"], last["at"]) == (
+        "ABANDON", "ABANDONED", "系统", "2026-03-13T16:00:00+00:00")
+    late = await confirm(yi)
+    assert codes(late) == ["CORRECTION_DEADLINE_PASSED"] and "2026-03-13" in late["errors"][0]["message"]
+    assert (await state(yi))["timeline"][-1] == last  # stored once, as it was read
+
+    # 单位公示 over the 劳动节 week: started Thursday 2026-04-30 09:00 Beijing.
+    await pass_time(engine, clock, days=47)
+    assert clock.now() == datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
+    assert codes(await report(clinic, jia)) == ["PUBLICITY_NOT_ENDED"]  # never publicised
+    started = (await api(PUBLICISE, {"ids": [jia["id"]]}, clinic["token"]))["startUnitPublicity"]
+    assert started["errors"] == []
+    assert {k: started["publicity"][k] for k in ("workingDays", "endsOn", "declarationCount", "createdByName")} == {
+        "workingDays": 5, "endsOn": "2026-05-11", "declarationCount": 1, "createdByName": clinic["name"]}
+    # Still running: the last holiday (Tue May 5), the day a Mon–Fri count would have ended it
+    # after (Fri May 8), the adjusted working Saturday (May 9), the last day (Mon May 11).
+    for days in (5, 3, 1, 2):
+        await pass_time(engine, clock, days=days)
+        refused = await report(clinic, jia)
+        assert codes(refused) == ["PUBLICITY_NOT_ENDED"] and refused["reportedCount"] == 0
+        assert "2026年5月11日" in refused["errors"][0]["message"]
+    assert clock.now() == datetime(2026, 5, 11, 1, 0, tzinfo=UTC)
+    await pass_time(engine, clock, hours=15)  # Tuesday 2026-05-12 00:00 Beijing: over
+    reported = await report(clinic, jia)
+    assert reported["errors"] == [] and reported["reported"][0]["currentUnit"]["id"] == dept["id"]
+
+    # The 主管部门's notice, due Friday May 22, answered on its last day at 23:00 (Beijing).
+    sent = await notice(dept, jia, "2026-05-22")
+    assert (sent["expiresAt"], sent["unit"]["id"]) == ("2026-05-22T16:00:00+00:00", dept["id"])
+    await pass_time(engine, clock, days=10, hours=23)
+    assert clock.now() == datetime(2026, 5, 22, 15, 0, tzinfo=UTC)
+    fixed = (await api(UPDATE, {"id": jia["id"], "input": world.input(
+        **NURSE, specialtyCode=nurse_specialties["护理学"], phone="0531-87654321")}, jia["token"]))
+    assert fixed["updateDeclaration"]["errors"] == []
+    resubmitted = await confirm(jia)
+    assert resubmitted["errors"] == []
+    assert (resubmitted["declaration"]["status"], resubmitted["declaration"]["currentUnit"]["id"]) == (
+        "PENDING_REVIEW", dept["id"])  # back to the unit that asked, not the clinic
+    answered = await state(jia)
+    assert answered["correctionNotice"]["state"] == "RESUBMITTED"
+    assert (answered["timeline"][-1]["action"], answered["timeline"][-1]["unit"]["id"]) == ("RESUBMIT", dept["id"])
+    assert (await review(dept, jia))["declaration"]["status"] == "APPROVED"
+    assert (await report(dept, jia))["reportedCount"] == 1  # superiors report without a publicity
+    accepted = await review(centre, jia)
+    assert accepted["declaration"]["status"] == "ACCEPTED"
+    assert accepted["declaration"]["committee"]["name"] == "山东省卫生系列高级职称评审委员会"
+    assert [e["action"] for e in (await state(jia))["timeline"]] == [
+        "CREATE", "CONFIRM", "APPROVE", "START_PUBLICITY", "REPORT", "REQUEST_CORRECTION", "RESUBMIT",
+        "APPROVE", "REPORT", "ACCEPT"]
