@@ -13,10 +13,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import IO
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -255,6 +258,36 @@ def _replay(body: IO[bytes], size: int, receive: Receive) -> Receive:
 # --- load shedding ----------------------------------------------------------------------
 
 
+@dataclass
+class _Lease:
+    """The slot a request holds (`held` is False while it has stepped aside or answered)."""
+
+    limiter: ConcurrencyLimit
+    held: bool = True
+
+
+_lease: ContextVar[_Lease | None] = ContextVar("zhicheng_request_slot", default=None)
+
+
+@contextlib.asynccontextmanager
+async def slot_released() -> AsyncIterator[None]:
+    """Hand the request's slot to a waiting request while this one waits for CPU elsewhere,
+    holding no database connection (a login's Argon2 hash on the hashing lane), and take a
+    slot back afterwards, in line with the others but never shed. Without it a burst of 32
+    logins held all 8 slots for seconds: review-queue p99 4.3 s against 0.6 s (bench.run)."""
+    lease = _lease.get()
+    if lease is None or not lease.held:
+        yield
+        return
+    lease.held = False
+    lease.limiter._release()
+    try:
+        yield
+    finally:
+        await lease.limiter._reacquire()
+        lease.held = True
+
+
 class ConcurrencyLimit:
     """At most `limit` API requests of this worker run at once, `queue` more wait up to
     `wait_timeout` seconds for a slot; the others are answered 503 SERVER_BUSY with
@@ -289,21 +322,23 @@ class ConcurrencyLimit:
                                   {"Retry-After": str(RETRY_AFTER_SECONDS)})
             await response(scope, receive, send)
             return
-        held = True
+        lease = _Lease(self)
+        token = _lease.set(lease)
 
         async def send_and_release(message: Message) -> None:
             # The answer is complete once it starts (the view closed its session before
             # sending): a client slow to read it keeps its socket, not a slot.
-            nonlocal held
-            if held and message["type"] == "http.response.start":
-                held = False
+            if lease.held and message["type"] == "http.response.start":
+                lease.held = False
                 self._release()
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_release)
         finally:
-            if held:
+            _lease.reset(token)
+            if lease.held:
+                lease.held = False
                 self._release()
 
     async def _acquire(self) -> bool:
@@ -330,6 +365,27 @@ class ConcurrencyLimit:
                 self.waiters.remove(waiter)
                 self._changed()
         return _handed_over(waiter)
+
+    async def _reacquire(self) -> None:
+        """A slot for a request already admitted (back from `slot_released`): it waits its
+        turn however long the line, and is never answered 503 mid-way."""
+        if self.running < self.limit and not self.waiters:
+            self.running += 1
+            self._changed()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        self._changed()
+        try:
+            await waiter
+        except BaseException:
+            if _handed_over(waiter):
+                self._release()
+            raise
+        finally:
+            if waiter in self.waiters:
+                self.waiters.remove(waiter)
+                self._changed()
 
     def _release(self) -> None:
         while self.waiters:

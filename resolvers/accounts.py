@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.clock import CHINA_TZ
 from core.config import Settings
+from core.http import slot_released
 from core.security import new_token, token_digest
 from models import (
     Account,
@@ -298,11 +299,14 @@ async def _verify_password(env: Env, attempt: _Attempt, login: str, password: st
     _refuse_if_blocked(env, await _throttle_states(env, list(keys.values()), lock=False))
     password_hash = account.password_hash if account else None
     await env.release_connection()
-    ok = await env.passwords.verify(password_hash, password)  # unknown logins cost the same hash
-    upgraded = None
-    if ok and password_hash is not None and env.passwords.needs_rehash(password_hash):  # ok implies a hash
-        # Cost parameters changed since this hash was made: upgrade it while we know the password.
-        upgraded = await env.passwords.hash(password)
+    # Holding no connection now, the login also hands its API slot (core.http.ConcurrencyLimit)
+    # to the requests waiting while it queues for and runs the hash, and takes one back after.
+    async with slot_released():
+        ok = await env.passwords.verify(password_hash, password)  # unknown logins cost the same hash
+        upgraded = None
+        if ok and password_hash is not None and env.passwords.needs_rehash(password_hash):  # ok implies a hash
+            # Cost parameters changed since this hash was made: upgrade it while we know the password.
+            upgraded = await env.passwords.hash(password)
     return _Check(password_hash, ok, upgraded)
 
 
