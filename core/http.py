@@ -342,17 +342,32 @@ class ConcurrencyLimit:
                 self._release()
 
     async def _acquire(self) -> bool:
+        """A slot for a new request: False (shed) when the line is full or the wait too long."""
+        if self._take_free_slot():
+            return True
+        if len(self.waiters) >= self.queue:
+            return False
+        return await self._wait_in_line(self.wait_timeout)
+
+    async def _reacquire(self) -> None:
+        """A slot for a request already admitted (back from `slot_released`): it waits its
+        turn however long the line, and is never answered 503 mid-way."""
+        if not self._take_free_slot():
+            await self._wait_in_line(None)
+
+    def _take_free_slot(self) -> bool:
         if self.running < self.limit and not self.waiters:
             self.running += 1
             self._changed()
             return True
-        if len(self.waiters) >= self.queue:
-            return False
+        return False
+
+    async def _wait_in_line(self, timeout: float | None) -> bool:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
         self._changed()
         try:
-            async with asyncio.timeout(self.wait_timeout):
+            async with asyncio.timeout(timeout):
                 await waiter  # a finishing request hands its slot over (`running` stays counted)
         except TimeoutError:
             pass  # the slot may still have been handed over just before the timeout fired
@@ -365,27 +380,6 @@ class ConcurrencyLimit:
                 self.waiters.remove(waiter)
                 self._changed()
         return _handed_over(waiter)
-
-    async def _reacquire(self) -> None:
-        """A slot for a request already admitted (back from `slot_released`): it waits its
-        turn however long the line, and is never answered 503 mid-way."""
-        if self.running < self.limit and not self.waiters:
-            self.running += 1
-            self._changed()
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        self._changed()
-        try:
-            await waiter
-        except BaseException:
-            if _handed_over(waiter):
-                self._release()
-            raise
-        finally:
-            if waiter in self.waiters:
-                self.waiters.remove(waiter)
-                self._changed()
 
     def _release(self) -> None:
         while self.waiters:
