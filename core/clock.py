@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -28,6 +28,12 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+
+def china_today(clock: Clock) -> date:
+    """Today's date in Beijing by `clock`: what deadlines, publicity and integrity periods are
+    judged against."""
+    return clock.now().astimezone(CHINA_TZ).date()
 
 
 def china_time(moment: datetime) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import CHINA_TZ
+from core.clock import CHINA_TZ, china_today
 from core.config import Settings
 from core.http import slot_released
 from core.security import new_token, token_digest
@@ -85,7 +85,7 @@ async def register_person(
     """个人注册: every bad field is reported at once; nothing is written unless all pass."""
     errors: list[RuleViolation] = []
     login_name = collect(errors, account_rules.validate_login_name, login_name)
-    today = env.clock.now().astimezone(CHINA_TZ).date()
+    today = china_today(env.clock)
     resident = collect(errors, parse_resident_id, id_number, today=today, field="idNumber")
     name = collect(errors, account_rules.validate_person_name, name)
     mobile = collect(errors, account_rules.validate_mobile, mobile)

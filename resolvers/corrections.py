@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.clock import CHINA_TZ
+from core.clock import china_today
 from models import (
     QUEUE_COPY_COLUMNS,
     CorrectionNotice,
@@ -44,7 +44,7 @@ SYSTEM_ACTOR = "系统"
 
 
 def today(env: Env) -> date:
-    return env.clock.now().astimezone(CHINA_TZ).date()
+    return china_today(env.clock)
 
 
 def items_of(notice: CorrectionNotice) -> list[CorrectionItem]:

@@ -14,7 +14,6 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import CHINA_TZ
 from models import (
     Declaration,
     DeclarationEvent,
@@ -26,6 +25,7 @@ from models import (
 )
 from resolvers import corrections, integrity, review_steps
 from resolvers.commitment import require_commitment, year_is_open
+from resolvers.corrections import today
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
@@ -76,10 +76,6 @@ class DeclarationFields:
     current_title_obtained_on: date | None = None
     years_in_specialty: int | None = None
     phone: str | None = None
-
-
-def today(env: Env) -> date:
-    return env.clock.now().astimezone(CHINA_TZ).date()
 
 
 def _normalise(f: DeclarationFields) -> DeclarationFields:

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from models import DeclarationRecord, Material
-from resolvers.corrections import check_record_edit
-from resolvers.declarations import editable_declaration, today, visible_declarations
+from resolvers.corrections import check_record_edit, today
+from resolvers.declarations import editable_declaration, visible_declarations
 from resolvers.env import Env
 from rules.errors import ErrorCode, RuleViolation, raise_all
 from rules.records import RecordCategory, validate_record

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from rules.declaration_states import DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation, RuleViolations, collect
-from rules.records import RecordCategory
+from rules.records import RecordCategory, camel
 from rules.text import REASON_MAX, clean_text
 
 #: Beijing time (core.clock.CHINA_TZ; rules import nothing of the infrastructure).
@@ -87,12 +87,6 @@ _ATTRIBUTE_LABELS = {
 
 def category_target(category: RecordCategory) -> CorrectionTarget:
     return CorrectionTarget(category.value)
-
-
-def camel(attribute: str) -> str:
-    """`current_title_obtained_on` → `currentTitleObtainedOn` (the GraphQL input field)."""
-    head, *rest = attribute.split("_")
-    return head + "".join(part.capitalize() for part in rest)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ OPTIONAL_KIND_FIELDS = {"isbn", "end_date"}
 
 
 def camel(name: str) -> str:
+    """`current_title_obtained_on` → `currentTitleObtainedOn`: a Python name as its GraphQL field."""
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
 

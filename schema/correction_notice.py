@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from core.clock import CHINA_TZ
+from core.clock import china_today
 from models import CorrectionNotice as NoticeModel
 from models import NoticeOutcome
 from rules import corrections as rules
@@ -59,7 +59,7 @@ class CorrectionItem:
 
 def today_of(info: Info) -> dt.date:
     """Today in Beijing by the app's clock: what a read judges a deadline against."""
-    return info.context.services.clock.now().astimezone(CHINA_TZ).date()
+    return china_today(info.context.services.clock)
 
 
 @strawberry.type(description="一次性告知补正：审核单位一次列出的全部补正事项和补正期限")
