@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import enum
 import json
+import itertools
 import random
 import sys
 import time
@@ -132,10 +133,16 @@ def _value(v):
 async def copy(conn: asyncpg.Connection, model, rows: Iterable[dict], progress: Progress) -> int:
     """COPY dict rows into the model's table, in batches, columns taken from the model."""
     table = model.__table__
-    columns = [c.name for c in table.columns]
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # A column the rows leave out takes its server default (a column added by a later
+    # migration, such as account.must_change_password), not a NULL that COPY would write.
+    columns = [c.name for c in table.columns if c.name in first or c.server_default is None]
     count = 0
     batch: list[tuple] = []
-    for row in rows:
+    for row in itertools.chain([first], rows):
         batch.append(tuple(_value(row.get(c)) for c in columns))
         if len(batch) >= 20000:
             await conn.copy_records_to_table(table.name, records=batch, columns=columns)
