@@ -9,6 +9,7 @@
     zhicheng load-registry FILE.csv
     zhicheng reset-admin-password --login L
     zhicheng verify-audit
+    zhicheng documents add FILE.graphql… | documents list [--all] | documents retire ID
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ from core.config import PROJECT_ROOT, Settings, declared, settings_help, setting
 from core.metrics import MULTIPROC_ENV
 from core.services import AppServices
 from resolvers import accounts, admin, audit, permission
+from resolvers import trusted_documents as documents
 from resolvers.env import Env
 from rules.errors import RuleViolation, RuleViolations
+from rules.trusted_documents import DocumentSource
 from schema import schema
+from schema.trusted_documents import check_document
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -226,6 +230,65 @@ def cmd_verify_audit(_: argparse.Namespace) -> None:
     raise SystemExit(1)
 
 
+async def _add_file(env: Env, *, path: Path) -> documents.Registered:
+    text = path.read_text(encoding="utf-8")
+    check_document(schema._schema, text)
+    return await documents.add_document(env, text=text, name=path.name, source=DocumentSource.FILE)
+
+
+def cmd_documents_add(args: argparse.Namespace) -> None:
+    """Register each file as a trusted document (a frontend's build output): idempotent, and
+    all files or none (one bad file refuses the lot, so a deploy never half-registers)."""
+    settings = Settings.from_env()
+    paths = [Path(f) for f in args.files]
+
+    async def work(services: AppServices):
+        async def add_all(env: Env) -> list[documents.Registered]:
+            added = []
+            for path in paths:
+                try:
+                    added.append(await _run_audited(env, "trusted_document.add", _add_file, path=path))
+                except RuleViolation as exc:
+                    raise RuleViolation(exc.code, f"{path}: {exc.message}", exc.field) from None
+            return added
+        return await run_in_transaction(services, add_all)
+
+    try:
+        registered = with_services(settings, open_database(settings), work)
+    except (RuleViolation, RuleViolations) as exc:
+        _print_errors(exc)
+        raise SystemExit(2) from None
+    for path, r in zip(paths, registered, strict=True):
+        print(f"{r.document.id}  {'added' if r.added else 'known'}  {path}")
+
+
+def cmd_documents_list(args: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+
+    async def work(services: AppServices):
+        async with services.session_factory() as session:
+            return await documents.all_documents(session, include_retired=args.all)
+
+    for d in with_services(settings, open_database(settings), work):
+        state = f"retired {d.retired_at:%Y-%m-%d}" if d.retired_at else "active"
+        print(f"{d.id}  {d.source.value:5}  {d.added_at:%Y-%m-%d}  {state:18}  {d.name or ''}")
+
+
+def cmd_documents_retire(args: argparse.Namespace) -> None:
+    settings = Settings.from_env()
+
+    async def work(services: AppServices):
+        return await run_in_transaction(services, _audited("trusted_document.retire", documents.retire_document),
+                                        document_id=args.id)
+
+    try:
+        retired = with_services(settings, open_database(settings), work)
+    except (RuleViolation, RuleViolations) as exc:
+        _print_errors(exc)
+        raise SystemExit(2) from None
+    print(f"retired {retired.id}")
+
+
 def cmd_export_schema(args: argparse.Namespace) -> None:
     sdl = schema.as_str() + "\n"
     if args.output == "-":
@@ -301,6 +364,18 @@ def main(argv: list[str] | None = None) -> None:
 
     p = sub.add_parser("verify-audit", help="verify the audit log's hash chain")
     p.set_defaults(func=cmd_verify_audit)
+
+    p = sub.add_parser("documents", help="trusted documents (persisted queries): add, list, retire")
+    docs = p.add_subparsers(dest="documents_command", required=True)
+    d = docs.add_parser("add", help="register .graphql files as trusted documents (idempotent; all or none)")
+    d.add_argument("files", nargs="+")
+    d.set_defaults(func=cmd_documents_add)
+    d = docs.add_parser("list", help="list the registered documents: id, source, date, state, name")
+    d.add_argument("--all", action="store_true", help="retired ones too")
+    d.set_defaults(func=cmd_documents_list)
+    d = docs.add_parser("retire", help="retire a document: requests naming it are refused from then on")
+    d.add_argument("id", help="the document's SHA-256 (hex, optionally sha256:…)")
+    d.set_defaults(func=cmd_documents_retire)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -16,14 +16,14 @@ import json
 import logging
 
 import orjson
-from cross_web import HTTPException
+from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -31,6 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from app import graphiql
 from app.auth import authenticate_on, bearer_token
+from app.trusted_documents import DocumentRefused, TrustedDocuments
 from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
 from core.request_context import current_request
@@ -48,13 +49,25 @@ _OPERATION_NAMES = {OperationType.MUTATION: "变更（mutation）", OperationTyp
                     OperationType.QUERY: "查询（query）"}
 
 
+class _RequestAdapter(StarletteRequestAdapter):
+    """strawberry's request adapter, with the Starlette request it wraps (whose state holds
+    the context) in reach of parse_http_body."""
+
+    @property
+    def request(self) -> Request:
+        return self._request
+
+
 class GraphQLApp(GraphQL):
     """strawberry's ASGI view with our context, a fast JSON encoder, JSON errors for
     refused requests, and 503 for answers the database could not give."""
 
+    request_adapter_class = _RequestAdapter
+
     def __init__(self, services: AppServices, **kwargs) -> None:
         super().__init__(schema, **kwargs)
         self.services = services
+        self.trusted_documents = TrustedDocuments(services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,6 +88,10 @@ class GraphQLApp(GraphQL):
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as refused:  # strawberry's refusals and ours (bad JSON, mutation over GET …)
             response = _refusal(refused)
+            if record is not None:
+                record.note_codes([_error_code(response)])
+        except DocumentRefused as refused_document:  # app/trusted_documents.py
+            response = refused_document.response
             if record is not None:
                 record.note_codes([_error_code(response)])
         finally:
@@ -116,10 +133,26 @@ class GraphQLApp(GraphQL):
                 raise HTTPException(415, "请求体须为 application/json（上传文件用 multipart/form-data），"
                                          f"收到的是 {media_type or '无 Content-Type'}")
         try:
-            return await super().parse_http_body(request_adapter)
+            data = await super().parse_http_body(request_adapter)
         except AttributeError:
             # strawberry calls `.get` on whatever the body decoded to: `"x"` or `5` was a 500.
             raise HTTPException(400, "请求体须是一个 JSON 对象，如 {\"query\": \"{ me { loginName } }\"}") from None
+        if isinstance(data, GraphQLRequestData):  # a document named by id, and the trusted-only policy
+            request = request_adapter.request
+            raw = await self._raw_parameters(request_adapter) if data.query is None else None
+            request.state.trusted_document = await self.trusted_documents.resolve(
+                request.state.graphql_context, data, raw)
+        return data
+
+    async def _raw_parameters(self, request_adapter) -> dict | None:
+        """The request's parameters as sent (where `documentId` is), for a request without text."""
+        if request_adapter.method == "GET":
+            return dict(request_adapter.query_params)
+        media_type, _ = parse_content_type(request_adapter.content_type or "")
+        if media_type != "application/json":
+            return None
+        raw = self.decode_json(await request_adapter.get_body())
+        return raw if isinstance(raw, dict) else None
 
     def decode_json(self, data: str | bytes) -> object:
         # json raises RecursionError for nesting deeper than ~1,000 and ValueError for

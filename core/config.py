@@ -163,6 +163,18 @@ class Settings:
     # in-memory catalogue when another worker changed it; its own changes apply at once.
     catalog_refresh_seconds: float = setting(5.0, "ZHICHENG_CATALOG_REFRESH_SECONDS",
                                              "how often a worker looks for catalogue changes by others (s)")
+    # Trusted documents (issue 16): which callers may send only registered documents (by id, or
+    # as a text whose SHA-256 is registered); the others keep arbitrary documents (staff in
+    # GraphiQL). Refused before the text is parsed.
+    trusted_documents_only: str = setting("NONE", "ZHICHENG_TRUSTED_DOCUMENTS_ONLY",
+                                          "callers restricted to trusted documents: NONE, ANONYMOUS or "
+                                          "ALL_BUT_STAFF (anonymous and applicants; units and admins keep "
+                                          "arbitrary documents)", choices=("NONE", "ANONYMOUS", "ALL_BUT_STAFF"))
+    # A worker keeps the documents it has looked up; a retirement by another worker is seen
+    # within this many seconds (its own at once).
+    trusted_documents_refresh_seconds: float = setting(
+        5.0, "ZHICHENG_TRUSTED_DOCUMENTS_REFRESH_SECONDS",
+        "how long a worker trusts its copy of a registered document before looking again (s)")
 
     @property
     def upload_dir(self) -> Path:

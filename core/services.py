@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from core import db
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.document_cache import DocumentCache
 from core.security import Passwords
 
 
@@ -20,6 +21,7 @@ class AppServices:
     clock: Clock
     passwords: Passwords
     session_factory: async_sessionmaker
+    documents: DocumentCache  # trusted documents this worker has looked up
 
 
 def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> AppServices:
@@ -28,4 +30,5 @@ def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None 
         clock=clock or SystemClock(),
         passwords=Passwords(settings.argon2),
         session_factory=db.create_session_factory(engine),
+        documents=DocumentCache(settings.trusted_documents_refresh_seconds),
     )

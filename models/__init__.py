@@ -27,6 +27,7 @@ from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjectio
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
+from models.trusted_document import TrustedDocument
 from models.unit import (
     CodeCheck,
     PermissionApplication,
@@ -79,6 +80,7 @@ __all__ = [
     "ReviewStep",
     "ServerKey",
     "StepDecision",
+    "TrustedDocument",
     "Unit",
     "UnitPublicity",
     "UnitType",

@@ -112,6 +112,9 @@ class ErrorCode(str, Enum):
     REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
     REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
     REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
+    # Trusted documents (persisted queries)
+    DOCUMENT_INVALID = "DOCUMENT_INVALID"
+    DOCUMENT_RETIRED = "DOCUMENT_RETIRED"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -212,6 +215,8 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
     ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
+    ErrorCode.DOCUMENT_INVALID: "可信文档不是可执行的 GraphQL 查询（无法解析、不符合本接口的模式，或含变更）",
+    ErrorCode.DOCUMENT_RETIRED: "可信文档已停用",
 }
 
 

@@ -51,6 +51,7 @@ from schema.records import (
 from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
+from schema.trusted_documents import TrustedDocumentMutation, TrustedDocumentQuery
 from schema.units import UnitQuery
 
 #: Every node type by the type name inside its global ids.
@@ -121,6 +122,7 @@ Query = merge_types(
         CorrectionQuery,
         PublicityQuery,
         AdminQuery,
+        TrustedDocumentQuery,
     ),
 )
 Mutation = merge_types(
@@ -140,6 +142,7 @@ Mutation = merge_types(
         PublicityMutation,
         AdminMutation,
         CatalogMutation,
+        TrustedDocumentMutation,
     ),
 )
 
