@@ -31,7 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from app import graphiql
 from app.auth import authenticate_on, bearer_token
-from app.trusted_documents import DocumentRefused, TrustedDocuments
+from app.trusted_documents import CompiledAnswer, DocumentRefused, TrustedDocuments
 from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
 from core.request_context import current_request
@@ -165,7 +165,18 @@ class GraphQLApp(GraphQL):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        entry = getattr(request.state, "trusted_document", None)
+        if entry is not None:  # a trusted document: answered by its compiled statement where it has one
+            answer = await self.trusted_documents.answer(context, entry, request_data)
+            if answer is not None:
+                return answer
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                            request_data)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if isinstance(result, CompiledAnswer):
+            return RawAnswer(body=result.body)  # type: ignore[typeddict-unknown-key]
         response_data = await super().process_result(request, result)
         if _request_error(result) and prefers_graphql_response(request.headers.get("accept", "")):
             # The spec: an error before execution has no `data` entry (and a 4xx status, below).
@@ -173,6 +184,10 @@ class GraphQLApp(GraphQL):
         return response_data
 
     def create_response(self, response_data, sub_response: Response) -> Response:
+        if isinstance(response_data, RawAnswer):  # PostgreSQL's bytes, never decoded
+            response = Response(response_data["body"], media_type="application/json")
+            response.headers.raw.extend(sub_response.headers.raw)
+            return response
         response = super().create_response(response_data, sub_response)
         if isinstance(response_data, dict) and "data" not in response_data:
             response.status_code = 400  # a request error answered as application/graphql-response+json
@@ -180,6 +195,10 @@ class GraphQLApp(GraphQL):
             response.status_code = 503
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class RawAnswer(dict):
+    """The response data of a compiled answer: its body as bytes."""
 
 
 def _error_code(response: Response) -> str:

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import UnitNotPermitted
 from models import Committee, Declaration, Person, ReviewStep, StepDecision, Unit
@@ -135,14 +136,19 @@ _STATE_PREDICATE = {
 }
 
 
-def filtered(stmt, f: QueueFilter):
+def _filter_conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
+    conditions = []
     if f.year is not None:
-        stmt = stmt.where(ReviewStep.year == f.year)
+        conditions.append(ReviewStep.year == f.year)
     if f.level is not None:
-        stmt = stmt.where(ReviewStep.level == f.level)
+        conditions.append(ReviewStep.level == f.level)
     if f.title_code:
-        stmt = stmt.where(ReviewStep.title_code == f.title_code)
-    return stmt
+        conditions.append(ReviewStep.title_code == f.title_code)
+    return conditions
+
+
+def filtered(stmt, f: QueueFilter):
+    return stmt.where(*_filter_conditions(f))
 
 
 def queue_select():
@@ -163,12 +169,19 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
     """数据审核列表: what reached this unit, in one review state. Waiting ones oldest first
     (first come, first reviewed); decided ones newest first."""
     unit = require_reviewing_unit(env)
-    where = (ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state])
-    keys = [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
-    return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
-                             count=filtered(select(ReviewStep.id).where(*where), f),
+    where, keys = review_queue_rows(unit, state, f)
+    return await keyset_page(env.session, queue_select().where(*where), keys,
+                             count=select(ReviewStep.id).where(*where),
                              first=first, after=after, cap=env.settings.max_page_size,
                              key_of=lambda row: (row.ReviewStep.id,))
+
+
+def review_queue_rows(unit: Unit, state: ReviewState, f: QueueFilter) -> tuple[list[ColumnElement[bool]],
+                                                                              list[SortKey]]:
+    """Which review steps a unit's queue lists and in which order: the one definition both
+    the standard path and compiled trusted documents (schema/compiler.py) page through."""
+    where = [ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state], *_filter_conditions(f)]
+    return where, [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
 
 
 async def visible_queue_rows(env: Env, step_ids: list[int]) -> dict[int, object]:

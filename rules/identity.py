@@ -17,18 +17,23 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from rules.errors import ErrorCode, RuleViolation
 
 __all__ = [
     "EARLIEST_BIRTH_DATE",
+    "ID_NUMBER_MASK",
+    "MOBILE_MASK",
     "RESIDENT_ID_CHECK_CHARS",
     "RESIDENT_ID_WEIGHTS",
     "USCC_CHARSET",
     "USCC_WEIGHTS",
+    "Mask",
     "ResidentId",
     "Sex",
     "mask_candidates",
+    "mask_mobile",
     "mask_resident_id",
     "normalize_resident_id",
     "normalize_uscc",
@@ -144,16 +149,38 @@ def parse_resident_id(
     )
 
 
+class Mask(NamedTuple):
+    """A display mask: `keep_start` characters, `stars` asterisks, `keep_end` characters.
+    Both renderings of a mask, the Python functions below (the standard path) and the SQL
+    of resolvers.projections (compiled trusted documents), read these, and a property
+    test holds them equal."""
+
+    keep_start: int
+    stars: int
+    keep_end: int
+
+
+ID_NUMBER_MASK = Mask(6, 8, 4)
+MOBILE_MASK = Mask(3, 4, 4)
+
+
 def mask_resident_id(number: str) -> str:
     """Mask an ID number for display: first 6 + 8 asterisks + last 4.
 
     ``370102198001011234`` becomes ``370102********1234``. Inputs shorter
     than 10 characters are masked completely so nothing leaks.
     """
+    m = ID_NUMBER_MASK
     value = number.strip().upper()
-    if len(value) < 10:
-        return "*" * 8
-    return f"{value[:6]}{'*' * 8}{value[-4:]}"
+    if len(value) < m.keep_start + m.keep_end:
+        return "*" * m.stars
+    return f"{value[:m.keep_start]}{'*' * m.stars}{value[-m.keep_end:]}"
+
+
+def mask_mobile(mobile: str) -> str:
+    """Mask a mobile number for display: ``138****5678``."""
+    m = MOBILE_MASK
+    return mobile[:m.keep_start] + "*" * m.stars + mobile[-m.keep_end:]
 
 
 # --------------------------------------------------------------------------

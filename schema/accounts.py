@@ -21,7 +21,7 @@ from resolvers import admin as admin_steps
 from resolvers.env import Env, Viewer
 from rules.errors import ErrorCode, RuleViolation
 from rules.identity import Sex as DomainSex
-from rules.identity import mask_resident_id
+from rules.identity import mask_mobile, mask_resident_id
 from rules.regions import find_region
 from schema.context import Info
 from schema.enums import gql_enum
@@ -82,10 +82,6 @@ class RegionType:
         return cls(code=region.code, name=region.name, parent_code=region.parent)
 
 
-def _mask_mobile(mobile: str) -> str:
-    return mobile[:3] + "****" + mobile[-4:]
-
-
 @strawberry.type(description="个人（申报人）")
 class Person(relay.Node):
     id: relay.NodeID[int]
@@ -113,7 +109,7 @@ class Person(relay.Node):
             birth_date=person.birth_date if own else None,
             birth_year=person.birth_date.year,
             sex=person.sex,
-            mobile=person.mobile if own else _mask_mobile(person.mobile),
+            mobile=person.mobile if own else mask_mobile(person.mobile),
         )
 
     @classmethod

@@ -1,0 +1,70 @@
+"""SQL renderings of what the standard path computes in Python, for compiled trusted
+documents (schema/compiler.py): each reads the same rule (a mask's shape, the
+correction-deadline rule, relay's id and our cursor encodings) and a test holds each equal
+to its Python twin (tests/test_compiled_documents.py), so the two paths cannot drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, case, cast, func, literal, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from rules.declaration_states import DeclarationStatus
+from rules.identity import ID_NUMBER_MASK, MOBILE_MASK, Mask
+
+
+def _stars(mask: Mask) -> ColumnElement[str]:
+    return literal("*" * mask.stars, String)
+
+
+def masked_id_number(column: Any) -> ColumnElement[str]:
+    """rules.identity.mask_resident_id in SQL (ID numbers are stored normalised: no spaces)."""
+    m, value = ID_NUMBER_MASK, func.upper(func.btrim(column))
+    return case((func.length(value) < m.keep_start + m.keep_end, _stars(m)),
+                else_=func.left(value, m.keep_start) + _stars(m) + func.right(value, m.keep_end))
+
+
+def masked_mobile(column: Any) -> ColumnElement[str]:
+    """rules.identity.mask_mobile in SQL."""
+    m = MOBILE_MASK
+    return func.left(column, m.keep_start) + _stars(m) + func.right(column, m.keep_end)
+
+
+def _base64(text: ColumnElement[str]) -> ColumnElement[str]:
+    # PostgreSQL breaks base64 into lines of 76 characters; Python does not.
+    return func.replace(func.encode(func.convert_to(text, "UTF8"), "base64"), literal_column("E'\\n'"), "")
+
+
+def global_id(type_name: str, row_id: Any) -> ColumnElement[str]:
+    """relay.to_base64(type_name, id): schema.ids.encode_id in SQL."""
+    return _base64(literal(f"{type_name}:", String) + cast(row_id, String))
+
+
+def int_cursor(*values: Any) -> ColumnElement[str]:
+    """resolvers.paging.encode_cursor of integer sort keys: url-safe base64 of a JSON array."""
+    text: ColumnElement[str] = literal("[", String)
+    for i, value in enumerate(values):
+        text = text + (literal(",", String) if i else literal("", String)) + cast(value, String)
+    return func.translate(_base64(text + literal("]", String)), "+/", "-_")
+
+
+def iso_datetime(column: Any) -> ColumnElement[str]:
+    """datetime.isoformat() of a timestamptz as asyncpg hands it over (UTC): microseconds
+    only when there are any, as Python writes them."""
+    utc = func.timezone("UTC", column)
+    whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')
+    fraction = case((func.date_trunc("second", column) == column, literal("", String)),
+                    else_=func.to_char(utc, ".US"))
+    return case((column.is_(None), None), else_=whole + fraction + literal("+00:00", String))
+
+
+def iso_date(column: Any) -> ColumnElement[str]:
+    return func.to_char(column, "YYYY-MM-DD")
+
+
+def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[str]:
+    """rules.corrections.effective_status: a RETURNED declaration whose correction deadline
+    has passed (today > deadline) is ABANDONED."""
+    return case(((status == DeclarationStatus.RETURNED.value) & deadline.is_not(None) & (today > deadline),
+                 literal(DeclarationStatus.ABANDONED.value, String)), else_=cast(status, String))

@@ -1,0 +1,518 @@
+"""Trusted documents compiled to one SQL statement each (issue 16).
+
+A trusted document's query is known before anyone sends it, so instead of resolving its
+~1,500 fields one by one through graphql-core, each root field's selection becomes one
+SQL statement that builds the field's JSON in PostgreSQL (`json_build_object`, `json_agg`,
+correlated subqueries for the relations), and the answer is the text PostgreSQL returns
+inside `{"data": …}`, never decoded.
+
+What compiles: a query whose every selected field is in `FIELDS` below (columns and to-one
+or to-many relations of the types the frontends' hot pages read: connection pages, queue
+items, declarations, people, units, regions, review decisions, qualifications) and whose
+root fields are in `ROOTS`. Anything else (mutations, other root fields, a field with a
+resolver that is not a column or a relation, arguments on nested fields, more than 50
+fields in one object) runs on the standard path, as does every request whose root field
+would refuse (not logged in, wrong kind, a bad cursor or page size, bad variables): the
+compiled path answers only what it answers exactly as the standard path would, and the
+standard path owns every error. Who sees which rows is not defined here: the root fields
+page through the resolvers' own predicates (resolvers.review.review_queue_rows), and
+masks, ids, cursors and the effective status are the SQL twins in resolvers.projections.
+
+`@include`/`@skip` and fragments are resolved when a plan is built, with the request's
+variable values; plans are built per request from the parsed document (parsed once per
+worker and kept with the document), so nothing here is shared between requests but the
+parsed text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    parse,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy import Boolean, Integer, String, Text, case, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.errors import PublicError
+from models import (
+    CatalogSeries,
+    CatalogSpecialty,
+    CatalogTitle,
+    Declaration,
+    DeclarationRecord,
+    Person,
+    Region,
+    ReviewStep,
+    Unit,
+)
+from resolvers import projections as sql
+from resolvers import review
+from resolvers.paging import after_condition, cursor_values, page_size
+from rules import records as record_rules
+from rules.declaration_states import DeclarationAction, allowed_actions
+from rules.declaration_states import DeclarationStatus as Status
+from schema.records import RECORD_ID_TYPE
+
+MAX_OBJECT_FIELDS = 50  # json_build_object takes at most 100 arguments
+
+
+class NotCompilable(Exception):
+    """This document (or this request of it) runs on the standard path."""
+
+
+# --- the request's view of the document ---------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What one request's plan is built with."""
+
+    schema: GraphQLSchema
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: Mapping[str, Any]
+    viewer: Any  # resolvers.env.Viewer
+    today: Any  # date (Beijing): the effective status of a declaration
+    max_page_size: int
+
+    def selection(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
+        fields: dict[str, list[FieldNode]] = {}
+        for node in nodes:
+            if node.selection_set is not None:
+                self._collect(type_, node.selection_set, fields)
+        return fields
+
+    def _collect(self, type_: GraphQLObjectType, selection_set: SelectionSetNode,
+                 fields: dict[str, list[FieldNode]]) -> None:
+        for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                fields.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if self._applies(selection.type_condition, type_):
+                    self._collect(type_, selection.selection_set, fields)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments[selection.name.value]
+                if self._applies(fragment.type_condition, type_):
+                    self._collect(type_, fragment.selection_set, fields)
+
+    def _applies(self, condition: Any, type_: GraphQLObjectType) -> bool:
+        if condition is None or condition.name.value == type_.name:
+            return True
+        abstract = self.schema.get_type(condition.name.value)
+        return abstract is not None and not isinstance(abstract, GraphQLObjectType) \
+            and self.schema.is_sub_type(abstract, type_)  # type: ignore[arg-type]
+
+    def _included(self, node: Any) -> bool:
+        for directive in node.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include"):
+                raise NotCompilable(f"directive @{name}")
+            [argument] = directive.arguments
+            value = argument.value
+            flag = self.variables[value.name.value] if value.kind == "variable" else value.value
+            if (name == "skip") == bool(flag):
+                return False
+        return True
+
+
+# --- objects as JSON ----------------------------------------------------------------------
+
+#: A field's SQL: (the row it belongs to, the request, its field nodes, its GraphQL type).
+Builder = Callable[[Any, Scope, list[FieldNode], GraphQLObjectType], ColumnElement[Any]]
+
+
+def object_json(type_: GraphQLObjectType, row: Any, scope: Scope, nodes: list[FieldNode]) -> ColumnElement[Any]:
+    """The JSON object of `type_` for `row` with the fields the nodes select."""
+    fields = scope.selection(type_, nodes)
+    if len(fields) > MAX_OBJECT_FIELDS:
+        raise NotCompilable("too many fields")
+    builders = FIELDS.get(type_.name)
+    if builders is None:
+        raise NotCompilable(type_.name)
+    pairs: list[Any] = []
+    for key, field_nodes in fields.items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            value: ColumnElement[Any] = literal(type_.name, String)
+        else:
+            build = builders.get(name)
+            if build is None or any(n.arguments for n in field_nodes):
+                raise NotCompilable(f"{type_.name}.{name}")
+            value = build(row, scope, field_nodes, _object_type(type_, name))
+        pairs += [literal(key, String), value]
+    return func.json_build_object(*pairs)
+
+
+def _object_type(parent: GraphQLObjectType, name: str) -> Any:
+    return get_named_type(parent.fields[name].type)
+
+
+def column(name: str) -> Builder:
+    return lambda row, scope, nodes, type_: row.c[name]
+
+
+def timestamp(name: str) -> Builder:
+    return lambda row, scope, nodes, type_: sql.iso_datetime(row.c[name])
+
+
+def day(name: str) -> Builder:
+    return lambda row, scope, nodes, type_: sql.iso_date(row.c[name])
+
+
+def node_id(type_name: str) -> Builder:
+    return lambda row, scope, nodes, type_: sql.global_id(type_name, row.c.id)
+
+
+def to_one(table: Any, key: Callable[[Any], Any]) -> Builder:
+    """A related object: the row of `table` whose id is `key(row)` (NULL: null)."""
+    def build(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        other = table.alias()
+        return (select(object_json(type_, other, scope, nodes)).where(other.c.id == key(row))
+                .correlate_except(other).scalar_subquery())
+    return build
+
+
+def _payload(name: str) -> Builder:
+    return lambda row, scope, nodes, type_: row.c.payload[name].astext
+
+
+def _catalog_name(table: Any, code: Any) -> ColumnElement[str]:
+    """rules.catalog.*_name(code) or "": the name of a code of the catalogue, retired ones too."""
+    return func.coalesce(select(table.c.name).where(table.c.code == code).correlate_except(table).scalar_subquery(),
+                         "")
+
+
+def _person_builders() -> dict[str, Builder]:
+    def own(row: Any, scope: Scope) -> ColumnElement[bool]:
+        person = scope.viewer.person if scope.viewer is not None else None
+        return row.c.id == literal(person.id if person is not None else None)
+    return {
+        "id": node_id("Person"), "name": column("name"), "sex": column("sex"),
+        "idNumber": lambda row, scope, nodes, t: case((own(row, scope), row.c.id_number),
+                                                      else_=sql.masked_id_number(row.c.id_number)),
+        "mobile": lambda row, scope, nodes, t: case((own(row, scope), row.c.mobile),
+                                                    else_=sql.masked_mobile(row.c.mobile)),
+        "birthDate": lambda row, scope, nodes, t: case((own(row, scope), sql.iso_date(row.c.birth_date)),
+                                                       else_=None),
+        "birthYear": lambda row, scope, nodes, t: cast(func.extract("year", row.c.birth_date), Integer),
+    }
+
+
+def _unit_builders() -> dict[str, Builder]:
+    return {
+        "id": node_id("Unit"), "name": column("name"), "uscc": column("uscc"),
+        "permissionStatus": column("permission_status"),
+        "isPermitted": lambda row, scope, nodes, t: row.c.permission_status == "APPROVED",
+        "region": _region(),
+    }
+
+
+def _region() -> Builder:
+    def build(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        region = Region.__table__.alias()
+        return (select(object_json(type_, region, scope, nodes)).where(region.c.code == row.c.region_code)
+                .correlate_except(region).scalar_subquery())
+    return build
+
+
+_EDITABLE = [s.value for s in Status if DeclarationAction.EDIT in allowed_actions(s)]
+_WITHDRAWABLE = [s.value for s in Status if DeclarationAction.WITHDRAW in allowed_actions(s)]
+
+
+def _declaration_builders() -> dict[str, Builder]:
+    def status(row: Any, scope: Scope) -> ColumnElement[str]:
+        return sql.effective_status(row.c.status, row.c.correction_deadline, literal(scope.today))
+
+    return {
+        "id": node_id("Declaration"), "year": column("year"), "seriesCode": column("series_code"),
+        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__, row.c.series_code),
+        "level": column("level"), "titleCode": column("title_code"),
+        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__, row.c.title_code),
+        "specialtyCode": column("specialty_code"),
+        "specialtyName": lambda row, s, n, t: _catalog_name(CatalogSpecialty.__table__, row.c.specialty_code),
+        "method": column("method"), "exceptionalReason": column("exceptional_reason"),
+        "formerSeriesCode": column("former_series_code"), "educationLevel": column("education_level"),
+        "currentTitle": column("current_title"), "currentTitleObtainedOn": day("current_title_obtained_on"),
+        "yearsInSpecialty": column("years_in_specialty"), "phone": column("phone"),
+        "status": lambda row, scope, n, t: status(row, scope),
+        "returnReason": column("return_reason"), "createdAt": timestamp("created_at"),
+        "updatedAt": timestamp("updated_at"), "confirmedAt": timestamp("confirmed_at"),
+        "acceptedAt": timestamp("accepted_at"),
+        "isEditable": lambda row, scope, n, t: status(row, scope).in_(_EDITABLE),
+        "canWithdraw": lambda row, scope, n, t: status(row, scope).in_(_WITHDRAWABLE),
+        "applicant": to_one(Person.__table__, lambda row: row.c.person_id),
+        "workUnit": to_one(Unit.__table__, lambda row: row.c.work_unit_id),
+        "currentUnit": to_one(Unit.__table__, lambda row: row.c.current_unit_id),
+        "qualifications": _qualifications,
+    }
+
+
+def _qualifications(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """现专业技术资格 in entry order, as resolvers.records.qualifications_column lists them."""
+    record = DeclarationRecord.__table__.alias()
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(object_json(type_, record, scope, nodes),
+                                                               record.c.id)), literal_column("'[]'::json")))
+            .where(record.c.declaration_id == row.c.id,
+                   record.c.category == record_rules.RecordCategory.QUALIFICATION.value)
+            .correlate_except(record).scalar_subquery())
+
+
+def _qualification_builders() -> dict[str, Builder]:
+    return {
+        "id": node_id(RECORD_ID_TYPE), "category": column("category"),
+        "createdAt": timestamp("created_at"), "updatedAt": timestamp("updated_at"),
+        "seriesCode": _payload("series_code"),
+        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__, row.c.payload["series_code"].astext),
+        "level": _payload("level"), "titleCode": _payload("title_code"),
+        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__, row.c.payload["title_code"].astext),
+        "obtainedOn": _payload("obtained_on"), "certificateNumber": _payload("certificate_number"),
+        "issuingAuthority": _payload("issuing_authority"),
+    }
+
+
+def _review_builders() -> dict[str, Builder]:
+    """DeclarationReview of a decided review step (schema.review_decisions)."""
+    return {
+        "decision": column("decision"), "reason": column("reason"),
+        "reviewerName": lambda row, s, n, t: func.coalesce(row.c.reviewer_name, ""),
+        "decidedAt": timestamp("decided_at"), "round": column("round"),
+        "accepted": lambda row, s, n, t: row.c.committee_id.is_not(None),
+        "unit": to_one(Unit.__table__, lambda row: row.c.unit_id),
+    }
+
+
+def _queue_item_builders() -> dict[str, Builder]:
+    """QueueItem (schema.review.QueueItem.of) over a review_step row."""
+    def review_of(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        return case((row.c.decision.is_(None), None), else_=object_json(type_, row, scope, nodes))
+
+    def applicant(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        declaration = Declaration.__table__.alias()
+        owner = (select(declaration.c.person_id).where(declaration.c.id == row.c.declaration_id)
+                 .correlate_except(declaration).scalar_subquery())
+        return to_one(Person.__table__, lambda _: owner)(row, scope, nodes, type_)
+
+    return {
+        "id": node_id("QueueItem"), "year": column("year"), "level": column("level"),
+        "titleName": column("title_name"), "applicantName": column("applicant_name"),
+        "confirmedAt": timestamp("confirmed_at"), "arrivedAt": timestamp("arrived_at"),
+        "reportedAt": timestamp("reported_at"),
+        "state": lambda row, s, n, t: func.coalesce(cast(row.c.decision, String), "PENDING"),
+        "review": review_of, "applicant": applicant,
+        "workUnit": to_one(Unit.__table__, lambda row: row.c.work_unit_id),
+        "declaration": to_one(Declaration.__table__, lambda row: row.c.declaration_id),
+    }
+
+
+# --- connections --------------------------------------------------------------------------
+
+
+@dataclass
+class PageSource:
+    """A page of rows as the standard path pages it: the visible rows, their order, the
+    page size and the after-cursor's condition."""
+
+    where: list[ColumnElement[bool]]
+    order: list[Any]  # SQL ORDER BY terms
+    after: ColumnElement[bool] | None
+    size: int
+    table: Any
+    count_from: Any
+    cursor: Callable[[Any], ColumnElement[str]]
+
+
+def connection_json(type_: GraphQLObjectType, source: PageSource, scope: Scope,
+                    nodes: list[FieldNode]) -> ColumnElement[Any]:
+    conditions = [*source.where, *([source.after] if source.after is not None else [])]
+    page = (select(*source.table.c, func.row_number().over(order_by=source.order).label("n"))
+            .where(*conditions).order_by(*source.order).limit(source.size + 1).cte("page"))
+    fetched = select(func.count()).select_from(page).scalar_subquery()
+    shown = page.c.n <= source.size
+    node_type = get_named_type(type_.fields["nodes"].type)
+    pairs: list[Any] = []
+    for key, field_nodes in scope.selection(type_, nodes).items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            value: Any = literal(type_.name, String)
+        elif name == "totalCount":
+            value = select(func.count()).select_from(source.count_from.subquery()).scalar_subquery()
+        elif name == "pageInfo":
+            value = _page_info(get_named_type(type_.fields[name].type), page, fetched, source, scope, field_nodes)
+        elif name == "nodes":
+            value = _agg(page, shown, object_json(node_type, page, scope, field_nodes))
+        elif name == "edges":
+            edge_type = get_named_type(type_.fields[name].type)
+            value = _agg(page, shown, _edge_json(edge_type, page, source, scope, field_nodes))
+        else:
+            raise NotCompilable(f"{type_.name}.{name}")
+        pairs += [literal(key, String), value]
+    return func.json_build_object(*pairs)
+
+
+def _agg(page: Any, shown: ColumnElement[bool], item: ColumnElement[Any]) -> ColumnElement[Any]:
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(item, page.c.n)), literal_column("'[]'::json")))
+            .where(shown).scalar_subquery())
+
+
+def _edge_json(type_: GraphQLObjectType, page: Any, source: PageSource, scope: Scope,
+               nodes: list[FieldNode]) -> ColumnElement[Any]:
+    pairs: list[Any] = []
+    for key, field_nodes in scope.selection(type_, nodes).items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            value: Any = literal(type_.name, String)
+        elif name == "cursor":
+            value = source.cursor(page)
+        elif name == "node":
+            value = object_json(get_named_type(type_.fields[name].type), page, scope, field_nodes)
+        else:
+            raise NotCompilable(f"{type_.name}.{name}")
+        pairs += [literal(key, String), value]
+    return func.json_build_object(*pairs)
+
+
+def _page_info(type_: GraphQLObjectType, page: Any, fetched: Any, source: PageSource, scope: Scope,
+               nodes: list[FieldNode]) -> ColumnElement[Any]:
+    def cursor_at(position: Any) -> Any:
+        return select(source.cursor(page)).where(page.c.n == position).scalar_subquery()
+
+    values = {
+        "hasNextPage": lambda: fetched > source.size,
+        "hasPreviousPage": lambda: literal(source.after is not None, Boolean),
+        "startCursor": lambda: cursor_at(1),
+        "endCursor": lambda: cursor_at(func.least(fetched, source.size)),
+        "__typename": lambda: literal(type_.name, String),
+    }
+    pairs: list[Any] = []
+    for key, field_nodes in scope.selection(type_, nodes).items():
+        name = field_nodes[0].name.value
+        if name not in values:
+            raise NotCompilable(f"{type_.name}.{name}")
+        pairs += [literal(key, String), values[name]()]
+    return func.json_build_object(*pairs)
+
+
+# --- root fields --------------------------------------------------------------------------
+
+
+def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
+    """reviewQueue, as schema.review.ReviewQuery.review_queue and resolvers.review.review_queue."""
+    viewer = scope.viewer
+    unit = viewer.unit if viewer is not None else None
+    if unit is None or not unit.is_permitted or viewer.must_change_password:
+        raise NotCompilable("the standard path refuses this caller")
+    raw = args.get("filter") or {}
+    state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
+    level = raw.get("level")
+    f = review.QueueFilter(year=raw.get("year"), title_code=raw.get("titleCode"),
+                           level=review.catalog.TitleLevel(level.value) if level is not None else None)
+    where, keys = review.review_queue_rows(unit, state, f)
+    try:
+        size = page_size(args.get("first"), scope.max_page_size)
+        after = args.get("after")
+        condition = after_condition(keys, cursor_values(after, keys)) if after is not None else None
+    except PublicError:
+        raise NotCompilable("the standard path refuses these arguments") from None
+    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    table = ReviewStep.__table__
+    return PageSource(where=where, order=order, after=condition, size=size, table=table,
+                      count_from=select(ReviewStep.id).where(*where),
+                      cursor=lambda page: sql.int_cursor(page.c.id))
+
+
+ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource]] = {"reviewQueue": _review_queue}
+
+FIELDS: dict[str, dict[str, Builder]] = {
+    "QueueItem": _queue_item_builders(),
+    "Person": _person_builders(),
+    "Unit": _unit_builders(),
+    "Region": {"code": column("code"), "name": column("name"), "parentCode": column("parent_code")},
+    "Declaration": _declaration_builders(),
+    "Qualification": _qualification_builders(),
+    "DeclarationReview": _review_builders(),
+}
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@dataclass
+class CompiledDocument:
+    """A trusted document as the compiler keeps it: parsed once, its operations by name."""
+
+    document: DocumentNode
+    operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str) -> "CompiledDocument":
+        document = parse(text)
+        compiled = cls(document)
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                name = definition.name.value if definition.name else None
+                compiled.operations[name] = definition
+            elif isinstance(definition, FragmentDefinitionNode):
+                compiled.fragments[definition.name.value] = definition
+        return compiled
+
+    def operation(self, name: str | None) -> OperationDefinitionNode | None:
+        if name is None:
+            return next(iter(self.operations.values())) if len(self.operations) == 1 else None
+        return self.operations.get(name)
+
+
+def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str | None,
+         variables: dict[str, Any] | None, *, viewer: Any, today: Any, max_page_size: int) -> Any:
+    """The one statement answering this request's `data` as JSON text; NotCompilable when
+    the standard path must answer it."""
+    operation = compiled.operation(operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        raise NotCompilable("not a query of this document")
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        raise NotCompilable("variables the standard path refuses")
+    query_type = schema.query_type
+    assert query_type is not None
+    scope = Scope(schema, compiled.fragments, coerced.coerced, viewer, today, max_page_size)
+    pairs: list[Any] = []
+    for key, nodes in scope.selection(query_type, [_root_node(operation)]).items():
+        name = nodes[0].name.value
+        if name == "__typename":
+            pairs += [literal(key, String), literal(query_type.name, String)]
+            continue
+        root = ROOTS.get(name)
+        if root is None or len(nodes) > 1:
+            raise NotCompilable(f"Query.{name}")
+        field_def = query_type.fields[name]
+        source = root(get_argument_values(field_def, nodes[0], coerced), scope)
+        pairs += [literal(key, String), connection_json(get_named_type(field_def.type), source, scope, nodes)]
+    return select(cast(func.json_build_object(*pairs), Text))
+
+
+def _root_node(operation: OperationDefinitionNode) -> FieldNode:
+    """A field node whose selection set is the operation's (to collect the root fields)."""
+    return FieldNode(name=NameNode(value="query"), selection_set=operation.selection_set, directives=(),
+                     arguments=())
+
+
+__all__ = ["CompiledDocument", "NotCompilable", "plan"]

@@ -1,0 +1,122 @@
+"""Issue 16: trusted documents compiled to one SQL statement answer exactly what the
+standard path answers, for every caller, on the same data.
+
+Each case sends the same document twice with the same variables and token: once as text
+(the standard path: graphql-core and the resolvers) and once by its documentId (the
+compiled statement). The answers must be equal as parsed JSON, and the compiled one must
+have cost one statement beyond the caller's authentication."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from bench.run import REVIEW_QUEUE as BENCH_REVIEW_QUEUE
+from tests.support.db import StatementCounter
+from tests.support.review import REVIEW_QUEUE, ReviewWorld
+
+ADD = """mutation($text: String!) { addTrustedDocument(text: $text) { errors { code message } } }"""
+
+EVERYTHING = """query Everything($filter: ReviewQueueFilter, $first: Int, $after: String, $withReview: Boolean!) {
+  __typename
+  page: reviewQueue(filter: $filter, first: $first, after: $after) {
+    __typename totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges { __typename cursor node { ...item } }
+    nodes { id ... on QueueItem { state year } }
+  }
+}
+fragment item on QueueItem {
+  __typename id year level titleName applicantName confirmedAt arrivedAt state reportedAt
+  review @include(if: $withReview) { __typename decision reason reviewerName decidedAt accepted round
+                                     unit { id name } }
+  applicant { __typename id name idNumber birthDate birthYear sex mobile }
+  workUnit { id name uscc isPermitted permissionStatus region { code name parentCode } }
+  declaration {
+    id year seriesCode seriesName level titleCode titleName specialtyCode specialtyName method exceptionalReason
+    formerSeriesCode educationLevel currentTitle currentTitleObtainedOn yearsInSpecialty phone status
+    returnReason createdAt updatedAt confirmedAt isEditable canWithdraw acceptedAt
+    applicant { id idNumber mobile birthDate } workUnit { id name } currentUnit { id name }
+    qualifications { id category createdAt updatedAt seriesCode seriesName level titleCode titleName obtainedOn
+                     certificateNumber issuingAuthority }
+  }
+}"""
+DOCUMENTS = {"bench": BENCH_REVIEW_QUEUE, "tests": REVIEW_QUEUE, "everything": EVERYTHING}
+
+
+class Compare:
+    """Sends a registered document both ways and compares."""
+
+    def __init__(self, api, counter: StatementCounter) -> None:
+        self.api, self.counter = api, counter
+
+    async def register(self, admin: str, text: str) -> str:
+        added = (await self.api(ADD, {"text": text}, admin))["addTrustedDocument"]
+        assert added["errors"] == [], added
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    async def _post(self, body: dict, token: str | None) -> tuple[int, Any, int]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.counter.count, self.counter.active = 0, True
+        try:
+            response = await self.api.client.post("/graphql", json=body, headers=headers)
+        finally:
+            self.counter.active = False
+        return response.status_code, response.json(), self.counter.count
+
+    async def same(self, text: str, variables: dict, token: str | None, *, compiled: bool = True) -> Any:
+        doc_id = hashlib.sha256(text.encode()).hexdigest()
+        standard = await self._post({"query": text, "variables": variables}, token)
+        await self._post({"documentId": doc_id, "variables": variables}, token)  # the worker looks it up once
+        by_id = await self._post({"documentId": doc_id, "variables": variables}, token)
+        assert by_id[:2] == standard[:2]
+        if compiled:  # authentication (when a token is sent) and the one compiled statement
+            assert by_id[2] == (2 if token else 1), (by_id[2], standard[2])
+        return standard[1]
+
+
+@pytest.fixture
+async def world(api, engine, services) -> ReviewWorld:
+    return await ReviewWorld(api, engine, services).setup()
+
+
+@pytest.fixture
+def compare(api, statement_counter) -> Compare:
+    return Compare(api, statement_counter)
+
+
+async def _queue(world: ReviewWorld, pending: int, approved: int, rejected: int) -> None:
+    for _ in range(pending):
+        await world.confirmed()
+    for _ in range(approved):
+        d = await world.confirmed()
+        assert (await world.review(world.base, d["id"]))["errors"] == []
+    for _ in range(rejected):
+        d = await world.confirmed()
+        assert (await world.review(world.base, d["id"], "REJECT", "材料不全"))["errors"] == []
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+async def test_review_queue_pages_answer_the_same(world, compare, name):
+    await _queue(world, pending=3, approved=2, rejected=1)
+    text = DOCUMENTS[name]
+    await compare.register(world.admin, text)
+    extra = {"withReview": True} if name == "everything" else {}
+    for state in ("PENDING", "APPROVED", "REJECTED", "CORRECTION_REQUESTED"):
+        after = None
+        for _ in range(4):  # pages of 2 until the end, then the empty page after it
+            data = await compare.same(text, {"filter": {"state": state}, "first": 2, "after": after, **extra},
+                                      world.base["token"])
+            page = data["data"].get("page") or data["data"]["reviewQueue"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    data = await compare.same(text, {"filter": {"state": "APPROVED", "year": 2026, "level": "ASSOCIATE_SENIOR",
+                                                "titleCode": "ENGINEERING.SENIOR_ENGINEER"}, **extra},
+                              world.base["token"])
+    page = data["data"].get("page") or data["data"]["reviewQueue"]
+    assert page["totalCount"] == 2
+    empty = await compare.same(text, {"filter": {"state": "APPROVED", "year": 2001}, **extra}, world.base["token"])
+    assert (empty["data"].get("page") or empty["data"]["reviewQueue"])["edges"] == []
