@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import os
 import platform
 import re
@@ -705,6 +706,8 @@ class Bench:
         self.review_one = await self.measure(f"reviewQueue page of {PAGE}{ONE_CONNECTION}", rq,
                                              validate=has("reviewQueue"), concurrency=1)
 
+        await self.compare_trusted(t, token, variants, raw)
+
         rtoken = await self.login(t.report_dept_login)
         for sort in REPORT_SORTS:
             variants_r = []
@@ -891,6 +894,89 @@ class Bench:
         await self.measure(f"unitPublicity page of {PAGE}", reqs, validate=validate, note=note)
         await self.measure(f"unitPublicity page of {PAGE}{ONE_CONNECTION}", reqs, validate=validate, concurrency=1)
 
+    async def compare_trusted(self, t: Targets, token: str, variants: list[dict], raw: list[bytes]) -> None:
+        """Issue 16: the review-queue page as a trusted document (by documentId, answered by its
+        compiled statement) beside the same page sent as text and the raw baseline, in
+        alternating rounds, loaded and then one request at a time. Its answers must equal
+        the text's (parsed) for every variant first."""
+        doc_id = hashlib.sha256(REVIEW_QUEUE.encode()).hexdigest()
+        conn = await self.conn()
+        try:
+            await conn.execute("INSERT INTO trusted_document (id, text, name, source, added_at) "
+                               "VALUES ($1, $2, 'bench reviewQueue', 'FILE', now()) ON CONFLICT (id) DO UPDATE "
+                               "SET retired_at = NULL", doc_id, REVIEW_QUEUE)
+        finally:
+            await conn.close()
+        port = self.server.port
+        trusted = [build_request(HOST, port, "/graphql", orjson.dumps({"documentId": doc_id, "variables": v}),
+                                 {"Authorization": f"Bearer {token}"}) for v in variants]
+        text = [gql_request(port, REVIEW_QUEUE, v, token) for v in variants]
+        same = 0
+        for v in variants:
+            by_id = (await self.http.post(f"http://{HOST}:{port}/graphql", json={"documentId": doc_id, "variables": v},
+                                          headers={"Authorization": f"Bearer {token}"})).content
+            same += orjson.loads(by_id) == orjson.loads(await self.gql(REVIEW_QUEUE, v, token))
+        if same != len(variants):
+            self.notes.append(f"trusted document: {len(variants) - same} of {len(variants)} pages differ from text")
+        sides = {"raw baseline: review-queue page of 50": (self.baseline, "/review-queue", raw),
+                 f"reviewQueue page of {PAGE}, trusted document": (self.server, "/graphql", trusted),
+                 f"reviewQueue page of {PAGE}, as text": (self.server, "/graphql", text)}
+        for concurrency, suffix in ((self.args.concurrency, ""), (1, ONE_CONNECTION)):
+            loads = await self._alternate_paths(sides, concurrency)
+            for name, (load, cpu, sql) in loads.items():
+                n = max(load.count, 1)
+                self.results.append(OpResult.of(f"{name}, side by side{suffix}", load, cpu_ms=1000 * cpu / n,
+                                                sql=sql / n if sql is not None else None))
+        self.trusted_same = (same, len(variants))
+        self.extra.append(f"- Trusted review-queue document (documentId, compiled): {same} of {len(variants)} pages "
+                          "equal to the text's answers; measured beside the text and the raw baseline in "
+                          "alternating rounds (4 rounds of half the duration each, loaded, then one connection).")
+
+    async def _alternate_paths(self, sides: dict[str, tuple[Child, str, list[bytes]]], concurrency: int
+                               ) -> dict[str, tuple[LoadResult, float, float | None]]:
+        merged = {name: (LoadResult(), 0.0, 0.0) for name in sides}
+        for _ in range(4):
+            for name, (child, path, reqs) in sides.items():
+                is_server = child is self.server
+                sql0 = await self.statements() if is_server else None
+                cpu0 = child.cpu_seconds()
+                r = await run_load(HOST, child.port, path, lambda i, reqs=reqs: reqs[i % len(reqs)],
+                                   concurrency=concurrency, duration=self.args.duration / 2,
+                                   check=lambda status, body: status == 200 and b'"errors"' not in body)
+                sql1 = await self.statements() if is_server else None
+                load, cpu, sql = merged[name]
+                load.latencies += r.latencies
+                load.errors += r.errors
+                load.elapsed += r.elapsed
+                statements = sql + (sql1 - sql0) if sql is not None and sql0 is not None and sql1 is not None \
+                    else None
+                merged[name] = (load, cpu + child.cpu_seconds() - cpu0, statements)
+        return merged
+
+    def trusted_budgets(self) -> list[tuple[str, str, bool | None]]:
+        def side(name: str) -> OpResult | None:
+            return next((r for r in self.results if r.name == name), None)
+        loaded = [side(f"{n}, side by side") for n in ("raw baseline: review-queue page of 50",
+                                                          f"reviewQueue page of {PAGE}, trusted document")]
+        one = [side(f"{n}, side by side{ONE_CONNECTION}") for n in ("raw baseline: review-queue page of 50",
+                                                                      f"reviewQueue page of {PAGE}, trusted document")]
+        if None in loaded or None in one:
+            return []
+        (base, trusted), (base_one, trusted_one) = loaded, one
+        assert base and trusted and base_one and trusted_one
+        same, pages = getattr(self, "trusted_same", (0, 0))
+        return [
+            ("trusted review-queue page: ≥ 50 % of the baseline's throughput (side by side)",
+             f"{100 * ratio(trusted.rps, base.rps):.1f} %", ratio(trusted.rps, base.rps) >= 0.5),
+            ("trusted review-queue page: p50 within 2× the baseline's (side by side, 1 connection)",
+             f"{ratio(trusted_one.p50_ms, base_one.p50_ms):.2f} × ({trusted_one.p50_ms:.2f} vs "
+             f"{base_one.p50_ms:.2f} ms)", ratio(trusted_one.p50_ms, base_one.p50_ms) <= 2),
+            ("trusted review-queue page: 2 statements per request",
+             f"{trusted.sql:.2f}" if trusted.sql is not None else "–",
+             trusted.sql is not None and trusted.sql <= 2.01),
+            ("trusted review-queue page answers equal the text's", f"{same} of {pages}", same == pages and pages > 0),
+        ]
+
     async def compare_workers(self, t: Targets, token: str, variants: list[dict]) -> None:
         """A second server with the other worker count beside the first: the review-queue pages
         byte-for-byte, then both loaded in alternating rounds (runs minutes apart on this
@@ -957,6 +1043,7 @@ class Bench:
             # table of 1,000 units sequentially.
             budgets = [(name, measured, None if FULL_SCALE_ONLY.search(name) else ok)
                        for name, measured, ok in budgets]
+        budgets += self.trusted_budgets()
         budgets.append(self.scale_budget(review))
         if hasattr(self, "rss_budget"):
             warmed, last, ok = self.rss_budget

@@ -66,11 +66,13 @@ class Compare:
             self.counter.active = False
         return response.status_code, response.json(), self.counter.count
 
-    async def same(self, text: str, variables: dict, token: str | None, *, compiled: bool = True) -> Any:
+    async def same(self, text: str, variables: dict, token: str | None, *, compiled: bool = True,
+                   operation: str | None = None) -> Any:
         doc_id = hashlib.sha256(text.encode()).hexdigest()
-        standard = await self._post({"query": text, "variables": variables}, token)
-        await self._post({"documentId": doc_id, "variables": variables}, token)  # the worker looks it up once
-        by_id = await self._post({"documentId": doc_id, "variables": variables}, token)
+        standard = await self._post({"query": text, "variables": variables, "operationName": operation}, token)
+        body = {"documentId": doc_id, "variables": variables, "operationName": operation}
+        await self._post(body, token)  # the worker looks it up once
+        by_id = await self._post(body, token)
         assert by_id[:2] == standard[:2]
         if compiled:  # authentication (when a token is sent) and the one compiled statement
             assert by_id[2] == (2 if token else 1), (by_id[2], standard[2])
@@ -120,3 +122,36 @@ async def test_review_queue_pages_answer_the_same(world, compare, name):
     assert page["totalCount"] == 2
     empty = await compare.same(text, {"filter": {"state": "APPROVED", "year": 2001}, **extra}, world.base["token"])
     assert (empty["data"].get("page") or empty["data"]["reviewQueue"])["edges"] == []
+
+
+async def test_refusals_are_the_standard_paths(world, compare, api, applicant, province_admin):
+    """Whoever the standard path refuses, and whatever arguments it refuses, the document
+    sent by id gets the very same answer (it runs on the standard path)."""
+    await _queue(world, pending=2, approved=0, rejected=0)
+    await compare.register(world.admin, EVERYTHING)
+    unpermitted = await api.register_unit()
+    unpermitted_token = await api.login(unpermitted["loginName"])
+    ok = {"filter": {"state": "PENDING"}, "first": 1, "withReview": False}
+    for token in (None, applicant["token"], province_admin, unpermitted_token):
+        answer = await compare.same(EVERYTHING, ok, token, compiled=False)
+        assert answer["data"] is None and answer["errors"]
+    base = world.base["token"]
+    for variables in ({**ok, "first": 0}, {**ok, "first": 1000}, {**ok, "after": "bm90IGEgY3Vyc29y"},
+                      {**ok, "after": "W10="}, {**ok, "first": "two"}, {"first": 1},
+                      {**ok, "filter": {"state": "NOT_A_STATE"}}):
+        answer = await compare.same(EVERYTHING, variables, base, compiled=False)
+        assert answer.get("errors"), answer
+
+
+async def test_unknown_operation_and_mutations_run_on_the_standard_path(world, compare):
+    both = EVERYTHING + "\nmutation Logout { logout { errors { code } } }"
+    await compare.register(world.admin, both)
+    base = world.base["token"]
+    variables = {"filter": {"state": "PENDING"}, "withReview": True}
+    await compare.same(both, variables, base, compiled=False)  # which operation? the standard path decides
+    data = await compare.same(both, variables, base, operation="Everything")
+    assert data["data"]["page"]["totalCount"] == 0
+    logout = await compare.api.client.post("/graphql", json={
+        "documentId": hashlib.sha256(both.encode()).hexdigest(), "operationName": "Logout"},
+        headers={"Authorization": f"Bearer {base}"})  # a trusted mutation: the standard path runs it
+    assert logout.json() == {"data": {"logout": {"errors": []}}}
