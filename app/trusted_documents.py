@@ -87,13 +87,14 @@ class TrustedDocuments:
         if compiled is None:
             compiled = entry.derived[_COMPILED] = CompiledDocument.of(entry.text)
         try:
-            statement = plan(schema._schema, compiled, data.operation_name, data.variables, viewer=context.viewer,
-                             today=china_today(context.services.clock),
-                             max_page_size=context.services.settings.max_page_size)
+            prepared = plan(schema._schema, compiled, data.operation_name, data.variables, viewer=context.viewer,
+                            today=china_today(context.services.clock),
+                            max_page_size=context.services.settings.max_page_size)
         except NotCompilable:
             return None
         async with context.read() as env:
-            text = await env.session.scalar(statement)
+            connection = await env.session.connection()
+            text = (await connection.exec_driver_sql(prepared.sql, prepared.parameters)).scalar_one()
         record = current_request()
         if record is not None:
             record.operation = data.operation_name

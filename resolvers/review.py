@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,7 +25,6 @@ from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review_steps import was_routed_through
 from resolvers.timeline import actor_name, append_event, transition
 from resolvers.units import require_acting_unit_permitted
-from rules import catalog
 from rules.declaration_states import DeclarationAction, DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation
 from rules.text import clean_reason
@@ -45,9 +45,11 @@ class ReviewState(str, enum.Enum):
 
 @dataclass
 class QueueFilter:
-    year: int | None = None
-    level: catalog.TitleLevel | None = None
-    title_code: str | None = None
+    """None: not filtered on (an empty title code is None: QueueFilterInput.plain)."""
+
+    year: Any = None
+    level: Any = None
+    title_code: Any = None
 
 
 def require_reviewing_unit(env: Env) -> Unit:
@@ -142,7 +144,7 @@ def _filter_conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
         conditions.append(ReviewStep.year == f.year)
     if f.level is not None:
         conditions.append(ReviewStep.level == f.level)
-    if f.title_code:
+    if f.title_code is not None:
         conditions.append(ReviewStep.title_code == f.title_code)
     return conditions
 
@@ -169,18 +171,19 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
     """数据审核列表: what reached this unit, in one review state. Waiting ones oldest first
     (first come, first reviewed); decided ones newest first."""
     unit = require_reviewing_unit(env)
-    where, keys = review_queue_rows(unit, state, f)
+    where, keys = review_queue_rows(unit.id, state, f)
     return await keyset_page(env.session, queue_select().where(*where), keys,
                              count=select(ReviewStep.id).where(*where),
                              first=first, after=after, cap=env.settings.max_page_size,
                              key_of=lambda row: (row.ReviewStep.id,))
 
 
-def review_queue_rows(unit: Unit, state: ReviewState, f: QueueFilter) -> tuple[list[ColumnElement[bool]],
-                                                                              list[SortKey]]:
+def review_queue_rows(unit_id: Any, state: ReviewState, f: QueueFilter) -> tuple[list[ColumnElement[bool]],
+                                                                                list[SortKey]]:
     """Which review steps a unit's queue lists and in which order: the one definition both
-    the standard path and compiled trusted documents (schema/compiler.py) page through."""
-    where = [ReviewStep.unit_id == unit.id, _STATE_PREDICATE[state], *_filter_conditions(f)]
+    the standard path and compiled trusted documents (schema/compiler.py) page through.
+    The unit's id and the filter's values may be bound parameters (the compiled plan)."""
+    where = [ReviewStep.unit_id == unit_id, _STATE_PREDICATE[state], *_filter_conditions(f)]
     return where, [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
 
 

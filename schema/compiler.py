@@ -26,6 +26,7 @@ parsed text.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,12 +43,30 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
     parse,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
-from sqlalchemy import Boolean, Integer, String, Text, case, cast, func, literal, literal_column, select
+from graphql.language import visitor as graphql_visitor
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import PublicError
@@ -71,6 +90,7 @@ from rules.declaration_states import DeclarationStatus as Status
 from schema.records import RECORD_ID_TYPE
 
 MAX_OBJECT_FIELDS = 50  # json_build_object takes at most 100 arguments
+DIALECT = asyncpg_dialect()
 
 
 class NotCompilable(Exception):
@@ -90,6 +110,20 @@ class Scope:
     viewer: Any  # resolvers.env.Viewer
     today: Any  # date (Beijing): the effective status of a declaration
     max_page_size: int
+    #: This request's values of the plan's bound parameters, by name.
+    values: dict[str, Any] = field(default_factory=dict)
+    #: What, besides the document, decides the plan's SQL (a filter given or not, a state …).
+    shape: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The request-wide values, bound whether or not this request builds the plan.
+        person = self.viewer.person if self.viewer is not None else None
+        self.values.update(viewer_person=person.id if person is not None else None, today=self.today)
+
+    def bind(self, name: str, value: Any, type_: Any) -> Any:
+        """A bound parameter of the plan, with this request's value."""
+        self.values[name] = value
+        return bindparam(name, type_=type_)
 
     def selection(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
         fields: dict[str, list[FieldNode]] = {}
@@ -203,8 +237,7 @@ def _catalog_name(table: Any, code: Any) -> ColumnElement[str]:
 
 def _person_builders() -> dict[str, Builder]:
     def own(row: Any, scope: Scope) -> ColumnElement[bool]:
-        person = scope.viewer.person if scope.viewer is not None else None
-        return row.c.id == literal(person.id if person is not None else None)
+        return row.c.id == bindparam("viewer_person", type_=BigInteger)
     return {
         "id": node_id("Person"), "name": column("name"), "sex": column("sex"),
         "idNumber": lambda row, scope, nodes, t: case((own(row, scope), row.c.id_number),
@@ -234,13 +267,19 @@ def _region() -> Builder:
     return build
 
 
-_EDITABLE = [s.value for s in Status if DeclarationAction.EDIT in allowed_actions(s)]
-_WITHDRAWABLE = [s.value for s in Status if DeclarationAction.WITHDRAW in allowed_actions(s)]
+def _statuses_allowing(action: DeclarationAction) -> list[Any]:
+    """The statuses whose transitions include `action`, as SQL literals (enum names): a
+    plan's SQL is compiled once, and an expanding IN list would be rendered per request."""
+    return [literal_column(f"'{s.value}'") for s in Status if action in allowed_actions(s)]
+
+
+_EDITABLE = _statuses_allowing(DeclarationAction.EDIT)
+_WITHDRAWABLE = _statuses_allowing(DeclarationAction.WITHDRAW)
 
 
 def _declaration_builders() -> dict[str, Builder]:
     def status(row: Any, scope: Scope) -> ColumnElement[str]:
-        return sql.effective_status(row.c.status, row.c.correction_deadline, literal(scope.today))
+        return sql.effective_status(row.c.status, row.c.correction_deadline, bindparam("today", type_=Date))
 
     return {
         "id": node_id("Declaration"), "year": column("year"), "seriesCode": column("series_code"),
@@ -334,7 +373,8 @@ class PageSource:
     where: list[ColumnElement[bool]]
     order: list[Any]  # SQL ORDER BY terms
     after: ColumnElement[bool] | None
-    size: int
+    size: Any  # the bound page size
+    fetch: Any  # the bound page size + 1
     table: Any
     count_from: Any
     cursor: Callable[[Any], ColumnElement[str]]
@@ -344,7 +384,7 @@ def connection_json(type_: GraphQLObjectType, source: PageSource, scope: Scope,
                     nodes: list[FieldNode]) -> ColumnElement[Any]:
     conditions = [*source.where, *([source.after] if source.after is not None else [])]
     page = (select(*source.table.c, func.row_number().over(order_by=source.order).label("n"))
-            .where(*conditions).order_by(*source.order).limit(source.size + 1).cte("page"))
+            .where(*conditions).order_by(*source.order).limit(source.fetch).cte("page"))
     fetched = select(func.count()).select_from(page).scalar_subquery()
     shown = page.c.n <= source.size
     node_type = get_named_type(type_.fields["nodes"].type)
@@ -422,19 +462,28 @@ def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
         raise NotCompilable("the standard path refuses this caller")
     raw = args.get("filter") or {}
     state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
-    level = raw.get("level")
-    f = review.QueueFilter(year=raw.get("year"), title_code=raw.get("titleCode"),
-                           level=review.catalog.TitleLevel(level.value) if level is not None else None)
-    where, keys = review.review_queue_rows(unit, state, f)
+    level, year, title = raw.get("level"), raw.get("year"), raw.get("titleCode") or None
     try:
         size = page_size(args.get("first"), scope.max_page_size)
         after = args.get("after")
-        condition = after_condition(keys, cursor_values(after, keys)) if after is not None else None
+        _, keys = review.review_queue_rows(unit.id, state, review.QueueFilter())
+        after_values = cursor_values(after, keys) if after is not None else None
     except PublicError:
         raise NotCompilable("the standard path refuses these arguments") from None
+    scope.shape.append(("reviewQueue", state, year is not None, level is not None, title is not None,
+                        after is not None))
+    f = review.QueueFilter(
+        year=scope.bind("year", year, Integer) if year is not None else None,
+        level=scope.bind("level", level.value, String) if level is not None else None,
+        title_code=scope.bind("title_code", title, String) if title is not None else None)
+    where, keys = review.review_queue_rows(scope.bind("viewer_unit", unit.id, BigInteger), state, f)
+    condition = None
+    if after_values is not None:
+        condition = after_condition(keys, tuple(scope.bind(f"after_{i}", v, k.column.type)
+                                                for i, (k, v) in enumerate(zip(keys, after_values, strict=True))))
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
-    table = ReviewStep.__table__
-    return PageSource(where=where, order=order, after=condition, size=size, table=table,
+    return PageSource(where=where, order=order, after=condition, size=scope.bind("size", size, Integer),
+                      fetch=scope.bind("fetch", size + 1, Integer), table=ReviewStep.__table__,
                       count_from=select(ReviewStep.id).where(*where),
                       cursor=lambda page: sql.int_cursor(page.c.id))
 
@@ -462,6 +511,10 @@ class CompiledDocument:
     document: DocumentNode
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    #: Variables that @include/@skip read: their values are part of a plan's key.
+    directive_variables: tuple[str, ...] = ()
+    #: Compiled SQL by plan key (operation, directive values, shape).
+    plans: dict[Any, SQLCompiler] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> "CompiledDocument":
@@ -473,6 +526,7 @@ class CompiledDocument:
                 compiled.operations[name] = definition
             elif isinstance(definition, FragmentDefinitionNode):
                 compiled.fragments[definition.name.value] = definition
+        compiled.directive_variables = tuple(sorted(_directive_variables(document)))
         return compiled
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
@@ -481,10 +535,33 @@ class CompiledDocument:
         return self.operations.get(name)
 
 
+def _directive_variables(document: DocumentNode) -> set[str]:
+    found: set[str] = set()
+
+    class Visitor(graphql_visitor.Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    found.add(argument.value.name.value)
+
+    graphql_visitor.visit(document, Visitor())
+    return found
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One request's statement: the plan's SQL and this request's parameters, in order."""
+
+    sql: str
+    parameters: tuple[Any, ...]
+
+
 def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str | None,
-         variables: dict[str, Any] | None, *, viewer: Any, today: Any, max_page_size: int) -> Any:
+         variables: dict[str, Any] | None, *, viewer: Any, today: Any, max_page_size: int) -> Prepared:
     """The one statement answering this request's `data` as JSON text; NotCompilable when
-    the standard path must answer it."""
+    the standard path must answer it. A plan is built and compiled once per key (the
+    document's operation, the values @include/@skip read, each root field's shape); a
+    request then only binds its values."""
     operation = compiled.operation(operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         raise NotCompilable("not a query of this document")
@@ -494,18 +571,34 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
     query_type = schema.query_type
     assert query_type is not None
     scope = Scope(schema, compiled.fragments, coerced.coerced, viewer, today, max_page_size)
-    pairs: list[Any] = []
+    roots: list[tuple[str, list[FieldNode], Any]] = []
     for key, nodes in scope.selection(query_type, [_root_node(operation)]).items():
         name = nodes[0].name.value
         if name == "__typename":
-            pairs += [literal(key, String), literal(query_type.name, String)]
+            roots.append((key, nodes, None))
             continue
         root = ROOTS.get(name)
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
-        field_def = query_type.fields[name]
-        source = root(get_argument_values(field_def, nodes[0], coerced), scope)
-        pairs += [literal(key, String), connection_json(get_named_type(field_def.type), source, scope, nodes)]
+        roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
+    plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),
+                tuple(scope.shape))
+    statement = compiled.plans.get(plan_key)
+    if statement is None:
+        statement = compiled.plans[plan_key] = typing.cast(
+            SQLCompiler, _statement(query_type, roots, scope).compile(dialect=DIALECT))
+    values: Mapping[str, Any] = statement.construct_params(scope.values) or {}
+    return Prepared(statement.string, tuple(values[name] for name in statement.positiontup or ()))
+
+
+def _statement(query_type: GraphQLObjectType, roots: list[tuple[str, list[FieldNode], Any]], scope: Scope) -> Any:
+    pairs: list[Any] = []
+    for key, nodes, source in roots:
+        if source is None:
+            pairs += [literal(key, String), literal(query_type.name, String)]
+            continue
+        field_type = get_named_type(query_type.fields[nodes[0].name.value].type)
+        pairs += [literal(key, String), connection_json(field_type, source, scope, nodes)]
     return select(cast(func.json_build_object(*pairs), Text))
 
 
@@ -515,4 +608,4 @@ def _root_node(operation: OperationDefinitionNode) -> FieldNode:
                      arguments=())
 
 
-__all__ = ["CompiledDocument", "NotCompilable", "plan"]
+__all__ = ["CompiledDocument", "NotCompilable", "Prepared", "plan"]

@@ -46,7 +46,7 @@ class QueueFilterInput:
 
     def plain(self) -> QueueFilter:
         level = catalog_rules.TitleLevel(self.level.value) if self.level else None
-        return QueueFilter(year=self.year, level=level, title_code=self.title_code)
+        return QueueFilter(year=self.year, level=level, title_code=self.title_code or None)
 
 
 @strawberry.input(description="数据审核列表的查询条件")
