@@ -8,12 +8,22 @@ have cost one statement beyond the caller's authentication."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import hashlib
+import os
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import BigInteger, DateTime, String, literal, select
 
 from bench.run import REVIEW_QUEUE as BENCH_REVIEW_QUEUE
+from resolvers import projections as sql
+from resolvers.paging import encode_cursor
+from rules.identity import mask_mobile, mask_resident_id
+from schema.ids import encode_id
 from tests.support.db import StatementCounter
 from tests.support.review import REVIEW_QUEUE, ReviewWorld
 
@@ -155,3 +165,82 @@ async def test_unknown_operation_and_mutations_run_on_the_standard_path(world, c
         "documentId": hashlib.sha256(both.encode()).hexdigest(), "operationName": "Logout"},
         headers={"Authorization": f"Bearer {base}"})  # a trusted mutation: the standard path runs it
     assert logout.json() == {"data": {"logout": {"errors": []}}}
+
+
+# --- property tests ---------------------------------------------------------------------
+
+EXAMPLES = int(os.environ.get("ZHICHENG_HYPOTHESIS_EXAMPLES", "25"))
+
+
+@pytest.fixture
+async def session_loop() -> asyncio.AbstractEventLoop:
+    """The loop the engine and the app's client were made on (hypothesis runs sync tests)."""
+    return asyncio.get_running_loop()
+
+
+_ID_CHARS = st.sampled_from("0123456789Xx ")
+_STAMPS = st.datetimes(min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9000, 12, 31),
+                       timezones=st.just(dt.UTC))
+
+
+def test_sql_twins_render_what_python_renders(session_loop, engine):
+    """Masks, global ids, cursors and timestamps: the SQL of resolvers.projections equals the
+    Python the standard path runs, for generated values (one statement per example)."""
+
+    async def evaluate(columns: list[Any]) -> tuple:
+        async with engine.connect() as conn:
+            return tuple((await conn.execute(select(*columns))).one())
+
+    @settings(max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(ids=st.lists(st.text(_ID_CHARS, max_size=20), min_size=1, max_size=8),
+           mobiles=st.lists(st.text("0123456789", max_size=12), min_size=1, max_size=8),
+           rows=st.lists(st.integers(1, 2**63 - 1), min_size=1, max_size=8),
+           stamps=st.lists(_STAMPS, min_size=1, max_size=8))
+    def check(ids: list[str], mobiles: list[str], rows: list[int], stamps: list[dt.datetime]) -> None:
+        columns = [*(sql.masked_id_number(literal(i, String)) for i in ids),
+                   *(sql.masked_mobile(literal(m, String)) for m in mobiles),
+                   *(sql.global_id("QueueItem", literal(r, BigInteger)) for r in rows),
+                   *(sql.int_cursor(literal(r, BigInteger)) for r in rows),
+                   *(sql.iso_datetime(literal(s, DateTime(timezone=True))) for s in stamps)]
+        expected = (*(mask_resident_id(i) for i in ids), *(mask_mobile(m) for m in mobiles),
+                    *(encode_id("QueueItem", r) for r in rows), *(encode_cursor((r,)) for r in rows),
+                    *(s.isoformat() for s in stamps))
+        assert session_loop.run_until_complete(evaluate(columns)) == expected
+
+    check()
+
+
+def test_generated_variables_answer_the_same(session_loop, api, engine, services, statement_counter):
+    """A queue with every review state, then generated variables: states, filters, page
+    sizes in and out of range, cursors from the answers and forged ones, @include."""
+    world = ReviewWorld(api, engine, services)
+    compare = Compare(api, statement_counter)
+
+    async def build() -> list[str]:
+        await world.setup()
+        await _queue(world, pending=3, approved=2, rejected=2)
+        await compare.register(world.admin, EVERYTHING)
+        cursors = []
+        for state in ("PENDING", "APPROVED", "REJECTED"):
+            data = await api(EVERYTHING, {"filter": {"state": state}, "first": 1, "withReview": False},
+                             world.base["token"])
+            cursors += [e["cursor"] for e in data["page"]["edges"]]
+        return cursors
+
+    cursors = session_loop.run_until_complete(build())
+    filters = st.fixed_dictionaries({}, optional={
+        "state": st.sampled_from(["PENDING", "APPROVED", "REJECTED", "RETURNED_DOWN"]),
+        "year": st.sampled_from([2025, 2026]), "level": st.sampled_from(["ASSOCIATE_SENIOR", "SENIOR"]),
+        "titleCode": st.sampled_from(["", "ENGINEERING.SENIOR_ENGINEER", "NO.SUCH"])})
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(f=st.one_of(st.none(), filters), first=st.one_of(st.none(), st.integers(-1, 8), st.just(101)),
+           after=st.one_of(st.none(), st.sampled_from(cursors), st.just("W10="), st.just("bad")),
+           with_review=st.booleans())
+    def check(f: dict | None, first: int | None, after: str | None, with_review: bool) -> None:
+        variables = {"filter": f, "first": first, "after": after, "withReview": with_review}
+        refused = (first is not None and not 1 <= first <= 100) or after in ("W10=", "bad")
+        session_loop.run_until_complete(compare.same(EVERYTHING, variables, world.base["token"],
+                                                     compiled=not refused))
+
+    check()
