@@ -81,9 +81,9 @@ from models import (
     ReviewStep,
     Unit,
 )
+from resolvers import declarations, review
 from resolvers import projections as sql
-from resolvers import review
-from resolvers.paging import after_condition, cursor_values, page_size
+from resolvers.paging import SortKey, after_condition, cursor_values, page_size
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction, allowed_actions
 from rules.declaration_states import DeclarationStatus as Status
@@ -454,41 +454,65 @@ def _page_info(type_: GraphQLObjectType, page: Any, fetched: Any, source: PageSo
 # --- root fields --------------------------------------------------------------------------
 
 
-def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
-    """reviewQueue, as schema.review.ReviewQuery.review_queue and resolvers.review.review_queue."""
-    viewer = scope.viewer
-    unit = viewer.unit if viewer is not None else None
-    if unit is None or not unit.is_permitted or viewer.must_change_password:
-        raise NotCompilable("the standard path refuses this caller")
-    raw = args.get("filter") or {}
-    state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
-    level, year, title = raw.get("level"), raw.get("year"), raw.get("titleCode") or None
+def _page_source(scope: Scope, args: dict[str, Any], where: list[Any], keys: list[SortKey], table: Any,
+                 cursor: Callable[[Any], ColumnElement[str]]) -> PageSource:
+    """A keyset page as resolvers.paging.keyset_page pages it: its size and cursor checked
+    the same way (a refusal is the standard path's), the values bound."""
     try:
         size = page_size(args.get("first"), scope.max_page_size)
         after = args.get("after")
-        _, keys = review.review_queue_rows(unit.id, state, review.QueueFilter())
         after_values = cursor_values(after, keys) if after is not None else None
     except PublicError:
         raise NotCompilable("the standard path refuses these arguments") from None
-    scope.shape.append(("reviewQueue", state, year is not None, level is not None, title is not None,
-                        after is not None))
-    f = review.QueueFilter(
-        year=scope.bind("year", year, Integer) if year is not None else None,
-        level=scope.bind("level", level.value, String) if level is not None else None,
-        title_code=scope.bind("title_code", title, String) if title is not None else None)
-    where, keys = review.review_queue_rows(scope.bind("viewer_unit", unit.id, BigInteger), state, f)
+    scope.shape.append(after is not None)
     condition = None
     if after_values is not None:
         condition = after_condition(keys, tuple(scope.bind(f"after_{i}", v, k.column.type)
                                                 for i, (k, v) in enumerate(zip(keys, after_values, strict=True))))
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
     return PageSource(where=where, order=order, after=condition, size=scope.bind("size", size, Integer),
-                      fetch=scope.bind("fetch", size + 1, Integer), table=ReviewStep.__table__,
-                      count_from=select(ReviewStep.id).where(*where),
-                      cursor=lambda page: sql.int_cursor(page.c.id))
+                      fetch=scope.bind("fetch", size + 1, Integer), table=table,
+                      count_from=select(table.c.id).where(*where), cursor=cursor)
 
 
-ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource]] = {"reviewQueue": _review_queue}
+def _viewer_may_read(scope: Scope) -> Any:
+    """The logged-in viewer, when it may read (not one that must first change its password)."""
+    viewer = scope.viewer
+    if viewer is None or viewer.must_change_password:
+        raise NotCompilable("the standard path refuses this caller")
+    return viewer
+
+
+def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
+    """reviewQueue, as schema.review.ReviewQuery.review_queue and resolvers.review.review_queue."""
+    unit = _viewer_may_read(scope).unit
+    if unit is None or not unit.is_permitted:
+        raise NotCompilable("the standard path refuses this caller")
+    raw = args.get("filter") or {}
+    state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
+    level, year, title = raw.get("level"), raw.get("year"), raw.get("titleCode") or None
+    scope.shape.append(("reviewQueue", state, year is not None, level is not None, title is not None))
+    f = review.QueueFilter(
+        year=scope.bind("year", year, Integer) if year is not None else None,
+        level=scope.bind("level", level.value, String) if level is not None else None,
+        title_code=scope.bind("title_code", title, String) if title is not None else None)
+    where, keys = review.review_queue_rows(scope.bind("viewer_unit", unit.id, BigInteger), state, f)
+    return _page_source(scope, args, where, keys, ReviewStep.__table__, lambda page: sql.int_cursor(page.c.id))
+
+
+def _my_declarations(args: dict[str, Any], scope: Scope) -> PageSource:
+    """myDeclarations, as resolvers.declarations.my_declarations."""
+    person = _viewer_may_read(scope).person
+    if person is None:
+        raise NotCompilable("the standard path refuses this caller")
+    scope.shape.append("myDeclarations")
+    where, keys = declarations.my_declaration_rows(scope.bind("viewer_person_rows", person.id, BigInteger))
+    return _page_source(scope, args, where, keys, Declaration.__table__,
+                        lambda page: sql.int_cursor(page.c.year, page.c.id))
+
+
+ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource]] = {
+    "reviewQueue": _review_queue, "myDeclarations": _my_declarations}
 
 FIELDS: dict[str, dict[str, Builder]] = {
     "QueueItem": _queue_item_builders(),

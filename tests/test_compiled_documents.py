@@ -244,3 +244,36 @@ def test_generated_variables_answer_the_same(session_loop, api, engine, services
                                                      compiled=not refused))
 
     check()
+
+
+MY_DECLARATIONS = """query Mine($first: Int, $after: String) { myDeclarations(first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  edges { cursor node { ...declaration } } nodes { id status isEditable canWithdraw } } }
+fragment declaration on Declaration {
+  id year seriesCode seriesName level titleCode titleName specialtyCode specialtyName method exceptionalReason
+  formerSeriesCode educationLevel currentTitle currentTitleObtainedOn yearsInSpecialty phone status returnReason
+  createdAt updatedAt confirmedAt isEditable canWithdraw acceptedAt
+  applicant { id name idNumber birthDate birthYear sex mobile } workUnit { id name region { code name } }
+  currentUnit { id name }
+  qualifications { id category createdAt updatedAt seriesName level titleName obtainedOn certificateNumber }
+}"""
+
+
+async def test_my_declarations_answer_the_same_for_their_owner_only(world, compare, api):
+    draft = await world.complete()
+    other = await world.other_applicant()
+    await compare.register(world.admin, MY_DECLARATIONS)
+    mine = await compare.same(MY_DECLARATIONS, {}, world.token)
+    node = mine["data"]["myDeclarations"]["edges"][0]["node"]
+    assert node["id"] == draft["id"] and node["applicant"]["birthDate"] is not None  # the owner's own view
+    assert "*" not in node["applicant"]["idNumber"] and len(node["qualifications"]) == 1
+    first = await compare.same(MY_DECLARATIONS, {"first": 1}, world.token)
+    after = first["data"]["myDeclarations"]["pageInfo"]["endCursor"]
+    assert (await compare.same(MY_DECLARATIONS, {"first": 1, "after": after}, world.token)
+            )["data"]["myDeclarations"]["edges"] == []
+    assert (await compare.same(MY_DECLARATIONS, {}, other))["data"]["myDeclarations"]["totalCount"] == 0
+    for token in (None, world.unit_token, world.admin):
+        assert (await compare.same(MY_DECLARATIONS, {}, token, compiled=False))["errors"]
+    confirmed = await world.confirmed()  # another applicant's, waiting at the unit: confirmed, not editable
+    seen = await compare.same(MY_DECLARATIONS, {}, confirmed["token"])
+    assert seen["data"]["myDeclarations"]["nodes"][0]["isEditable"] is False
