@@ -49,6 +49,15 @@ def int_cursor(*values: Any) -> ColumnElement[str]:
     return func.translate(_base64(text + literal("]", String)), "+/", "-_")
 
 
+def json_cursor(*values: Any) -> ColumnElement[str]:
+    """resolvers.paging.encode_cursor of integer and text sort keys: each value as JSON
+    (to_json writes strings as orjson does: UTF-8, the same escapes)."""
+    text: ColumnElement[str] = literal("[", String)
+    for i, value in enumerate(values):
+        text = text + (literal(",", String) if i else literal("", String)) + cast(func.to_json(value), String)
+    return func.translate(_base64(text + literal("]", String)), "+/", "-_")
+
+
 def iso_datetime(column: Any) -> ColumnElement[str]:
     """datetime.isoformat() of a timestamptz as asyncpg hands it over (UTC): microseconds
     only when there are any, as Python writes them."""

@@ -11,8 +11,12 @@ is (rank, name, id), so every page is one indexed statement plus the count.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, literal, or_, select
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import String, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Text
 
 from models import PermissionStatus, Unit
@@ -23,40 +27,60 @@ from rules.identity import normalize_uscc
 from rules.regions import is_city
 from rules.text import like_escape, search_term
 
+Bind = Callable[[str, Any, Any], Any]
 
-def _name_matches(term: str):
+
+def _value(name: str, value: Any, type_: Any) -> Any:
+    return literal(value, type_)
+
+
+def _name_matches(term: str, bind: Bind):
     if len(term) <= 2:
-        return func.unit_name_grams(Unit.name).op("@>")(literal([term], ARRAY(Text)))
-    return Unit.name.like(f"%{like_escape(term)}%", escape="\\")
+        return func.unit_name_grams(Unit.name).op("@>")(bind("unit_grams", [term], ARRAY(Text)))
+    return Unit.name.like(bind("unit_contains", f"%{like_escape(term)}%", String), escape="\\")
 
 
-def _rank(term: str, code: str):
+def _rank(term: str, code: str, bind: Bind):
     return case(
-        (or_(Unit.name == term, Unit.uscc == code), 0),
-        (Unit.name.like(f"{like_escape(term)}%", escape="\\"), 1),
+        (or_(Unit.name == bind("unit_term", term, String), Unit.uscc == bind("unit_code", code, String)), 0),
+        (Unit.name.like(bind("unit_prefix", f"{like_escape(term)}%", String), escape="\\"), 1),
         else_=2,
     ).label("rank")
+
+
+def unit_search_rows(search: str | None, region_code: str | None, include_unpermitted: bool, bind: Bind = _value
+                     ) -> tuple[list[ColumnElement[bool]], Any, list[SortKey]]:
+    """What units(search:) lists, its rank column and its order: the one definition of the
+    standard path and compiled trusted documents, whose `bind` makes each value a bound
+    parameter of a plan compiled once (the SQL depends only on which conditions apply and
+    whether the term is short, the plan's shape: `unit_search_shape`)."""
+    where: list[ColumnElement[bool]] = []
+    if term := search_term(search):
+        code = normalize_uscc(term)
+        rank = _rank(term, code, bind)
+        where.append(or_(_name_matches(term, bind), Unit.uscc == bind("unit_code", code, String)))
+    else:
+        rank = literal(2).label("rank")
+    if not include_unpermitted:
+        where.append(Unit.permission_status == PermissionStatus.APPROVED)
+    if region_code and is_city(region_code):
+        where.append(Unit.region_code == bind("unit_region", region_code, String))
+    return where, rank, [SortKey(rank), SortKey(Unit.name), SortKey(Unit.id)]
+
+
+def unit_search_shape(search: str | None, region_code: str | None, include_unpermitted: bool) -> tuple:
+    term = search_term(search)
+    return bool(term), 0 < len(term) <= 2, include_unpermitted, bool(region_code and is_city(region_code))
 
 
 async def search_units(env: Env, *, search: str | None, region_code: str | None, include_unpermitted: bool,
                        first: int | None, after: str | None) -> Page:
     """Units by any part of the name (or by code); permitted ones only unless asked."""
     env.require_viewer()
-    if term := search_term(search):
-        code = normalize_uscc(term)
-        rank = _rank(term, code)
-        stmt = select(Unit, rank).where(or_(_name_matches(term), Unit.uscc == code))
-    else:
-        rank = literal(2).label("rank")
-        stmt = select(Unit, rank)
-    if not include_unpermitted:
-        stmt = stmt.where(Unit.permission_status == PermissionStatus.APPROVED)
-    if region_code and is_city(region_code):
-        stmt = stmt.where(Unit.region_code == region_code)
-    keys = [SortKey(rank), SortKey(Unit.name), SortKey(Unit.id)]
+    where, rank, keys = unit_search_rows(search, region_code, include_unpermitted)
     return await keyset_page(
-        env.session, stmt, keys, first=first, after=after, cap=env.settings.max_page_size,
-        key_of=lambda row: (row.rank, row.Unit.name, row.Unit.id),
+        env.session, select(Unit, rank).where(*where), keys, first=first, after=after,
+        cap=env.settings.max_page_size, key_of=lambda row: (row.rank, row.Unit.name, row.Unit.id),
     )
 
 

@@ -81,7 +81,7 @@ from models import (
     ReviewStep,
     Unit,
 )
-from resolvers import declarations, review
+from resolvers import declarations, review, units
 from resolvers import projections as sql
 from resolvers.paging import SortKey, after_condition, cursor_values, page_size
 from rules import records as record_rules
@@ -378,12 +378,13 @@ class PageSource:
     table: Any
     count_from: Any
     cursor: Callable[[Any], ColumnElement[str]]
+    extra: list[Any] = field(default_factory=list)  # computed columns the page carries (a rank)
 
 
 def connection_json(type_: GraphQLObjectType, source: PageSource, scope: Scope,
                     nodes: list[FieldNode]) -> ColumnElement[Any]:
     conditions = [*source.where, *([source.after] if source.after is not None else [])]
-    page = (select(*source.table.c, func.row_number().over(order_by=source.order).label("n"))
+    page = (select(*source.table.c, *source.extra, func.row_number().over(order_by=source.order).label("n"))
             .where(*conditions).order_by(*source.order).limit(source.fetch).cte("page"))
     fetched = select(func.count()).select_from(page).scalar_subquery()
     shown = page.c.n <= source.size
@@ -455,7 +456,7 @@ def _page_info(type_: GraphQLObjectType, page: Any, fetched: Any, source: PageSo
 
 
 def _page_source(scope: Scope, args: dict[str, Any], where: list[Any], keys: list[SortKey], table: Any,
-                 cursor: Callable[[Any], ColumnElement[str]]) -> PageSource:
+                 cursor: Callable[[Any], ColumnElement[str]], extra: list[Any] | None = None) -> PageSource:
     """A keyset page as resolvers.paging.keyset_page pages it: its size and cursor checked
     the same way (a refusal is the standard path's), the values bound."""
     try:
@@ -472,7 +473,7 @@ def _page_source(scope: Scope, args: dict[str, Any], where: list[Any], keys: lis
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
     return PageSource(where=where, order=order, after=condition, size=scope.bind("size", size, Integer),
                       fetch=scope.bind("fetch", size + 1, Integer), table=table,
-                      count_from=select(table.c.id).where(*where), cursor=cursor)
+                      count_from=select(table.c.id).where(*where), cursor=cursor, extra=extra or [])
 
 
 def _viewer_may_read(scope: Scope) -> Any:
@@ -511,8 +512,18 @@ def _my_declarations(args: dict[str, Any], scope: Scope) -> PageSource:
                         lambda page: sql.int_cursor(page.c.year, page.c.id))
 
 
+def _units(args: dict[str, Any], scope: Scope) -> PageSource:
+    """units(search:), as resolvers.units.search_units."""
+    _viewer_may_read(scope)
+    search, region, everyone = args.get("search"), args.get("regionCode"), bool(args.get("includeUnpermitted"))
+    scope.shape.append(("units", *units.unit_search_shape(search, region, everyone)))
+    where, rank, keys = units.unit_search_rows(search, region, everyone, bind=scope.bind)
+    return _page_source(scope, args, where, keys, Unit.__table__,
+                        lambda page: sql.json_cursor(page.c.rank, page.c.name, page.c.id), extra=[rank])
+
+
 ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource]] = {
-    "reviewQueue": _review_queue, "myDeclarations": _my_declarations}
+    "reviewQueue": _review_queue, "myDeclarations": _my_declarations, "units": _units}
 
 FIELDS: dict[str, dict[str, Builder]] = {
     "QueueItem": _queue_item_builders(),

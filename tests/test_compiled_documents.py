@@ -277,3 +277,29 @@ async def test_my_declarations_answer_the_same_for_their_owner_only(world, compa
     confirmed = await world.confirmed()  # another applicant's, waiting at the unit: confirmed, not editable
     seen = await compare.same(MY_DECLARATIONS, {}, confirmed["token"])
     assert seen["data"]["myDeclarations"]["nodes"][0]["isEditable"] is False
+
+
+UNITS = """query Units($search: String, $region: String, $all: Boolean! = false, $first: Int, $after: String) {
+  units(search: $search, regionCode: $region, includeUnpermitted: $all, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id name uscc isPermitted permissionStatus region { code name parentCode } } } } }"""
+
+
+async def test_unit_search_answers_the_same(world, compare, api):
+    for name in ("济南“光明”建材有限公司", "济南市光明中学", "青岛光明100%_科技\\公司"):
+        await world.permitted_unit(name)
+    await api.register_unit(name="济南光明未获权限单位")
+    await compare.register(world.admin, UNITS)
+    token = world.unit_token
+    for variables in ({}, {"search": "光明"}, {"search": "光"}, {"search": "光明中学"}, {"search": "100%_"},
+                      {"search": world.unit["uscc"]}, {"search": "光明", "all": True}, {"search": "光明", "region": "370100"},
+                      {"search": "光明", "region": "370000"}, {"search": "没有这个"}, {"search": "  "}):
+        after = None
+        for _ in range(6):  # one unit a page: every cursor, names with quotes and % _ \\ in it
+            data = await compare.same(UNITS, {**variables, "first": 1, "after": after}, token)
+            page = data["data"]["units"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    assert (await compare.same(UNITS, {"search": "光明", "all": True}, token))["data"]["units"]["totalCount"] == 4
+    assert (await compare.same(UNITS, {"search": "光明"}, None, compiled=False))["errors"]
