@@ -5,11 +5,15 @@ to its Python twin (tests/test_compiled_documents.py), so the two paths cannot d
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, literal_column
+import orjson
+from sqlalchemy import String, Text, bindparam, case, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from rules.catalog import Catalog
 from rules.declaration_states import DeclarationStatus
 from rules.identity import ID_NUMBER_MASK, MOBILE_MASK, Mask
 
@@ -70,6 +74,30 @@ def iso_datetime(column: Any) -> ColumnElement[str]:
 
 def iso_date(column: Any) -> ColumnElement[str]:
     return func.to_char(column, "YYYY-MM-DD")
+
+
+_NAMES: weakref.WeakKeyDictionary[Catalog, str] = weakref.WeakKeyDictionary()
+
+
+def catalog_names(catalog: Catalog) -> str:
+    """The names rules.catalog.series_name / title_name / specialty_name read, as one JSON
+    object (bound once per request as `catalog`): the same in-memory catalogue, so a
+    compiled answer names a code as the standard path does, retired entries included."""
+    names = _NAMES.get(catalog)
+    if names is None:
+        names = _NAMES[catalog] = orjson.dumps({
+            "series": {code: s.name for code, s in catalog.series_by_code.items()},
+            "title": {code: t.name for code, (_, _, t) in catalog.titles_by_code.items()},
+            "specialty": {code: sp.name for code, (_, sp) in catalog.specialties_by_code.items()},
+        }).decode()
+    return names
+
+
+def catalog_name(kind: str, code: Any) -> ColumnElement[str]:
+    """rules.catalog.<kind>_name(code) or "": a lookup in the bound names (parsed once per
+    statement, an InitPlan)."""
+    names = select(cast(bindparam("catalog", type_=Text), JSONB)).scalar_subquery()
+    return func.coalesce(func.jsonb_extract_path_text(names, kind, code), "")
 
 
 def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[str]:

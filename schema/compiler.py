@@ -84,6 +84,7 @@ from models import (
 from resolvers import declarations, review, units
 from resolvers import projections as sql
 from resolvers.paging import SortKey, after_condition, cursor_values, page_size
+from rules import catalog as catalog_rules
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction, allowed_actions
 from rules.declaration_states import DeclarationStatus as Status
@@ -118,7 +119,8 @@ class Scope:
     def __post_init__(self) -> None:
         # The request-wide values, bound whether or not this request builds the plan.
         person = self.viewer.person if self.viewer is not None else None
-        self.values.update(viewer_person=person.id if person is not None else None, today=self.today)
+        self.values.update(viewer_person=person.id if person is not None else None, today=self.today,
+                           catalog=sql.catalog_names(catalog_rules.current()))
 
     def bind(self, name: str, value: Any, type_: Any) -> Any:
         """A bound parameter of the plan, with this request's value."""
@@ -231,8 +233,10 @@ def _payload(name: str) -> Builder:
 
 def _catalog_name(table: Any, code: Any) -> ColumnElement[str]:
     """rules.catalog.*_name(code) or "": the name of a code of the catalogue, retired ones too."""
-    return func.coalesce(select(table.c.name).where(table.c.code == code).correlate_except(table).scalar_subquery(),
-                         "")
+    return sql.catalog_name(_CATALOG_KINDS[table.name], code)
+
+
+_CATALOG_KINDS = {"catalog_series": "series", "catalog_title": "title", "catalog_specialty": "specialty"}
 
 
 def _person_builders() -> dict[str, Builder]:
