@@ -13,6 +13,7 @@ import pytest
 from app.factory import create_app
 from rules.trusted_documents import CallerClass, Policy, document_id, parse_document_id, trusted_only
 from tests.support.api import Api
+from tests.test_cli import _restore_logging, run_cli  # noqa: F401 (the command line configures logging: put it back)
 
 REGIONS = "query Regions { regions { code name } }"
 REGIONS_ID = hashlib.sha256(REGIONS.encode()).hexdigest()
@@ -193,8 +194,6 @@ async def test_all_but_staff_restricts_applicants_not_units_or_admins(policy_cli
 
 async def test_command_line_adds_idempotently_lists_and_retires(api, client, monkeypatch, database_url, tmp_path,
                                                                 capsys, count_rows):
-    from tests.test_cli import run_cli
-
     good, bad = tmp_path / "regions.graphql", tmp_path / "bad.graphql"
     good.write_text(REGIONS, encoding="utf-8")
     bad.write_text("{ noSuchField }", encoding="utf-8")
