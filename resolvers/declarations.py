@@ -264,11 +264,11 @@ async def _completeness_gaps(env: Env, d: Declaration, *, resubmission: bool = F
 
 async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     """确认申报: lock everything and send it to the work unit for review; under a correction
-    notice (补正后重新确认), back to the unit that sent it."""
+    notice (补正后重新确认), back to the unit, or the committee, that sent it."""
     declaration = await own_declaration(env, declaration_id)
     before = declaration.status
     notice = await corrections.open_notice(env, declaration)
-    action = A.RESUBMIT if notice is not None else A.CONFIRM
+    action = corrections.resubmit_action(notice)
     after = transition(declaration, action)
     person = env.require_person()
     await integrity.require_not_listed(env, person)
@@ -278,7 +278,11 @@ async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     declaration.confirmed_at = now
     declaration.updated_at = now
     declaration.return_reason = None
-    if notice is not None:
+    if notice is not None and notice.committee_id is not None:
+        corrections.resubmit_to_committee(env, declaration, notice)
+        append_event(env, declaration, action, before, unit_id=notice.unit_id,
+                     reason="补正后重新确认申报（回到评审委员会受理审查）")
+    elif notice is not None:
         step = await corrections.resubmit(env, declaration, notice)
         declaration.current_unit_id = step.unit_id
         append_event(env, declaration, A.RESUBMIT, before, unit_id=step.unit_id, reason="补正后重新确认申报")

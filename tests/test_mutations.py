@@ -55,6 +55,7 @@ ACTORS = {
     "declareConflict": COMMITTEE_OFFICE, "createReviewSession": COMMITTEE_OFFICE, "drawPanel": COMMITTEE_OFFICE,
     "recordAttendance": COMMITTEE_OFFICE, "closeBallot": COMMITTEE_OFFICE,
     "submitOpinion": PERSON, "castVotes": PERSON,
+    "requestCommitteeCorrection": COMMITTEE_OFFICE, "returnFromCommittee": COMMITTEE_OFFICE,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
