@@ -29,6 +29,7 @@ from resolvers.corrections import today
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.panel_access import judged_by
 from resolvers.timeline import append_event, transition
 from resolvers.units import require_permitted_unit
 from rules import catalog
@@ -337,12 +338,14 @@ async def unit_can_see_declaration(env: Env, unit: Unit, declaration: Declaratio
 
 
 async def can_see_declaration(env: Env, declaration: Declaration, work_unit_region: str) -> bool:
-    """The applicant; units it has reached; admins of the work unit's region once submitted."""
+    """The applicant; units it has reached; admins of the work unit's region once submitted; the
+    office of the committee that accepted it; experts of a panel judging it (not recused)."""
     viewer = env.viewer
     if viewer is None:
         return False
     if viewer.person is not None:
-        return declaration.person_id == viewer.person.id
+        return declaration.person_id == viewer.person.id or bool(await env.session.scalar(
+            select(Declaration.id).where(Declaration.id == declaration.id, judged_by(viewer.person.id))))
     if viewer.unit is not None:
         return await unit_can_see_declaration(env, viewer.unit, declaration)
     if viewer.admin is not None:
@@ -360,6 +363,11 @@ async def visible_declarations(env: Env, ids: list[int]) -> dict[int, Declaratio
         .join(Unit, Unit.id == Declaration.work_unit_id)
         .where(Declaration.id.in_(ids))
     )).all()
+    person = env.viewer.person
+    if person is not None:  # their own, and as an expert the candidates they judge: one query
+        return {d.id: d for d, _ in rows if d.person_id == person.id} | {
+            d.id: d for d in await env.session.scalars(
+                select(Declaration).where(Declaration.id.in_(ids), judged_by(person.id)))}
     unit = env.viewer.unit
     if unit is not None:  # one query for the whole batch instead of one per declaration
         reached = await review_steps.routed_through(env, unit.id, [d.id for d, _ in rows])

@@ -27,7 +27,7 @@ from models import ReviewSession as SessionModel
 from models import SessionCandidate as CandidateModel
 from models import SessionState as DomainSessionState
 from models import Unit as UnitModel
-from resolvers import ballots, formal_check, returns, review_sessions
+from resolvers import ballots, declarations, formal_check, returns, review_sessions
 from resolvers.env import Env
 from rules import committee as committee_rules
 from rules.ballot import VoteChoice as DomainVoteChoice
@@ -104,14 +104,13 @@ class SessionCandidate(relay.Node):
     passed: bool | None = strawberry.field(description="是否通过（同意票不少于到会专家的三分之二）；闭票前为空")
     tallied_at: dt.datetime | None = strawberry.field(description="计票时间；闭票前为空")
     declaration_row_id: strawberry.Private[int]
-    full_access: strawberry.Private[bool]
 
-    @strawberry.field(description="申报（评委会办事机构和职称管理机构可见；评审专家查看时为空）")
+    @strawberry.field(description="完整申报（含记录、证明材料）：评委会办事机构、职称管理机构和无须回避的评审专家可见；"
+                                  "须回避的专家查看时为空")
     async def declaration(self, info: Info) -> Declaration | None:
-        if not self.full_access:
-            return None
         async with info.context.read() as env:
-            row = await env.session.get(DeclarationModel, self.declaration_row_id)
+            found = await declarations.visible_declarations(env, [self.declaration_row_id])
+        row = found.get(self.declaration_row_id)
         return Declaration.of(row, today=today_of(info)) if row else None
 
     @classmethod
@@ -152,7 +151,7 @@ async def build_candidates(env: Env, rows: list[CandidateModel],
             group_no=c.group_no, opinion=opinions.get(c.id),
             recused=(c.id in recused) if access.member is not None else None,
             present=c.present, agree=c.agree, disagree=c.disagree, abstain=c.abstain, passed=c.passed,
-            tallied_at=c.tallied_at, declaration_row_id=c.declaration_id, full_access=access.full))
+            tallied_at=c.tallied_at, declaration_row_id=c.declaration_id))
     return out
 
 

@@ -326,3 +326,24 @@ async def test_the_applicant_sees_the_result_never_the_panel_or_ballots(world):
     assert data["status"] == "PASSED"
     assert [e["action"] for e in data["timeline"]][-3:] == ["CHECK", "SCHEDULE", "PASS"]
     assert (await world.api(CANDIDATES, {"id": session["id"]}, token))["node"] is None
+
+
+READ = """query($id: ID!) { declaration(id: $id) { id status applicant { name idNumber } materials { id } } }"""
+
+
+async def test_the_office_and_unrecused_panel_experts_read_the_candidates_files(world):
+    d = await world.checked()
+    office_view = (await world.api(READ, {"id": d["id"]}, world.office))["declaration"]
+    assert office_view["applicant"]["name"] and "*" in office_view["applicant"]["idNumber"]
+    recused = await world.add_expert(unit=world.base)
+    for _ in range(4):
+        await world.add_expert()
+    judge = world.experts[1]
+    assert (await world.api(READ, {"id": d["id"]}, judge["token"]))["declaration"] is None  # before the draw
+    session = (await world.create_session(panel_size=5))["session"]
+    await world.draw(session["id"])
+    seen = (await world.api(READ, {"id": d["id"]}, judge["token"]))["declaration"]
+    assert seen["status"] == "IN_REVIEW" and len(seen["materials"]) == 1 and "*" in seen["applicant"]["idNumber"]
+    assert (await world.api(READ, {"id": d["id"]}, recused["token"]))["declaration"] is None
+    via_session = await world.candidates(session["id"], judge["token"])
+    assert via_session[0]["declaration"] == {"id": d["id"], "status": "IN_REVIEW"}
