@@ -81,6 +81,8 @@ def upgrade() -> None:
     op.add_column('correction_notice', sa.Column('committee_id', sa.BigInteger(), nullable=True))
     op.create_foreign_key(op.f('fk_correction_notice_committee_id_committee'), 'correction_notice', 'committee',
                           ['committee_id'], ['id'])
+    op.create_index('ix_declaration_committee', 'declaration', ['committee_id', 'status', 'accepted_at', 'id'],
+                    unique=False, postgresql_where=sa.text('committee_id IS NOT NULL'))
     op.create_table('committee_office',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('account_id', sa.BigInteger(), nullable=False),
@@ -265,6 +267,8 @@ def downgrade() -> None:
     op.drop_table('expert')
     op.drop_index(op.f('ix_committee_office_committee_id'), table_name='committee_office')
     op.drop_table('committee_office')
+    op.drop_index('ix_declaration_committee', table_name='declaration',
+                  postgresql_where=sa.text('committee_id IS NOT NULL'))
     op.drop_constraint(op.f('fk_correction_notice_committee_id_committee'), 'correction_notice', type_='foreignkey')
     op.drop_column('correction_notice', 'committee_id')
     op.execute(_DROP_OFFICE_ACCOUNTS)
