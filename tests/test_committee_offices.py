@@ -81,3 +81,9 @@ async def test_the_committees_region_admin_resets_an_offices_password(world, mak
     token = await world.api.login("office_new", reset["temporaryPassword"])
     assert (await world.api(ME, None, token))["me"]["mustChangePassword"] is True
     assert office["kind"] == "COMMITTEE_OFFICE"
+
+
+async def test_a_second_office_of_the_same_committee_through_the_milestone_helper(world):
+    from tests.support.committee import office_token
+    token = await office_token(world, world.committee["id"], "committee_office2")
+    assert (await world.api(ME, None, token))["me"]["committeeOffice"]["committeeId"] == world.committee["id"]

@@ -40,6 +40,11 @@ async def office_for(api: Api, admin: str, committee_id: str, login_name: str = 
     return token
 
 
+async def office_token(world: ReviewWorld, committee_id: str, login_name: str, admin: str | None = None) -> str:
+    """The milestone's name for `office_for` (the results stage's tests were written against it)."""
+    return await office_for(world.api, admin or world.admin, committee_id, login_name)
+
+
 CHECK = """mutation($id: ID!) { checkDeclaration(id: $id) { declaration { id status } %s } }""" % ERRORS
 ADD_EXPERT = """mutation($input: ExpertInput!) { addExpert(input: $input) {
   expert { id name idNumber heldLevel status current termStart termEnd unit { id } } %s } }""" % ERRORS
