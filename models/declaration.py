@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,10 @@ class Declaration(Base):
         Index("uq_declaration_person_year", "person_id", "year", unique=True),
         # The review queue of a unit: what sits with it, by state, year and level.
         Index("ix_declaration_queue", "current_unit_id", "status", "year", "level"),
+        # A committee's: committeeQueue (by state, in order of acceptance) and the scheduling of
+        # a review session (its CHECKED declarations of one year and level).
+        Index("ix_declaration_committee", "committee_id", "status", "accepted_at", "id",
+              postgresql_where=text("committee_id IS NOT NULL")),
         CheckConstraint(
             "(method = 'EXCEPTIONAL') = (exceptional_reason IS NOT NULL)", name="exceptional_reason_with_method"
         ),

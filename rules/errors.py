@@ -115,6 +115,21 @@ class ErrorCode(str, Enum):
     # Trusted documents (persisted queries)
     DOCUMENT_INVALID = "DOCUMENT_INVALID"
     DOCUMENT_RETIRED = "DOCUMENT_RETIRED"
+    # 评审 (committee stage): expert pool, sessions, the draw, the ballot
+    EXPERT_TERM_INVALID = "EXPERT_TERM_INVALID"
+    EXPERT_LEVEL_TOO_LOW = "EXPERT_LEVEL_TOO_LOW"
+    EXPERT_ALREADY_IN_POOL = "EXPERT_ALREADY_IN_POOL"
+    PANEL_SIZE_INVALID = "PANEL_SIZE_INVALID"
+    NO_CANDIDATES = "NO_CANDIDATES"
+    TOO_FEW_EXPERTS = "TOO_FEW_EXPERTS"
+    NOT_ON_PANEL = "NOT_ON_PANEL"
+    NOT_IN_GROUP = "NOT_IN_GROUP"
+    RECUSED = "RECUSED"
+    ABSENT = "ABSENT"
+    QUORUM_NOT_MET = "QUORUM_NOT_MET"
+    BALLOT_NOT_OPEN = "BALLOT_NOT_OPEN"
+    BALLOT_CLOSED = "BALLOT_CLOSED"
+    DUPLICATE_VOTE = "DUPLICATE_VOTE"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -217,6 +232,21 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
     ErrorCode.DOCUMENT_INVALID: "可信文档不是可执行的 GraphQL 查询（无法解析、不符合本接口的模式，或含变更）",
     ErrorCode.DOCUMENT_RETIRED: "可信文档已停用",
+    # 评审 (committee stage)
+    ErrorCode.EXPERT_TERM_INVALID: "专家聘期不正确：结束日须晚于开始日，最长3年",
+    ErrorCode.EXPERT_LEVEL_TOO_LOW: "专家所持职称级别低于所评审的级别",
+    ErrorCode.EXPERT_ALREADY_IN_POOL: "此人已在本评审委员会专家库中（本聘期）",
+    ErrorCode.PANEL_SIZE_INVALID: "评审专家人数须为不少于规定人数的奇数",
+    ErrorCode.NO_CANDIDATES: "没有可列入评审会议的申报（须已通过受理审查且未列入其他会议）",
+    ErrorCode.TOO_FEW_EXPERTS: "符合条件的专家不足，无法抽取所需人数的评审专家组",
+    ErrorCode.NOT_ON_PANEL: "您不是本次评审会议的评审专家",
+    ErrorCode.NOT_IN_GROUP: "该申报人不属于您所在的评议组",
+    ErrorCode.RECUSED: "您须回避该申报人，不能评议或投票",
+    ErrorCode.ABSENT: "未到会的专家不能投票，也不能委托他人投票",
+    ErrorCode.QUORUM_NOT_MET: "到会专家不足评审专家组的三分之二，不能投票",
+    ErrorCode.BALLOT_NOT_OPEN: "尚未开始投票（须先抽取专家并记录到会情况）",
+    ErrorCode.BALLOT_CLOSED: "投票已结束，不能再投票或修改",
+    ErrorCode.DUPLICATE_VOTE: "同一申报人在一次提交中只能投一票",
 }
 
 

@@ -21,16 +21,18 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BadInput
-from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
+from schema.accounts import AccountMutation, AccountQuery, Admin, CommitteeOffice, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
+from schema.committee_offices import CommitteeOfficeMutation
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
+from schema.experts import Expert, ExpertMutation, ExpertQuery
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
@@ -50,6 +52,13 @@ from schema.records import (
 )
 from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
+from schema.review_sessions import (
+    PanelMember,
+    ReviewSession,
+    ReviewSessionMutation,
+    ReviewSessionQuery,
+    SessionCandidate,
+)
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.trusted_documents import TrustedDocumentMutation, TrustedDocumentQuery
 from schema.units import UnitQuery
@@ -58,7 +67,8 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin)
+                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, Expert, ReviewSession, SessionCandidate,
+                PanelMember)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -123,6 +133,8 @@ Query = merge_types(
         PublicityQuery,
         AdminQuery,
         TrustedDocumentQuery,
+        ExpertQuery,
+        ReviewSessionQuery,
     ),
 )
 Mutation = merge_types(
@@ -131,6 +143,7 @@ Mutation = merge_types(
         AccountMutation,
         PermissionMutation,
         CommitteeMutation,
+        CommitteeOfficeMutation,
         RouteMutation,
         CommitmentMutation,
         DeclarationMutation,
@@ -143,6 +156,8 @@ Mutation = merge_types(
         AdminMutation,
         CatalogMutation,
         TrustedDocumentMutation,
+        ExpertMutation,
+        ReviewSessionMutation,
     ),
 )
 

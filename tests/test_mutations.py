@@ -22,8 +22,9 @@ from graphql import (
 from schema import schema as app_schema
 from tests.support.units import table_snapshot
 
-ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
-    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin")
+ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE = (
+    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
+    "committee office")
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -49,6 +50,14 @@ ACTORS = {
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
     # Issue 16: trusted documents
     "addTrustedDocument": PROVINCE_ADMIN, "retireTrustedDocument": PROVINCE_ADMIN,
+    # Issue 14: the committee stage
+    "createCommitteeOffice": ADMIN,
+    "checkDeclaration": COMMITTEE_OFFICE, "addExpert": COMMITTEE_OFFICE, "suspendExpert": COMMITTEE_OFFICE,
+    "reinstateExpert": COMMITTEE_OFFICE, "retireExpert": COMMITTEE_OFFICE, "renewExpert": COMMITTEE_OFFICE,
+    "declareConflict": COMMITTEE_OFFICE, "createReviewSession": COMMITTEE_OFFICE, "drawPanel": COMMITTEE_OFFICE,
+    "recordAttendance": COMMITTEE_OFFICE, "closeBallot": COMMITTEE_OFFICE,
+    "submitOpinion": PERSON, "castVotes": PERSON,
+    "requestCommitteeCorrection": COMMITTEE_OFFICE, "returnFromCommittee": COMMITTEE_OFFICE,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
@@ -109,7 +118,7 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
         return permitted_unit["token"]
     if actor == PERSON_OR_UNIT:
         return city_admin
-    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN):
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE):
         return applicant["token"]
     raise AssertionError(actor)
 
@@ -137,16 +146,26 @@ def _id_arguments(name: str) -> list[str]:
 WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
 
 
-@pytest.mark.parametrize("name", WITH_IDS)
-async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
-    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
-              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
-    query, variables = operation(name)
-    payload = (await api(query, variables, caller))[name]
+def _assert_invalid_ids(name: str, payload: dict) -> None:
     assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
     assert {e["field"] for e in payload["errors"]} <= set(_id_arguments(name))
 
 
+@pytest.mark.parametrize("name", [m for m in WITH_IDS if ACTORS[m] != COMMITTEE_OFFICE])
+async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
+    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
+              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+    query, variables = operation(name)
+    _assert_invalid_ids(name, (await api(query, variables, caller))[name])
+
+
+@pytest.mark.parametrize("name", [m for m in WITH_IDS if ACTORS[m] == COMMITTEE_OFFICE])
+async def test_the_committee_office_gets_invalid_id_in_the_payload(api, name, committee_office):
+    query, variables = operation(name)
+    _assert_invalid_ids(name, (await api(query, variables, committee_office))[name])
+
+
 def test_the_table_covers_mutations_with_ids():
     # Guards the parametrisation above against an empty list after a rename.
-    assert {"reviewDeclaration", "reportDeclarations", "updateCommittee", "deleteMaterial"} <= set(WITH_IDS)
+    assert {"reviewDeclaration", "reportDeclarations", "updateCommittee", "deleteMaterial", "castVotes",
+            "closeBallot"} <= set(WITH_IDS)
