@@ -112,6 +112,12 @@ class ErrorCode(str, Enum):
     REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
     REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
     REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
+    # Results publicity, confirmation, certificates (issue 14, steps 6-8)
+    RESULTS_PUBLICITY_NOT_ENDED = "RESULTS_PUBLICITY_NOT_ENDED"
+    RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
+    RESULTS_ALREADY_CONFIRMED = "RESULTS_ALREADY_CONFIRMED"
+    CERTIFICATE_NUMBERS_EXHAUSTED = "CERTIFICATE_NUMBERS_EXHAUSTED"
+    VERIFY_THROTTLED = "VERIFY_THROTTLED"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -212,6 +218,12 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
     ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
+    # Results publicity, confirmation, certificates (issue 14, steps 6-8)
+    ErrorCode.RESULTS_PUBLICITY_NOT_ENDED: "评审结果公示尚未期满，不能确认",
+    ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",
+    ErrorCode.RESULTS_ALREADY_CONFIRMED: "该评审会议的结果已确认",
+    ErrorCode.CERTIFICATE_NUMBERS_EXHAUSTED: "本地区本年度该级别的证书编号已用尽",
+    ErrorCode.VERIFY_THROTTLED: "查询次数过多，请稍后再试",
 }
 
 
