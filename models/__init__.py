@@ -25,6 +25,13 @@ from models.declaration import (
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
+from models.results import (
+    Certificate,
+    CertificateSequence,
+    ResultObjection,
+    ResultsPublicity,
+    ResultsPublicityEntry,
+)
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
 from models.unit import (
@@ -49,6 +56,8 @@ __all__ = [
     "CatalogSpecialty",
     "CatalogTitle",
     "CatalogVersion",
+    "Certificate",
+    "CertificateSequence",
     "CodeCheck",
     "CommitmentAcceptance",
     "CommitmentLetter",
@@ -76,6 +85,9 @@ __all__ = [
     "RegistryEntry",
     "RegistryLoad",
     "ReportingPath",
+    "ResultObjection",
+    "ResultsPublicity",
+    "ResultsPublicityEntry",
     "ReviewStep",
     "ServerKey",
     "StepDecision",

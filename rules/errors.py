@@ -117,7 +117,6 @@ class ErrorCode(str, Enum):
     RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
     RESULTS_ALREADY_CONFIRMED = "RESULTS_ALREADY_CONFIRMED"
     CERTIFICATE_NUMBERS_EXHAUSTED = "CERTIFICATE_NUMBERS_EXHAUSTED"
-    VERIFY_THROTTLED = "VERIFY_THROTTLED"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -223,7 +222,6 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",
     ErrorCode.RESULTS_ALREADY_CONFIRMED: "该评审会议的结果已确认",
     ErrorCode.CERTIFICATE_NUMBERS_EXHAUSTED: "本地区本年度该级别的证书编号已用尽",
-    ErrorCode.VERIFY_THROTTLED: "查询次数过多，请稍后再试",
 }
 
 

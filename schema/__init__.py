@@ -49,6 +49,7 @@ from schema.records import (
     WorkExperience,
 )
 from schema.reporting import ReportingMutation, ReportingQuery
+from schema.results import ResultsQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.units import UnitQuery
@@ -120,6 +121,7 @@ Query = merge_types(
         ReportingQuery,
         CorrectionQuery,
         PublicityQuery,
+        ResultsQuery,
         AdminQuery,
     ),
 )
