@@ -29,6 +29,7 @@ class AccountKind(str, enum.Enum):
     PERSON = "PERSON"
     UNIT = "UNIT"
     ADMIN = "ADMIN"
+    COMMITTEE_OFFICE = "COMMITTEE_OFFICE"  # 评委会办事机构 (models.committee_stage.CommitteeOffice)
 
 
 class PermissionStatus(str, enum.Enum):

@@ -18,6 +18,8 @@ from models import (
     AccountKind,
     Admin,
     AuthSession,
+    Committee,
+    CommitteeOffice,
     Declaration,
     LoginThrottle,
     Person,
@@ -193,6 +195,26 @@ async def create_admin(env: Env, *, login_name: str, password: str, region_code:
     env.session.add(admin)
     await _flush_unique(env, _UNIQUE_LOGIN)
     return admin
+
+
+async def create_committee_office(env: Env, *, login_name: str, password: str, committee_id: int,
+                                  name: str) -> CommitteeOffice:
+    """A committee office's account (评委会办事机构), bound to one committee. Its creator
+    chose or was given the password, so the office must change it at its first login."""
+    errors: list[RuleViolation] = []
+    login_name = collect(errors, account_rules.validate_login_name, login_name)
+    name = collect(errors, clean_text, name, field="name", limit=ADMIN_NAME_MAX, required=True)
+    errors += account_rules.password_violations(password, login_name or "")
+    if login_name and await _login_name_taken(env, login_name):
+        errors.append(_LOGIN_TAKEN)
+    raise_all(errors)
+    account = await _new_account(env, AccountKind.COMMITTEE_OFFICE, login_name, password)
+    account.must_change_password = True
+    office = CommitteeOffice(account_id=account.id, committee_id=committee_id, name=name,
+                             created_at=account.created_at, created_by_account_id=env.require_viewer().account.id)
+    env.session.add(office)
+    await _flush_unique(env, _UNIQUE_LOGIN)
+    return office
 
 
 async def admin_exists(env: Env) -> bool:
@@ -392,6 +414,9 @@ async def load_viewer(env: Env, account: Account, session_id: int) -> Viewer:
         viewer.person = await env.session.scalar(select(Person).where(Person.account_id == account.id))
     elif account.kind is AccountKind.UNIT:
         viewer.unit = await env.session.scalar(select(Unit).where(Unit.account_id == account.id))
+    elif account.kind is AccountKind.COMMITTEE_OFFICE:
+        viewer.committee_office = await env.session.scalar(
+            select(CommitteeOffice).where(CommitteeOffice.account_id == account.id))
     else:
         viewer.admin = await env.session.scalar(select(Admin).where(Admin.account_id == account.id))
     return viewer
@@ -410,23 +435,24 @@ async def authenticate(env: Env, token: str) -> Viewer | None:
     now = env.clock.now()
     row = (
         await env.session.execute(
-            select(AuthSession, Account, Person, Unit, Admin)
+            select(AuthSession, Account, Person, Unit, Admin, CommitteeOffice)
             .join(Account, Account.id == AuthSession.account_id)
             .outerjoin(Person, Person.account_id == Account.id)
             .outerjoin(Unit, Unit.account_id == Account.id)
             .outerjoin(Admin, Admin.account_id == Account.id)
+            .outerjoin(CommitteeOffice, CommitteeOffice.account_id == Account.id)
             .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None),
                    Account.disabled_at.is_(None))  # disabling revokes sessions too; this closes any race
         )
     ).first()
     if row is None:
         return None
-    auth, account, person, unit, admin = row
+    auth, account, person, unit, admin, office = row
     idle_limit = auth.last_seen_at + timedelta(minutes=env.settings.session_idle_minutes)
     if now >= auth.expires_at or now >= idle_limit:
         return None
     return Viewer(account=account, session_id=auth.id, person=person, unit=unit, admin=admin,
-                  touch_due=now - auth.last_seen_at >= _TOUCH_EVERY)
+                  committee_office=office, touch_due=now - auth.last_seen_at >= _TOUCH_EVERY)
 
 
 async def touch_session(env: Env, viewer: Viewer) -> None:
@@ -517,20 +543,24 @@ async def account_in_scope(env: Env, account_id: int, *, lock: bool = False) -> 
     NOT_FOUND, like one that does not exist."""
     admin = env.require_admin()
     env.note_audit("Account", account_id)  # a refusal's audit row names what was tried
-    stmt = (select(Account, Person.id, Unit.region_code, Admin.region_code, Admin.id)
+    stmt = (select(Account, Person.id, Unit.region_code, Admin.region_code, Admin.id, Committee.region_code)
             .outerjoin(Person, Person.account_id == Account.id)
             .outerjoin(Unit, Unit.account_id == Account.id)
             .outerjoin(Admin, Admin.account_id == Account.id)
+            .outerjoin(CommitteeOffice, CommitteeOffice.account_id == Account.id)
+            .outerjoin(Committee, Committee.id == CommitteeOffice.committee_id)
             .where(Account.id == account_id))
     row = (await env.session.execute(stmt.with_for_update(of=Account) if lock else stmt)).first()
     if row is None:
         raise RuleViolation(ErrorCode.NOT_FOUND, field="accountId")
-    account, person_id, unit_region, admin_region, admin_id = row
+    account, person_id, unit_region, admin_region, admin_id, committee_region = row
     if account.kind is AccountKind.PERSON:
         allowed = person_id in await visible_persons(env, [person_id])
         region = None
     elif account.kind is AccountKind.UNIT:
         allowed, region = region_covers(admin.region_code, unit_region), unit_region
+    elif account.kind is AccountKind.COMMITTEE_OFFICE:
+        allowed, region = region_covers(admin.region_code, committee_region), committee_region
     else:
         allowed = admin_id != admin.id and region_covers(admin.region_code, admin_region)
         region = admin_region

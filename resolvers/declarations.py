@@ -343,6 +343,8 @@ async def can_see_declaration(env: Env, declaration: Declaration, work_unit_regi
         return await unit_can_see_declaration(env, viewer.unit, declaration)
     if viewer.admin is not None:
         return declaration.status is not S.DRAFT and region_covers(viewer.admin.region_code, work_unit_region)
+    if viewer.committee_office is not None:  # what the route brought to its committee
+        return declaration.committee_id == viewer.committee_office.committee_id
     return False
 
 

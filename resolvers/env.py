@@ -12,7 +12,7 @@ from core.config import Settings
 from core.errors import Forbidden, NotAuthenticated, PasswordChangeRequired
 from core.security import Passwords
 from core.services import AppServices
-from models import Account, AccountKind, Admin, Person, Unit
+from models import Account, AccountKind, Admin, CommitteeOffice, Person, Unit
 
 M = TypeVar("M")
 
@@ -26,6 +26,7 @@ class Viewer:
     person: Person | None = None
     unit: Unit | None = None
     admin: Admin | None = None
+    committee_office: CommitteeOffice | None = None  # 评委会办事机构
     touch_due: bool = False  # the session's idle window should be slid forward
 
     @property
@@ -141,3 +142,9 @@ class Env:
         if viewer.admin is None:
             raise Forbidden("此操作仅限职称管理机构账号")
         return viewer.admin
+
+    def require_committee_office(self) -> CommitteeOffice:
+        viewer = self.require_viewer()
+        if viewer.committee_office is None:
+            raise Forbidden("此操作仅限评委会办事机构账号")
+        return viewer.committee_office

@@ -29,9 +29,9 @@ def transition(declaration: Declaration, action: DeclarationAction) -> Declarati
 
 
 def actor_name(env: Env) -> str:
-    """The caller as the timeline shows it: the person's, unit's or admin's name."""
+    """The caller as the timeline shows it: the person's, unit's, admin's or office's name."""
     viewer = env.require_viewer()
-    profile = viewer.person or viewer.unit or viewer.admin
+    profile = viewer.person or viewer.unit or viewer.admin or viewer.committee_office
     return profile.name if profile is not None else viewer.account.login_name
 
 

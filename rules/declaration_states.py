@@ -22,6 +22,20 @@ returns the declaration to the applicant like a rejection.
 
     APPROVED ──start publicity / raise objection / dismiss objection──▶ APPROVED
     APPROVED ──uphold objection(reason)──▶ RETURNED
+
+评审 (issue 14): the committee stage, run by the committee's office (评委会办事机构) and its
+drawn experts. The office's formal check (受理审查) passes, sends the one-time correction
+notice (the applicant's answer comes back to the committee, not to a unit), or returns the
+declaration down the route to the unit that reported it:
+
+    ACCEPTED ──check──▶ CHECKED ──schedule (a review session)──▶ IN_REVIEW ──ballot closed──▶ PASSED | NOT_PASSED
+        │  └──request correction(items, deadline)──▶ RETURNED ──resubmit to committee──▶ ACCEPTED
+        └──return down the route (reason)──▶ PENDING_REVIEW (the unit that reported it)
+
+    PASSED ──results publicity, confirmed by the title office──▶ GRANTED ──fraud──▶ REVOKED
+
+The last line's actions (results publicity, an upheld objection withdrawing the result,
+GRANT, REVOKE) belong to the results stage; the states exist here so the table is whole.
 """
 
 from __future__ import annotations
@@ -37,6 +51,13 @@ class DeclarationStatus(str, enum.Enum):
     ACCEPTED = "ACCEPTED"  # 评审委员会已受理
     # --- corrections (一次性告知补正) ---
     ABANDONED = "ABANDONED"  # 视为放弃：补正期限内未重新确认申报（本年度终结）
+    # --- 评审 (committee stage) ---
+    CHECKED = "CHECKED"  # 受理审查通过（待评审）
+    IN_REVIEW = "IN_REVIEW"  # 评审中（已列入评审会议）
+    PASSED = "PASSED"  # 评审通过
+    NOT_PASSED = "NOT_PASSED"  # 评审未通过
+    GRANTED = "GRANTED"  # 已取得职称（已发证）
+    REVOKED = "REVOKED"  # 已撤销（弄虚作假取得）
 
 
 class DeclarationAction(str, enum.Enum):
@@ -58,6 +79,12 @@ class DeclarationAction(str, enum.Enum):
     RAISE_OBJECTION = "RAISE_OBJECTION"  # 公示期间有人提出异议
     DISMISS_OBJECTION = "DISMISS_OBJECTION"  # 单位处理异议：不成立
     UPHOLD_OBJECTION = "UPHOLD_OBJECTION"  # 单位处理异议：成立（退回申报人）
+    # --- 评审 (committee stage) ---
+    CHECK = "CHECK"  # 评委会办事机构受理审查通过
+    RESUBMIT_TO_COMMITTEE = "RESUBMIT_TO_COMMITTEE"  # 申报人按评委会的补正告知补正后重新确认（回到评委会）
+    SCHEDULE = "SCHEDULE"  # 列入评审会议（评审中）
+    PASS = "PASS"  # 评审通过（闭票计票）
+    FAIL = "FAIL"  # 评审未通过（闭票计票）
 
 
 S, A = DeclarationStatus, DeclarationAction
@@ -97,6 +124,21 @@ TRANSITIONS.update({
 APPLICANT_ACTIONS |= {A.RESUBMIT}
 #: Taken by nobody: the passing of a deadline (the timeline's actor is 系统).
 SYSTEM_ACTIONS = frozenset({A.ABANDON})
+
+
+# --- 评审 (committee stage): the formal check reuses the notice and the return down ---
+TRANSITIONS.update({
+    (S.ACCEPTED, A.CHECK): S.CHECKED,
+    (S.ACCEPTED, A.REQUEST_CORRECTION): S.RETURNED,
+    (S.RETURNED, A.RESUBMIT_TO_COMMITTEE): S.ACCEPTED,
+    (S.ACCEPTED, A.RETURN_DOWN): S.PENDING_REVIEW,
+    (S.CHECKED, A.SCHEDULE): S.IN_REVIEW,
+    (S.IN_REVIEW, A.PASS): S.PASSED,
+    (S.IN_REVIEW, A.FAIL): S.NOT_PASSED,
+})
+APPLICANT_ACTIONS |= {A.RESUBMIT_TO_COMMITTEE}
+#: Taken by the committee office (评委会办事机构) for its committee.
+COMMITTEE_ACTIONS = frozenset({A.CHECK, A.SCHEDULE, A.PASS, A.FAIL})
 
 
 class TransitionNotAllowed(Exception):

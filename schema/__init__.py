@@ -21,11 +21,12 @@ from strawberry.tools import merge_types
 
 from core.config import Settings
 from core.errors import BadInput
-from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
+from schema.accounts import AccountMutation, AccountQuery, Admin, CommitteeOffice, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
+from schema.committee_offices import CommitteeOfficeMutation
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
@@ -58,7 +59,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin)
+                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -131,6 +132,7 @@ Mutation = merge_types(
         AccountMutation,
         PermissionMutation,
         CommitteeMutation,
+        CommitteeOfficeMutation,
         RouteMutation,
         CommitmentMutation,
         DeclarationMutation,

@@ -13,10 +13,11 @@ from strawberry import relay
 from models import Account as AccountModel
 from models import AccountKind as DomainAccountKind
 from models import Admin as AdminModel
+from models import CommitteeOffice as OfficeModel
 from models import PermissionStatus as DomainPermissionStatus
 from models import Person as PersonModel
 from models import Unit as UnitModel
-from resolvers import accounts
+from resolvers import accounts, committee_offices
 from resolvers import admin as admin_steps
 from resolvers.env import Env, Viewer
 from rules.errors import ErrorCode, RuleViolation
@@ -26,7 +27,7 @@ from rules.regions import find_region
 from schema.context import Info
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
-from schema.ids import decode_id
+from schema.ids import decode_id, encode_id
 from schema.mutation import Actor, MutationSpec
 from schema.nodes import resolve_visible
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
 else:
     AccountKind = gql_enum(
         DomainAccountKind,
-        {"PERSON": "个人", "UNIT": "单位", "ADMIN": "职称管理机构"},
+        {"PERSON": "个人", "UNIT": "单位", "ADMIN": "职称管理机构", "COMMITTEE_OFFICE": "评委会办事机构"},
         name="AccountKind",
         description="账号类型",
     )
@@ -65,6 +66,9 @@ class Capability(Enum):
     )
     ADMINISTER_REGION = strawberry.enum_value(
         "ADMINISTER_REGION", description="职称管理机构：审核本地区单位权限、管理评审委员会"
+    )
+    RUN_COMMITTEE = strawberry.enum_value(
+        "RUN_COMMITTEE", description="评委会办事机构：受理审查、专家库、评审会议、投票与计票"
     )
 
 
@@ -171,6 +175,27 @@ class Admin(relay.Node):
         return await resolve_visible(info, node_ids, admin_steps.visible_admins, lambda row: cls.of(*row))
 
 
+@strawberry.type(description="评委会办事机构账号：绑定一个评审委员会，办理其受理审查、专家库、评审会议和投票")
+class CommitteeOffice(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="办事机构名称，如 山东省工程技术高级职称评审委员会办公室")
+    login_name: str = strawberry.field(description="登录名")
+    committee_id: strawberry.ID = strawberry.field(
+        description="所属评审委员会的全局 ID（用 node(id:) 取得；此处不内嵌以免类型互相引用）")
+    must_change_password: bool = strawberry.field(
+        description="是否仍在使用他人设置的密码（新建或重置后尚未修改）：登录后须先修改密码")
+
+    @classmethod
+    def of(cls, office: OfficeModel, account: AccountModel, *_: object) -> "CommitteeOffice":
+        return cls(id=office.id, name=office.name, login_name=account.login_name,
+                   committee_id=strawberry.ID(encode_id("Committee", office.committee_id)),
+                   must_change_password=account.must_change_password)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await resolve_visible(info, node_ids, committee_offices.visible_offices, lambda row: cls.of(*row))
+
+
 @strawberry.type(description="当前登录的账号")
 class Me:
     login_name: str = strawberry.field(description="登录名")
@@ -178,6 +203,7 @@ class Me:
     person: Person | None = strawberry.field(description="个人账号的个人信息")
     unit: Unit | None = strawberry.field(description="单位账号的单位信息")
     admin: Admin | None = strawberry.field(description="管理机构账号的信息")
+    committee_office: CommitteeOffice | None = strawberry.field(description="评委会办事机构账号的信息")
     capabilities: list[Capability] = strawberry.field(
         description="当前账号可以做的事；须先修改密码时为空")
     must_change_password: bool = strawberry.field(
@@ -193,7 +219,7 @@ class Me:
                        person=Person.of(viewer.person, None) if viewer.person else None,
                        unit=Unit.of(viewer.unit) if viewer.unit else None,
                        admin=Admin.of(viewer.admin, viewer.account) if viewer.admin else None,
-                       capabilities=[], must_change_password=True)
+                       committee_office=_office(viewer), capabilities=[], must_change_password=True)
         caps: list[Capability] = []
         if viewer.person is not None:
             caps.append(Capability.DECLARE)
@@ -203,15 +229,22 @@ class Me:
                 caps.append(Capability.REVIEW_AND_REPORT)
         if viewer.admin is not None:
             caps.append(Capability.ADMINISTER_REGION)
+        if viewer.committee_office is not None:
+            caps.append(Capability.RUN_COMMITTEE)
         return cls(
             login_name=viewer.account.login_name,
             kind=viewer.account.kind,
             person=Person.of(viewer.person, viewer) if viewer.person else None,
             unit=Unit.of(viewer.unit) if viewer.unit else None,
             admin=Admin.of(viewer.admin, viewer.account) if viewer.admin else None,
+            committee_office=_office(viewer),
             capabilities=caps,
             must_change_password=False,
         )
+
+
+def _office(viewer: Viewer) -> CommitteeOffice | None:
+    return CommitteeOffice.of(viewer.committee_office, viewer.account) if viewer.committee_office else None
 
 
 @strawberry.input(description="个人注册（带*项必填）")

@@ -52,6 +52,13 @@ _CORRECTION_STATUSES = {"ABANDONED": "视为放弃：补正期限内未重新确
 _CORRECTION_ACTIONS = {"REQUEST_CORRECTION": "一次性告知补正（退回申报人，限期补正）",
                        "RESUBMIT": "补正后重新确认（回到告知补正的单位）", "ABANDON": "补正期限已过，视为放弃（系统）",
                        "RETURN_DOWN": "按原报送渠道退回下级单位"}
+# --- 评审 (committee stage) ---
+_COMMITTEE_STATUSES = {"CHECKED": "受理审查通过（待评审）", "IN_REVIEW": "评审中（已列入评审会议）",
+                       "PASSED": "评审通过", "NOT_PASSED": "评审未通过", "GRANTED": "已取得职称（已发证）",
+                       "REVOKED": "职称已撤销"}
+_COMMITTEE_ACTIONS = {"CHECK": "评委会受理审查通过",
+                      "RESUBMIT_TO_COMMITTEE": "按评委会的补正告知补正后重新确认（回到评委会）",
+                      "SCHEDULE": "列入评审会议", "PASS": "评审通过", "FAIL": "评审未通过"}
 
 if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
     DeclarationStatus = DomainStatus
@@ -62,7 +69,7 @@ else:
         DomainStatus,
         {"DRAFT": "草稿（未确认申报，可修改）", "PENDING_REVIEW": "待审核（在当前单位）",
          "APPROVED": "审核通过（待上报）", "RETURNED": "审核不通过，已退回申报人修改", "ACCEPTED": "评审委员会已受理",
-         **_CORRECTION_STATUSES},
+         **_CORRECTION_STATUSES, **_COMMITTEE_STATUSES},
         name="DeclarationStatus", description="申报状态",
     )
     DeclarationAction = gql_enum(
@@ -70,7 +77,7 @@ else:
         {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
          "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理", "START_PUBLICITY": "单位公示开始",
          "RAISE_OBJECTION": "公示期间收到异议", "DISMISS_OBJECTION": "异议不成立",
-         "UPHOLD_OBJECTION": "异议成立（退回申报人）", **_CORRECTION_ACTIONS},
+         "UPHOLD_OBJECTION": "异议成立（退回申报人）", **_CORRECTION_ACTIONS, **_COMMITTEE_ACTIONS},
         name="DeclarationAction", description="申报流程中的一步",
     )
     DeclarationMethod = gql_enum(

@@ -61,6 +61,7 @@ class Actor(enum.Enum):
     PERMITTED_UNIT = "permitted unit"  # 单位 with 职称申报权限
     ADMIN = "admin"  # 职称管理机构 of the province or a city
     PROVINCE_ADMIN = "province admin"  # 省级职称管理机构 only
+    COMMITTEE_OFFICE = "committee office"  # 评委会办事机构 (of one committee)
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ def _check_kind(env: Env, actor: Actor) -> None:
             raise Forbidden("此操作仅限个人或单位账号")
     elif actor in (Actor.UNIT, Actor.PERMITTED_UNIT):
         env.require_unit()
+    elif actor is Actor.COMMITTEE_OFFICE:
+        env.require_committee_office()
     else:
         env.require_admin()
 

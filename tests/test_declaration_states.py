@@ -44,7 +44,9 @@ def test_locked_states_refuse_edits(state):
 def test_editable_states():
     assert is_editable(S.DRAFT) and is_editable(S.RETURNED)
     assert allowed_actions(S.DRAFT) == {A.EDIT, A.CONFIRM}
-    assert allowed_actions(S.ACCEPTED) == frozenset()
+    # Accepted by the committee, the applicant can do nothing; its office checks it.
+    assert allowed_actions(S.ACCEPTED) == {A.CHECK, A.REQUEST_CORRECTION, A.RETURN_DOWN}
+    assert not allowed_actions(S.ACCEPTED) & APPLICANT_ACTIONS
 
 
 def test_no_withdraw_after_approval_and_no_create_twice():
@@ -61,3 +63,17 @@ def test_unit_publicity_keeps_approved_and_an_upheld_objection_returns():
     assert allowed_actions(S.APPROVED) == {A.REPORT, A.START_PUBLICITY, A.RAISE_OBJECTION, A.DISMISS_OBJECTION,
                                            A.UPHOLD_OBJECTION}
     assert not APPLICANT_ACTIONS & {A.START_PUBLICITY, A.RAISE_OBJECTION, A.DISMISS_OBJECTION, A.UPHOLD_OBJECTION}
+
+
+def test_the_committee_stage_runs_from_accepted_to_a_result():
+    assert next_state(S.ACCEPTED, A.CHECK) is S.CHECKED
+    assert next_state(S.CHECKED, A.SCHEDULE) is S.IN_REVIEW
+    assert next_state(S.IN_REVIEW, A.PASS) is S.PASSED
+    assert next_state(S.IN_REVIEW, A.FAIL) is S.NOT_PASSED
+    # A committee's correction notice brings the answer back to the committee, not a unit.
+    assert next_state(S.ACCEPTED, A.REQUEST_CORRECTION) is S.RETURNED
+    assert next_state(S.RETURNED, A.RESUBMIT_TO_COMMITTEE) is S.ACCEPTED
+    assert next_state(S.ACCEPTED, A.RETURN_DOWN) is S.PENDING_REVIEW
+    for state in (S.CHECKED, S.IN_REVIEW, S.PASSED, S.NOT_PASSED, S.GRANTED, S.REVOKED):
+        assert not is_editable(state)
+    assert not can(S.CHECKED, A.PASS) and not can(S.ACCEPTED, A.SCHEDULE)

@@ -22,8 +22,9 @@ from graphql import (
 from schema import schema as app_schema
 from tests.support.units import table_snapshot
 
-ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
-    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin")
+ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE = (
+    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
+    "committee office")
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -47,6 +48,8 @@ ACTORS = {
     # Issue 12: the catalogue as data
     "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
+    # Issue 14: the committee stage
+    "createCommitteeOffice": ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
@@ -107,7 +110,7 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
         return permitted_unit["token"]
     if actor == PERSON_OR_UNIT:
         return city_admin
-    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN):
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE):
         return applicant["token"]
     raise AssertionError(actor)
 
