@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from app.downloads import download_route
+from app.downloads import certificate_route, download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
@@ -33,6 +33,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         Route("/graphql", graphql),
         *graphiql_routes(),
         download_route(services),
+        certificate_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
     return Starlette(

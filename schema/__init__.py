@@ -50,7 +50,7 @@ from schema.records import (
     WorkExperience,
 )
 from schema.reporting import ReportingMutation, ReportingQuery
-from schema.results import ResultsQuery
+from schema.results import ResultObjection, ResultsMutation, ResultsPublicityEntry, ResultsQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.units import UnitQuery
@@ -59,7 +59,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice)
+                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, ResultsPublicityEntry, ResultObjection)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -142,6 +142,7 @@ Mutation = merge_types(
         ReportingMutation,
         CorrectionMutation,
         PublicityMutation,
+        ResultsMutation,
         AdminMutation,
         CatalogMutation,
     ),
