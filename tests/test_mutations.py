@@ -8,6 +8,7 @@ naming its argument. A new mutation must be added to ACTORS below.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -50,6 +51,9 @@ ACTORS = {
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
     # Issue 14: the committee stage
     "createCommitteeOffice": ADMIN,
+    # Issue 14: results publicity, confirmation, certificates, revocation
+    "startResultsPublicity": COMMITTEE_OFFICE, "resolveResultObjection": COMMITTEE_OFFICE,
+    "raiseResultObjection": PERSON, "confirmResults": ADMIN, "revokeTitle": ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
@@ -138,10 +142,25 @@ def _id_arguments(name: str) -> list[str]:
 WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
 
 
+async def _committee_office(api, admin: str, accepting_unit: dict) -> str:
+    """A committee office's token: a committee accepting at the permitted unit, its office."""
+    from tests.support.committee import office_token
+    from tests.support.units import create_committee
+    created = await create_committee(api, admin, accepting_unit)
+    assert created["errors"] == [], created
+    # office_token reads only a world's api and admin token.
+    return await office_token(SimpleNamespace(api=api, admin=admin), created["committee"]["id"], "office_ids")
+
+
 @pytest.mark.parametrize("name", WITH_IDS)
 async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
-    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
-              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+    actor = ACTORS[name]
+    if actor == COMMITTEE_OFFICE:
+        caller = await _committee_office(api, await make_admin("370000"), permitted_unit)
+    else:
+        caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"],
+                  PERMITTED_UNIT: permitted_unit["token"], ADMIN: await make_admin("370000"),
+                  PROVINCE_ADMIN: await make_admin("370000")}[actor]
     query, variables = operation(name)
     payload = (await api(query, variables, caller))[name]
     assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
