@@ -163,6 +163,21 @@ class Settings:
     # in-memory catalogue when another worker changed it; its own changes apply at once.
     catalog_refresh_seconds: float = setting(5.0, "ZHICHENG_CATALOG_REFRESH_SECONDS",
                                              "how often a worker looks for catalogue changes by others (s)")
+    # 评审 (committee stage): the regulation's panels (人社部令第40号: a series committee of
+    # senior titles has at least 25 experts, a specialty committee at least 11); a session's
+    # panel is odd and at least these, its default size too.
+    review_panel_size_senior: int = setting(25, "ZHICHENG_REVIEW_PANEL_SIZE_SENIOR",
+                                            "smallest (and default) panel of a 正高/副高 review session", minimum=3)
+    review_panel_size: int = setting(11, "ZHICHENG_REVIEW_PANEL_SIZE",
+                                     "smallest (and default) panel of a review session of other levels", minimum=3)
+    review_group_size: int = setting(5, "ZHICHENG_REVIEW_GROUP_SIZE",
+                                     "experts per opinion group (评议组) a panel is dealt into (never under 3)",
+                                     minimum=3)
+    # The key that names and seals ballots (rules.ballot), kept out of the database. Every
+    # worker and host needs the same one; unset, it is made once in the data dir (ballot.key).
+    ballot_key: str | None = setting(None, "ZHICHENG_BALLOT_KEY",
+                                     "64 hex digits keying secret ballots; unset: var/ballot.key, made on first use",
+                                     shown="unset", secret=True)
 
     # 评审结果公示 (issue 14): the fewest working days a committee publicises its results
     # (人社部令第40号: at least 5); lowered only for a demonstration.

@@ -112,6 +112,21 @@ class ErrorCode(str, Enum):
     REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
     REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
     REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
+    # 评审 (committee stage): expert pool, sessions, the draw, the ballot
+    EXPERT_TERM_INVALID = "EXPERT_TERM_INVALID"
+    EXPERT_LEVEL_TOO_LOW = "EXPERT_LEVEL_TOO_LOW"
+    EXPERT_ALREADY_IN_POOL = "EXPERT_ALREADY_IN_POOL"
+    PANEL_SIZE_INVALID = "PANEL_SIZE_INVALID"
+    NO_CANDIDATES = "NO_CANDIDATES"
+    TOO_FEW_EXPERTS = "TOO_FEW_EXPERTS"
+    NOT_ON_PANEL = "NOT_ON_PANEL"
+    NOT_IN_GROUP = "NOT_IN_GROUP"
+    RECUSED = "RECUSED"
+    ABSENT = "ABSENT"
+    QUORUM_NOT_MET = "QUORUM_NOT_MET"
+    BALLOT_NOT_OPEN = "BALLOT_NOT_OPEN"
+    BALLOT_CLOSED = "BALLOT_CLOSED"
+    DUPLICATE_VOTE = "DUPLICATE_VOTE"
     # Results publicity, confirmation, certificates (issue 14, steps 6-8)
     RESULTS_PUBLICITY_NOT_ENDED = "RESULTS_PUBLICITY_NOT_ENDED"
     RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
@@ -217,6 +232,21 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
     ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
+    # 评审 (committee stage)
+    ErrorCode.EXPERT_TERM_INVALID: "专家聘期不正确：结束日须晚于开始日，最长3年",
+    ErrorCode.EXPERT_LEVEL_TOO_LOW: "专家所持职称级别低于所评审的级别",
+    ErrorCode.EXPERT_ALREADY_IN_POOL: "此人已在本评审委员会专家库中（本聘期）",
+    ErrorCode.PANEL_SIZE_INVALID: "评审专家人数须为不少于规定人数的奇数",
+    ErrorCode.NO_CANDIDATES: "没有可列入评审会议的申报（须已通过受理审查且未列入其他会议）",
+    ErrorCode.TOO_FEW_EXPERTS: "符合条件的专家不足，无法抽取所需人数的评审专家组",
+    ErrorCode.NOT_ON_PANEL: "您不是本次评审会议的评审专家",
+    ErrorCode.NOT_IN_GROUP: "该申报人不属于您所在的评议组",
+    ErrorCode.RECUSED: "您须回避该申报人，不能评议或投票",
+    ErrorCode.ABSENT: "未到会的专家不能投票，也不能委托他人投票",
+    ErrorCode.QUORUM_NOT_MET: "到会专家不足评审专家组的三分之二，不能投票",
+    ErrorCode.BALLOT_NOT_OPEN: "尚未开始投票（须先抽取专家并记录到会情况）",
+    ErrorCode.BALLOT_CLOSED: "投票已结束，不能再投票或修改",
+    ErrorCode.DUPLICATE_VOTE: "同一申报人在一次提交中只能投一票",
     # Results publicity, confirmation, certificates (issue 14, steps 6-8)
     ErrorCode.RESULTS_PUBLICITY_NOT_ENDED: "评审结果公示尚未期满，不能确认",
     ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",

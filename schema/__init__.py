@@ -32,6 +32,7 @@ from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
+from schema.experts import Expert, ExpertMutation, ExpertQuery
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
@@ -52,6 +53,13 @@ from schema.records import (
 from schema.reporting import ReportingMutation, ReportingQuery
 from schema.results import ResultObjection, ResultsMutation, ResultsPublicityEntry, ResultsQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
+from schema.review_sessions import (
+    PanelMember,
+    ReviewSession,
+    ReviewSessionMutation,
+    ReviewSessionQuery,
+    SessionCandidate,
+)
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.units import UnitQuery
 
@@ -59,7 +67,8 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, ResultsPublicityEntry, ResultObjection)
+                IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, Expert, ReviewSession, SessionCandidate,
+                PanelMember, ResultsPublicityEntry, ResultObjection)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -124,6 +133,8 @@ Query = merge_types(
         PublicityQuery,
         ResultsQuery,
         AdminQuery,
+        ExpertQuery,
+        ReviewSessionQuery,
     ),
 )
 Mutation = merge_types(
@@ -145,6 +156,8 @@ Mutation = merge_types(
         ResultsMutation,
         AdminMutation,
         CatalogMutation,
+        ExpertMutation,
+        ReviewSessionMutation,
     ),
 )
 

@@ -24,13 +24,16 @@ from core.services import build_services
 from resolvers import catalog
 from resolvers.reference import sync_reference_data
 from server import create_app
-from tests.support import units
+from tests.support import committee, units
 from tests.support.api import Api, create_admin_token
 from tests.support.db import StatementCounter, table_count, truncate_statement
 from tests.support.declarations import ACCEPT
 
 # Cheap Argon2 keeps the suite fast; production cost is exercised by the benchmark.
-TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1))
+# Review panels of 3 (the regulation's 25 and 11 are the defaults; tests of the committee
+# stage would otherwise register 25 experts each) in groups of 3.
+TEST_SETTINGS = Settings(argon2=Argon2Params(time_cost=1, memory_cost=64, parallelism=1),
+                         review_panel_size_senior=3, review_panel_size=3, review_group_size=3)
 
 
 # The fixtures that reach PostgreSQL; every other database fixture (api, client, services …)
@@ -174,6 +177,15 @@ async def permitted_unit(api, city_admin) -> dict:
     """A unit of 济南 whose permission application `city_admin` approved, logged in: the unit's
     fields (id, name, uscc, region …), loginName, applicationId and token."""
     return await units.permitted_unit(api, city_admin)
+
+
+@pytest.fixture
+async def committee_office(api, province_admin, permitted_unit) -> str:
+    """The token of a 评委会办事机构 of a provincial committee whose accepting unit is
+    `permitted_unit`, its one-time password already changed."""
+    created = await units.create_committee(api, province_admin, permitted_unit)
+    assert created["errors"] == [], created
+    return await committee.office_for(api, province_admin, created["committee"]["id"])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ naming its argument. A new mutation must be added to ACTORS below.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -51,6 +50,11 @@ ACTORS = {
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
     # Issue 14: the committee stage
     "createCommitteeOffice": ADMIN,
+    "checkDeclaration": COMMITTEE_OFFICE, "addExpert": COMMITTEE_OFFICE, "suspendExpert": COMMITTEE_OFFICE,
+    "reinstateExpert": COMMITTEE_OFFICE, "retireExpert": COMMITTEE_OFFICE, "renewExpert": COMMITTEE_OFFICE,
+    "declareConflict": COMMITTEE_OFFICE, "createReviewSession": COMMITTEE_OFFICE, "drawPanel": COMMITTEE_OFFICE,
+    "recordAttendance": COMMITTEE_OFFICE, "closeBallot": COMMITTEE_OFFICE,
+    "submitOpinion": PERSON, "castVotes": PERSON,
     # Issue 14: results publicity, confirmation, certificates, revocation
     "startResultsPublicity": COMMITTEE_OFFICE, "resolveResultObjection": COMMITTEE_OFFICE,
     "raiseResultObjection": PERSON, "confirmResults": ADMIN, "revokeTitle": ADMIN,
@@ -142,31 +146,26 @@ def _id_arguments(name: str) -> list[str]:
 WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
 
 
-async def _committee_office(api, admin: str, accepting_unit: dict) -> str:
-    """A committee office's token: a committee accepting at the permitted unit, its office."""
-    from tests.support.committee import office_token
-    from tests.support.units import create_committee
-    created = await create_committee(api, admin, accepting_unit)
-    assert created["errors"] == [], created
-    # office_token reads only a world's api and admin token.
-    return await office_token(SimpleNamespace(api=api, admin=admin), created["committee"]["id"], "office_ids")
-
-
-@pytest.mark.parametrize("name", WITH_IDS)
-async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
-    actor = ACTORS[name]
-    if actor == COMMITTEE_OFFICE:
-        caller = await _committee_office(api, await make_admin("370000"), permitted_unit)
-    else:
-        caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"],
-                  PERMITTED_UNIT: permitted_unit["token"], ADMIN: await make_admin("370000"),
-                  PROVINCE_ADMIN: await make_admin("370000")}[actor]
-    query, variables = operation(name)
-    payload = (await api(query, variables, caller))[name]
+def _assert_invalid_ids(name: str, payload: dict) -> None:
     assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
     assert {e["field"] for e in payload["errors"]} <= set(_id_arguments(name))
 
 
+@pytest.mark.parametrize("name", [m for m in WITH_IDS if ACTORS[m] != COMMITTEE_OFFICE])
+async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
+    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
+              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+    query, variables = operation(name)
+    _assert_invalid_ids(name, (await api(query, variables, caller))[name])
+
+
+@pytest.mark.parametrize("name", [m for m in WITH_IDS if ACTORS[m] == COMMITTEE_OFFICE])
+async def test_the_committee_office_gets_invalid_id_in_the_payload(api, name, committee_office):
+    query, variables = operation(name)
+    _assert_invalid_ids(name, (await api(query, variables, committee_office))[name])
+
+
 def test_the_table_covers_mutations_with_ids():
     # Guards the parametrisation above against an empty list after a rename.
-    assert {"reviewDeclaration", "reportDeclarations", "updateCommittee", "deleteMaterial"} <= set(WITH_IDS)
+    assert {"reviewDeclaration", "reportDeclarations", "updateCommittee", "deleteMaterial", "castVotes",
+            "closeBallot"} <= set(WITH_IDS)
