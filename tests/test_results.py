@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from schema.ids import encode_id
-from tests.support.committee import CommitteeWorld, office_token, seed_tallied_session
+from tests.support.committee import CommitteeWorld, office_for, seed_tallied_session
 from tests.support.corrections import MY_INTEGRITY
 from tests.support.declarations import CREATE
 from tests.support.review import ERRORS, codes, pass_time, rows
@@ -119,7 +119,7 @@ async def test_start_refusals(world, engine, make_admin):
     # Another committee's office does not see this session.
     other = await create_committee(world.api, world.admin, world.dept, name="济南市工程技术中级评审委员会",
                                    levels=["INTERMEDIATE"], regionCode="370100")
-    other_office = await office_token(world, other["committee"]["id"], "committee_office2")
+    other_office = await office_for(world.api, world.admin, other["committee"]["id"], "committee_office2")
     assert codes(await start(world, session, other_office)) == ["NOT_FOUND"]
     assert codes(await start(world, "UmV2aWV3U2Vzc2lvbjo5OTk5")) == ["NOT_FOUND"]  # ReviewSession:9999
     assert (await start(world, session))["errors"] == []
