@@ -507,6 +507,8 @@ async def open_certificate(env: Env, *, number: str) -> Certificate:
     """A certificate for download: its holder, the office of its committee, or its title
     office. Anyone else, and an unknown number, NOT_FOUND (a download cannot probe numbers)."""
     viewer = env.require_viewer()
+    if not cert_rules.is_well_formed(number):  # never sent to PostgreSQL (a NUL would fail there)
+        raise RuleViolation(ErrorCode.NOT_FOUND)
     row = await env.session.scalar(select(Certificate).where(Certificate.number == number))
     if row is None:
         raise RuleViolation(ErrorCode.NOT_FOUND)

@@ -277,6 +277,9 @@ async def test_the_pdf_is_downloaded_by_the_holder_and_offices_only(world, clien
     unknown = await client.get("/certificates/3700002026200009999.pdf",
                                headers={"Authorization": f"Bearer {ds[0]['token']}"})
     assert unknown.status_code == 404
+    for junk in ("%00", "x" * 300, "3700002026200000011"):  # malformed, too long, a wrong check character
+        response = await client.get(f"/certificates/{junk}.pdf", headers={"Authorization": f"Bearer {ds[0]['token']}"})
+        assert response.status_code == 404
     audit = await rows(world.engine, "SELECT count(*) AS n FROM audit_entry WHERE action = 'certificate.download'")
     assert audit[0].n == 3
 
