@@ -150,8 +150,8 @@ async def start_results_publicity(env: Env, *, session_id: int, working_days: in
     await env.session.execute(_START_EVENTS, {"publicity": publicity.id, "account": viewer.account.id,
                                               "actor": actor_name(env), "reason": reason, "now": now})
     committee = await env.referenced(Committee, session_row.committee_id)
-    env.note_audit("ResultsPublicity", publicity.id, region_code=committee.region_code,
-                   reason=f"评审会议{session_id}: 公示{inserted}人至{ends_on.isoformat()}")
+    env.note_audit("ReviewSession", session_id, region_code=committee.region_code,
+                   reason=f"评审结果公示{inserted}人至{ends_on.isoformat()}")
     return StartResult(publicity, inserted)
 
 
@@ -519,6 +519,7 @@ async def open_certificate(env: Env, *, number: str) -> Certificate:
                or (viewer.admin is not None and _title_office_may(viewer.admin, committee)))
     if not allowed:
         raise RuleViolation(ErrorCode.NOT_FOUND)
-    await audit.record(env, "certificate.download", object_type="Certificate", object_id=row.id,
-                       region_code=committee.region_code)
+    # Named by its declaration (a node; the certificate is reached through it).
+    await audit.record(env, "certificate.download", object_type="Declaration", object_id=row.declaration_id,
+                       region_code=committee.region_code, reason=row.number)
     return row
