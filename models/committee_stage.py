@@ -217,7 +217,7 @@ class BallotVoter(Base):
 
 class Ballot(Base):
     """What was voted, one row per (candidate, voter) with no trace of the voter: `ballot_key`
-    and `seal` are HMACs under the ballot key (`rules.ballot`). No id, no time."""
+    is an HMAC and `seal` the choice sealed under the ballot key (`rules.ballot`). No id, no time."""
 
     __tablename__ = "ballot"
 
@@ -225,4 +225,4 @@ class Ballot(Base):
     ballot_key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("review_session.id"), index=True)
     nonce: Mapped[bytes] = mapped_column(LargeBinary(16))
-    seal: Mapped[bytes] = mapped_column(LargeBinary(32))
+    seal: Mapped[bytes] = mapped_column(LargeBinary(33))

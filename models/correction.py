@@ -44,5 +44,9 @@ class CorrectionNotice(Base):
     deadline: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime]
     created_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    # Sent by a committee's office at its formal check (受理审查): the resubmission goes back
+    # to the committee (ACCEPTED, RESUBMIT_TO_COMMITTEE), not to a unit's review. `unit_id`
+    # and `step_id` are then its accepting unit and the step that accepted it.
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"))
     resolved_at: Mapped[datetime | None]
     outcome: Mapped[NoticeOutcome | None] = mapped_column(str_enum(NoticeOutcome, "notice_outcome"))

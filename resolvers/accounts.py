@@ -27,7 +27,7 @@ from models import (
     ServerKey,
     Unit,
 )
-from resolvers import audit
+from resolvers import audit, panel_access
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from resolvers.permission import MANUAL_REVIEW_REASON_MAX
@@ -505,9 +505,14 @@ def _person_reached(viewer: Viewer):
     the applicant of a submitted declaration routed through it (a review step at the unit,
     past or present); an admin the applicant of a submitted declaration whose work unit is
     in the admin's region — every route starts at the work unit, so for a city that is
-    "routed through one of its units", and for the province any submitted declaration.
-    A draft (never submitted, or withdrawn) reaches no one."""
+    "routed through one of its units", and for the province any submitted declaration; a
+    committee office the applicants its committee accepted; a person on a review panel the
+    candidates they judge. A draft (never submitted, or withdrawn) reaches no one."""
     submitted = and_(Declaration.person_id == Person.id, Declaration.status != DeclarationStatus.DRAFT)
+    if viewer.committee_office is not None:  # what the route brought to its committee
+        return exists().where(submitted, Declaration.committee_id == viewer.committee_office.committee_id)
+    if viewer.person is not None:  # an expert: the candidates they judge (resolvers.panel_access)
+        return exists().where(submitted, panel_access.judged_by(viewer.person.id))
     if viewer.unit is not None:
         return exists().where(submitted, ReviewStep.declaration_id == Declaration.id,
                               ReviewStep.unit_id == viewer.unit.id)

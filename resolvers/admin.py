@@ -22,6 +22,7 @@ from models import (
     Admin,
     AuthSession,
     Committee,
+    CommitteeOffice,
     DeclarationYear,
     LoginThrottle,
     Person,
@@ -142,11 +143,12 @@ async def visible_admins(env: Env, ids: list[int]) -> dict[int, tuple[Admin, Acc
 class AccountRef:
     """What an admin names an account by: the account's own id, or its profile's."""
 
-    type_name: str  # "Account", "Person", "Unit" or "Admin"
+    type_name: str  # "Account", "Person", "Unit", "Admin" or "CommitteeOffice"
     row_id: int
 
 
-_PROFILES: dict[str, type[Person] | type[Unit] | type[Admin]] = {"Person": Person, "Unit": Unit, "Admin": Admin}
+_PROFILES: dict[str, type[Person] | type[Unit] | type[Admin] | type[CommitteeOffice]] = {
+    "Person": Person, "Unit": Unit, "Admin": Admin, "CommitteeOffice": CommitteeOffice}
 
 
 async def account_id_of(env: Env, ref: AccountRef) -> int:

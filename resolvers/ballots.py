@@ -73,7 +73,8 @@ async def cast_votes(env: Env, *, session_id: int, votes: list[Vote]) -> int:
     key = ballot_key(env.settings)
     names = [ballot_rules.ballot_key(key, session.id, v.candidate_id, person.id) for v in votes]
     nonces = [secrets.token_bytes(ballot_rules.NONCE_BYTES) for _ in votes]
-    seals = [ballot_rules.seal(key, n, nonce, v.choice) for n, nonce, v in zip(names, nonces, votes, strict=True)]
+    sealer = ballot_rules.Sealer(key)
+    seals = [sealer.seal(n, nonce, v.choice) for n, nonce, v in zip(names, nonces, votes, strict=True)]
     if votes:
         await env.session.execute(_UPSERT_BALLOTS, {"session": session.id, "candidates": ids, "keys": names,
                                                     "nonces": nonces, "seals": seals})
@@ -91,18 +92,18 @@ async def _tallies(env: Env, session: ReviewSession) -> dict[int, Tally]:
         .join(PanelMember, PanelMember.id == PanelRecusal.member_id)
         .where(PanelRecusal.session_id == session.id, PanelMember.present.is_(True))
         .group_by(PanelRecusal.candidate_id))}
-    key = ballot_key(env.settings)
-    counts: dict[int, Counter[VoteChoice]] = {}
-    rows = await env.session.execute(text(
-        "SELECT candidate_id, ballot_key, nonce, seal FROM ballot WHERE session_id = :s"), {"s": session.id})
-    for candidate_id, name, nonce, sealed in rows:
-        choice = ballot_rules.open_seal(key, bytes(name), bytes(nonce), bytes(sealed))
-        counts.setdefault(candidate_id, Counter())[choice] += 1
+    sealer = ballot_rules.Sealer(ballot_key(env.settings))
+    # One flat Counter over (candidate, choice): the loop runs once per ballot (50,000 in a
+    # province's session), so it makes no object per row.
+    counts: Counter[tuple[int, VoteChoice]] = Counter()
+    rows = (await env.session.execute(text(
+        "SELECT candidate_id, ballot_key, nonce, seal FROM ballot WHERE session_id = :s"), {"s": session.id})).all()
+    counts.update((candidate_id, sealer.open(name, nonce, sealed)) for candidate_id, name, nonce, sealed in rows)
     present = session.present_count or 0
     candidates = await env.session.scalars(select(SessionCandidate.id).where(SessionCandidate.session_id == session.id))
-    return {c: Tally(present=present - recused_present.get(c, 0), agree=counts.get(c, Counter())[VoteChoice.AGREE],
-                     disagree=counts.get(c, Counter())[VoteChoice.DISAGREE],
-                     abstain=counts.get(c, Counter())[VoteChoice.ABSTAIN]) for c in candidates}
+    return {c: Tally(present=present - recused_present.get(c, 0), agree=counts[(c, VoteChoice.AGREE)],
+                     disagree=counts[(c, VoteChoice.DISAGREE)], abstain=counts[(c, VoteChoice.ABSTAIN)])
+            for c in candidates}
 
 
 _RECORD_TALLY = text("""

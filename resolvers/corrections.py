@@ -118,6 +118,22 @@ async def check_field_edits(env: Env, declaration: Declaration, values: dict[str
     raise_all(rules.field_changes_refused([i.target for i in items_of(notice)], changed))
 
 
+def resubmit_action(notice: CorrectionNotice | None) -> DeclarationAction:
+    """What the applicant's 确认申报 is: a first (or post-rejection) confirmation, or the
+    answer to a unit's notice or to a committee's."""
+    if notice is None:
+        return A.CONFIRM
+    return A.RESUBMIT if notice.committee_id is None else A.RESUBMIT_TO_COMMITTEE
+
+
+def resubmit_to_committee(env: Env, declaration: Declaration, notice: CorrectionNotice) -> None:
+    """补正后重新确认 under a committee's notice: back to the committee's formal check
+    (ACCEPTED at its accepting unit); no unit reviews it again."""
+    notice.resolved_at, notice.outcome = env.clock.now(), NoticeOutcome.RESUBMITTED
+    declaration.correction_deadline = None
+    declaration.current_unit_id = notice.unit_id
+
+
 async def resubmit(env: Env, declaration: Declaration, notice: CorrectionNotice) -> ReviewStep:
     """补正后重新确认: review reopens at the unit that sent the notice, in the same round,
     as a new arrival (with the closed step's route: who had reported it there)."""

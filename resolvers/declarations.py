@@ -29,6 +29,7 @@ from resolvers.corrections import today
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
+from resolvers.panel_access import judged_by
 from resolvers.timeline import append_event, transition
 from resolvers.units import require_permitted_unit
 from rules import catalog
@@ -264,11 +265,11 @@ async def _completeness_gaps(env: Env, d: Declaration, *, resubmission: bool = F
 
 async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     """确认申报: lock everything and send it to the work unit for review; under a correction
-    notice (补正后重新确认), back to the unit that sent it."""
+    notice (补正后重新确认), back to the unit, or the committee, that sent it."""
     declaration = await own_declaration(env, declaration_id)
     before = declaration.status
     notice = await corrections.open_notice(env, declaration)
-    action = A.RESUBMIT if notice is not None else A.CONFIRM
+    action = corrections.resubmit_action(notice)
     after = transition(declaration, action)
     person = env.require_person()
     await integrity.require_not_listed(env, person)
@@ -278,7 +279,11 @@ async def confirm_declaration(env: Env, *, declaration_id: int) -> Declaration:
     declaration.confirmed_at = now
     declaration.updated_at = now
     declaration.return_reason = None
-    if notice is not None:
+    if notice is not None and notice.committee_id is not None:
+        corrections.resubmit_to_committee(env, declaration, notice)
+        append_event(env, declaration, action, before, unit_id=notice.unit_id,
+                     reason="补正后重新确认申报（回到评审委员会受理审查）")
+    elif notice is not None:
         step = await corrections.resubmit(env, declaration, notice)
         declaration.current_unit_id = step.unit_id
         append_event(env, declaration, A.RESUBMIT, before, unit_id=step.unit_id, reason="补正后重新确认申报")
@@ -333,12 +338,14 @@ async def unit_can_see_declaration(env: Env, unit: Unit, declaration: Declaratio
 
 
 async def can_see_declaration(env: Env, declaration: Declaration, work_unit_region: str) -> bool:
-    """The applicant; units it has reached; admins of the work unit's region once submitted."""
+    """The applicant; units it has reached; admins of the work unit's region once submitted; the
+    office of the committee that accepted it; experts of a panel judging it (not recused)."""
     viewer = env.viewer
     if viewer is None:
         return False
     if viewer.person is not None:
-        return declaration.person_id == viewer.person.id
+        return declaration.person_id == viewer.person.id or bool(await env.session.scalar(
+            select(Declaration.id).where(Declaration.id == declaration.id, judged_by(viewer.person.id))))
     if viewer.unit is not None:
         return await unit_can_see_declaration(env, viewer.unit, declaration)
     if viewer.admin is not None:
@@ -356,6 +363,11 @@ async def visible_declarations(env: Env, ids: list[int]) -> dict[int, Declaratio
         .join(Unit, Unit.id == Declaration.work_unit_id)
         .where(Declaration.id.in_(ids))
     )).all()
+    person = env.viewer.person
+    if person is not None:  # their own, and as an expert the candidates they judge: one query
+        return {d.id: d for d, _ in rows if d.person_id == person.id} | {
+            d.id: d for d in await env.session.scalars(
+                select(Declaration).where(Declaration.id.in_(ids), judged_by(person.id)))}
     unit = env.viewer.unit
     if unit is not None:  # one query for the whole batch instead of one per declaration
         reached = await review_steps.routed_through(env, unit.id, [d.id for d, _ in rows])

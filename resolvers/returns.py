@@ -72,7 +72,7 @@ class ReturnResult:
     to_unit: Unit
 
 
-async def _reporting_step(env: Env, step: ReviewStep) -> ReviewStep:
+async def reporting_step(env: Env, step: ReviewStep) -> ReviewStep:
     """The step at the unit that reported the declaration to `step`'s unit, in its round."""
     reported = await env.session.scalar(
         select(ReviewStep).where(ReviewStep.declaration_id == step.declaration_id,
@@ -94,7 +94,7 @@ async def return_declaration(env: Env, *, declaration_id: int, reason: str | Non
     if not lower.is_permitted:
         raise RuleViolation(ErrorCode.UNIT_NOT_PERMITTED,
                             f"下级单位“{lower.name}”已无职称申报权限，不能退回；请审核不通过或一次性告知补正", "id")
-    reported = await _reporting_step(env, step)
+    reported = await reporting_step(env, step)
     before = declaration.status
     after = transition(declaration, A.RETURN_DOWN)
     decide(env, step, StepDecision.RETURNED_DOWN, reason)

@@ -321,8 +321,8 @@ _CHANGE_PASSWORD = MutationSpec(OkPayload, actor=Actor.LOGGED_IN)
 _UNLOCK_ACCOUNT = MutationSpec(OkPayload, actor=Actor.ADMIN, audit="account.unlock")
 #: What `unlockAccount` and `resetPassword` accept as `accountId`.
 ACCOUNT_ID_DESCRIPTION = ("账号的全局 ID（操作日志中登录记录的 objectId），"
-                          "或个人、单位、管理机构（Person、Unit、Admin）的全局 ID")
-ACCOUNT_ID_TYPES = ("Account", "Person", "Unit", "Admin")
+                          "或个人、单位、管理机构、评委会办事机构（Person、Unit、Admin、CommitteeOffice）的全局 ID")
+ACCOUNT_ID_TYPES = ("Account", "Person", "Unit", "Admin", "CommitteeOffice")
 
 
 def account_ref(raw: strawberry.ID, field: str = "accountId") -> admin_steps.AccountRef:

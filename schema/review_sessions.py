@@ -27,17 +27,19 @@ from models import ReviewSession as SessionModel
 from models import SessionCandidate as CandidateModel
 from models import SessionState as DomainSessionState
 from models import Unit as UnitModel
-from resolvers import ballots, formal_check, review_sessions
+from resolvers import ballots, declarations, formal_check, returns, review_sessions
 from resolvers.env import Env
 from rules import committee as committee_rules
 from rules.ballot import VoteChoice as DomainVoteChoice
 from rules.catalog import TitleLevel as DomainTitleLevel
 from rules.catalog import title_name
 from rules.declaration_states import DeclarationStatus as DomainStatus
+from schema.accounts import Unit
 from schema.catalog import TitleLevel
 from schema.connection import After, Connection, First
 from schema.context import Info
-from schema.correction_notice import today_of
+from schema.correction_notice import CorrectionNotice, today_of
+from schema.corrections import CorrectionItemInput, RequestCorrectionPayload, ReturnDeclarationPayload
 from schema.declarations import Declaration, DeclarationPayload, DeclarationStatus
 from schema.enums import gql_enum
 from schema.errors import ERRORS_DESCRIPTION, UserError
@@ -102,14 +104,13 @@ class SessionCandidate(relay.Node):
     passed: bool | None = strawberry.field(description="是否通过（同意票不少于到会专家的三分之二）；闭票前为空")
     tallied_at: dt.datetime | None = strawberry.field(description="计票时间；闭票前为空")
     declaration_row_id: strawberry.Private[int]
-    full_access: strawberry.Private[bool]
 
-    @strawberry.field(description="申报（评委会办事机构和职称管理机构可见；评审专家查看时为空）")
+    @strawberry.field(description="完整申报（含记录、证明材料）：评委会办事机构、职称管理机构和无须回避的评审专家可见；"
+                                  "须回避的专家查看时为空")
     async def declaration(self, info: Info) -> Declaration | None:
-        if not self.full_access:
-            return None
         async with info.context.read() as env:
-            row = await env.session.get(DeclarationModel, self.declaration_row_id)
+            found = await declarations.visible_declarations(env, [self.declaration_row_id])
+        row = found.get(self.declaration_row_id)
         return Declaration.of(row, today=today_of(info)) if row else None
 
     @classmethod
@@ -150,7 +151,7 @@ async def build_candidates(env: Env, rows: list[CandidateModel],
             group_no=c.group_no, opinion=opinions.get(c.id),
             recused=(c.id in recused) if access.member is not None else None,
             present=c.present, agree=c.agree, disagree=c.disagree, abstain=c.abstain, passed=c.passed,
-            tallied_at=c.tallied_at, declaration_row_id=c.declaration_id, full_access=access.full))
+            tallied_at=c.tallied_at, declaration_row_id=c.declaration_id))
     return out
 
 
@@ -274,9 +275,19 @@ async def _cast(env: Env, *, session_id: int, votes: list[VoteInput], candidate_
         ballots.Vote(c, DomainVoteChoice(v.choice.value)) for c, v in zip(candidate_ids, votes, strict=True)])
 
 
+async def _correction(env: Env, *, declaration_id: int, items: list[CorrectionItemInput], deadline: dt.date
+                      ) -> returns.CorrectionResult:
+    return await formal_check.request_committee_correction(
+        env, declaration_id=declaration_id, items=[i.plain() for i in items], deadline=deadline)
+
+
 _SESSION_ID = {"session_id": GlobalIdArg("ReviewSession", "sessionId")}
-_CHECK = MutationSpec(DeclarationPayload, actor=Actor.COMMITTEE_OFFICE, audit="committee.check",
-                      ids={"declaration_id": GlobalIdArg("Declaration", "id")})
+_DECLARATION_ID = {"declaration_id": GlobalIdArg("Declaration", "id")}
+_CORRECTION = MutationSpec(RequestCorrectionPayload, actor=Actor.COMMITTEE_OFFICE, audit="committee.request_correction",
+                           ids=_DECLARATION_ID)
+_RETURN = MutationSpec(ReturnDeclarationPayload, actor=Actor.COMMITTEE_OFFICE, audit="committee.return",
+                       ids=_DECLARATION_ID)
+_CHECK = MutationSpec(DeclarationPayload, actor=Actor.COMMITTEE_OFFICE, audit="committee.check", ids=_DECLARATION_ID)
 _CREATE = MutationSpec(ReviewSessionPayload, actor=Actor.COMMITTEE_OFFICE, audit="review_session.create")
 _DRAW = MutationSpec(ReviewSessionPayload, actor=Actor.COMMITTEE_OFFICE, audit="review_session.draw", ids=_SESSION_ID)
 _ATTENDANCE = MutationSpec(ReviewSessionPayload, actor=Actor.COMMITTEE_OFFICE, audit="review_session.attendance",
@@ -329,6 +340,35 @@ class ReviewSessionMutation:
     ) -> DeclarationPayload:
         return await _CHECK.run(info, formal_check.check_declaration,
                                 lambda d: DeclarationPayload(declaration=Declaration.of(d)), declaration_id=id)
+
+    @strawberry.mutation(
+        description="评委会办事机构：受理审查一次性告知补正——把已受理的申报退回申报人，一次列出全部补正事项并给出期限；"
+                    "申报人只能修改列出的内容（材料除外），重新确认后回到本评审委员会受理审查；期限内未重新确认即视为放弃")
+    async def request_committee_correction(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+        items: Annotated[list[CorrectionItemInput], strawberry.argument(description="全部补正事项，至少一项")],
+        deadline: Annotated[dt.date, strawberry.argument(
+            description="补正期限：申报人最晚在此日（北京时间，含当日）重新确认；须晚于今天且不超过规定天数（默认30天）")],
+    ) -> RequestCorrectionPayload:
+        return await _CORRECTION.run(
+            info, _correction, lambda r: RequestCorrectionPayload(declaration=Declaration.of(r.declaration),
+                                                                  correction_notice=CorrectionNotice.of(r.notice)),
+            declaration_id=id, items=items, deadline=deadline)
+
+    @strawberry.mutation(
+        description="评委会办事机构：受理审查不属本评审委员会评审范围等，按原报送渠道退回报送至受理单位的下级单位，"
+                    "须填写原因；申报离开本评审委员会，由该单位再次审核")
+    async def return_from_committee(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="申报的全局 ID")],
+        reason: Annotated[str, strawberry.argument(description="退回原因（必填，不超过500字）")],
+    ) -> ReturnDeclarationPayload:
+        return await _RETURN.run(
+            info, formal_check.return_from_committee,
+            lambda r: ReturnDeclarationPayload(declaration=Declaration.of(r.declaration),
+                                               returned_to=Unit.of(r.to_unit)),
+            declaration_id=id, reason=reason)
 
     @strawberry.mutation(description="评委会办事机构：建立评审会议，本评审委员会该年度该级别已通过受理审查的申报全部列入（评审中）")
     async def create_review_session(

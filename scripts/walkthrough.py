@@ -12,6 +12,11 @@ permissions, opens the year and creates the committee.
 shows the publicity, an objection and its dismissal, then stops, since nothing can be
 reported before the publicity ends. A server started with ZHICHENG_UNIT_PUBLICITY_WORKING_DAYS=0
 (a demonstration setting: the publicity ends at once) is walked to 受理.
+
+With `--experts N` it goes on through the committee stage (评审): the committee's office,
+N experts in its pool, a review session, the draw, attendance, everyone's secret votes and
+the close, printing the tally. N must be odd and at least the server's panel minimum
+(ZHICHENG_REVIEW_PANEL_SIZE_SENIOR, 25 by default; a demonstration server may set it lower).
 """
 
 from __future__ import annotations
@@ -106,6 +111,9 @@ def main() -> None:
     parser.add_argument("--admin-login", required=True)
     parser.add_argument("--admin-password", required=True)
     parser.add_argument("--year", type=int, default=time.localtime().tm_year)
+    parser.add_argument("--experts", type=int, default=0,
+                        help="go on to the committee stage with this many experts (odd, at least the server's "
+                             "ZHICHENG_REVIEW_PANEL_SIZE_SENIOR); 0: stop at 受理")
     args = parser.parse_args()
     api = Client(args.url)
     tag = str(int(time.time() * 1000))[-9:]
@@ -152,7 +160,8 @@ def main() -> None:
         path_id = ok(applied, f"{source} applies for a path to {target}")["path"]["id"]
         ok(api("mutation($id: ID!) { reviewReportingPath(id: $id, decision: APPROVE) { %s } }" % ERRORS,
                {"id": path_id}, units[target]["token"])["reviewReportingPath"], f"{target} approves it")
-    committee = api("mutation($i: CommitteeInput!) { createCommittee(input: $i) { committee { name } %s } }" % ERRORS,
+    committee = api("mutation($i: CommitteeInput!) { createCommittee(input: $i) { committee { id name } %s } }"
+                    % ERRORS,
                     {"i": {"name": f"山东省工程技术高级职称评审委员会{tag}", "seriesCode": "ENGINEERING",
                            "levels": ["SENIOR", "ASSOCIATE_SENIOR"], "regionCode": "370000",
                            "acceptingUnitId": units["centre"]["id"]}}, admin)["createCommittee"]
@@ -243,8 +252,81 @@ def main() -> None:
     accepted = api(review, {"id": d, "d": "APPROVE"}, units["centre"]["token"])["reviewDeclaration"]
     print("   ✓ 受理单位 通过 → status", ok(accepted, "受理")["declaration"]["status"])
 
+    if args.experts:
+        committee_stage(api, login, admin, committee["committee"]["id"], units, d, tag, args)
     final = print_timeline(api, d, applicant)
-    print(f"\nDone: {final['status']} by {final['committee']['name']}")
+    committee_name = (final["committee"] or {}).get("name", "")
+    print(f"\nDone: {final['status']} {committee_name}")
+
+
+def committee_stage(api: Client, login, admin: str, committee_id: str, units: dict, d: str, tag: str,
+                    args: argparse.Namespace) -> None:
+    """评审 (issue 14): the committee's office, its expert pool, a session, the draw, attendance,
+    the secret ballot and its close. `--experts` must be at least the server's panel minimum
+    (ZHICHENG_REVIEW_PANEL_SIZE_SENIOR, 25 by default) and odd."""
+    step("评审 1 受理审查: the title office creates the committee's office; the office checks the declaration")
+    created = api("mutation($i: CreateCommitteeOfficeInput!) { createCommitteeOffice(input: $i) { "
+                  "office { loginName } initialPassword %s } }" % ERRORS,
+                  {"i": {"committeeId": committee_id, "loginName": f"wtoffice{tag}", "name": "评审委员会办公室"}},
+                  admin)["createCommitteeOffice"]
+    first = login(ok(created, "createCommitteeOffice (one-time password)")["office"]["loginName"],
+                  created["initialPassword"])
+    ok(api("mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { %s } }"
+           % ERRORS, {"c": created["initialPassword"], "n": PASSWORD}, first)["changePassword"],
+       "the office replaces it at its first login")
+    office = login(f"wtoffice{tag}")
+    ok(api("mutation($id: ID!) { checkDeclaration(id: $id) { %s } }" % ERRORS, {"id": d}, office)["checkDeclaration"],
+       "checkDeclaration → CHECKED")
+
+    step(f"评审 2 专家库: {args.experts} registered persons join the pool (3-year term)")
+    today = time.strftime("%Y-%m-%d")
+    end = f"{int(today[:4]) + 2}-12-31"
+    experts = []
+    for i in range(args.experts):
+        n = int(tag) + i
+        id_number = resident_id(f"3701021970{n % 12 + 1:02d}{n // 12 % 28 + 1:02d}{n // 336 % 1000:03d}")
+        login_name, name = f"wtexpert{tag}x{i}", f"专家{i + 1:02d}"
+        ok(api("mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { %s } }" % ERRORS,
+               {"i": {"loginName": login_name, "idNumber": id_number, "name": name, "mobile": "13800138000",
+                      "password": PASSWORD}})["registerPerson"], f"register {name}")
+        ok(api("mutation($i: ExpertInput!) { addExpert(input: $i) { %s } }" % ERRORS,
+               {"i": {"idNumber": id_number, "name": name, "specialtyCodes": ["ENGINEERING.CIVIL"],
+                      "heldLevel": "SENIOR", "unitId": units["dept"]["id"], "termStart": today, "termEnd": end}},
+               office)["addExpert"], f"addExpert {name}")
+        experts.append(login_name)
+
+    step("评审 3 评审会议 and 抽取专家")
+    session = ok(api("mutation($i: ReviewSessionInput!) { createReviewSession(input: $i) { session { id } %s } }"
+                     % ERRORS, {"i": {"name": f"{args.year}年度评审会议", "year": args.year,
+                                      "level": "ASSOCIATE_SENIOR", "meetingOn": today, "panelSize": args.experts}},
+                     office)["createReviewSession"], "createReviewSession (the CHECKED declaration → IN_REVIEW)")
+    sid = session["session"]["id"]
+    drawn = ok(api("mutation($id: ID!) { drawPanel(sessionId: $id) { session { drawSeed panel { id } } %s } }"
+                   % ERRORS, {"id": sid}, office)["drawPanel"], "drawPanel")
+    print("   seed", drawn["session"]["drawSeed"], "(on the session and in the audit log)")
+    panel = [m["id"] for m in drawn["session"]["panel"]]
+
+    step("评审 4 签到 and 无记名投票")
+    refused(api("mutation($id: ID!) { closeBallot(sessionId: $id) { %s } }" % ERRORS, {"id": sid},
+                office)["closeBallot"], "BALLOT_NOT_OPEN", "close before attendance")
+    ok(api("mutation($id: ID!, $p: [ID!]!) { recordAttendance(sessionId: $id, presentMemberIds: $p) { %s } }"
+           % ERRORS, {"id": sid, "p": panel}, office)["recordAttendance"], f"all {len(panel)} present: the ballot opens")
+    candidates = api("query($id: ID!) { node(id: $id) { ... on ReviewSession { candidates { nodes { id } } } } }",
+                     {"id": sid}, login(experts[0]))["node"]["candidates"]["nodes"]
+    cast = "mutation($id: ID!, $v: [VoteInput!]!) { castVotes(sessionId: $id, votes: $v) { cast %s } }" % ERRORS
+    for i, expert in enumerate(experts):
+        choice = "AGREE" if i % 5 else "ABSTAIN"
+        ok(api(cast, {"id": sid, "v": [{"candidateId": c["id"], "choice": choice} for c in candidates]},
+               login(expert))["castVotes"], f"expert {i + 1} votes")
+
+    step("评审 5 闭票计票")
+    ok(api("mutation($id: ID!) { closeBallot(sessionId: $id) { %s } }" % ERRORS, {"id": sid}, office)["closeBallot"],
+       "closeBallot")
+    tally = api("query($id: ID!) { node(id: $id) { ... on ReviewSession { candidates { nodes { applicantName "
+                "present agree disagree abstain passed } } } } }", {"id": sid}, office)["node"]["candidates"]["nodes"]
+    for t in tally:
+        print(f"   {t['applicantName']}: present {t['present']}, agree {t['agree']}, disagree {t['disagree']}, "
+              f"abstain {t['abstain']} → {'passed' if t['passed'] else 'not passed'}")
 
 
 def print_timeline(api: Client, d: str, applicant: str) -> dict:

@@ -65,3 +65,19 @@ async def test_the_tallied_session_seeder_leaves_what_the_close_does(world, engi
     timeline = (await world.api("query($id: ID!) { declaration(id: $id) { timeline { action toStatus } } }",
                                 {"id": passed["id"]}, passed["token"]))["declaration"]["timeline"]
     assert [e["action"] for e in timeline][-3:] == ["CHECK", "SCHEDULE", "PASS"]
+
+
+RESET = """mutation($id: ID!) { resetPassword(accountId: $id) { loginName temporaryPassword errors { code } } }"""
+
+
+async def test_the_committees_region_admin_resets_an_offices_password(world, make_admin):
+    office = (await world.api(ME, None, world.office))["me"]
+    created = await create(world, world.admin)
+    other_city = await make_admin("370200")
+    refused = (await world.api(RESET, {"id": created["office"]["id"]}, other_city))["resetPassword"]
+    assert codes(refused) == ["NOT_FOUND"]
+    reset = (await world.api(RESET, {"id": created["office"]["id"]}, world.admin))["resetPassword"]
+    assert reset["errors"] == [] and reset["loginName"] == "office_new"
+    token = await world.api.login("office_new", reset["temporaryPassword"])
+    assert (await world.api(ME, None, token))["me"]["mustChangePassword"] is True
+    assert office["kind"] == "COMMITTEE_OFFICE"

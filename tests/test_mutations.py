@@ -55,6 +55,7 @@ ACTORS = {
     "declareConflict": COMMITTEE_OFFICE, "createReviewSession": COMMITTEE_OFFICE, "drawPanel": COMMITTEE_OFFICE,
     "recordAttendance": COMMITTEE_OFFICE, "closeBallot": COMMITTEE_OFFICE,
     "submitOpinion": PERSON, "castVotes": PERSON,
+    "requestCommitteeCorrection": COMMITTEE_OFFICE, "returnFromCommittee": COMMITTEE_OFFICE,
     # Issue 14: results publicity, confirmation, certificates, revocation
     "startResultsPublicity": COMMITTEE_OFFICE, "resolveResultObjection": COMMITTEE_OFFICE,
     "raiseResultObjection": PERSON, "confirmResults": ADMIN, "revokeTitle": ADMIN,

@@ -68,6 +68,8 @@ DOWNGRADE_DATA = (
     "OR from_status IN ('CHECKED', 'IN_REVIEW', 'PASSED', 'NOT_PASSED', 'GRANTED', 'REVOKED') "
     "OR to_status IN ('CHECKED', 'IN_REVIEW', 'PASSED', 'NOT_PASSED', 'GRANTED', 'REVOKED')",
     "DELETE FROM declaration_event WHERE actor_account_id IN (SELECT id FROM account WHERE kind = 'COMMITTEE_OFFICE')",
+    "UPDATE correction_notice SET created_by_account_id = (SELECT account_id FROM unit WHERE unit.id = "
+    "correction_notice.unit_id) WHERE committee_id IS NOT NULL",
     "DELETE FROM auth_session WHERE account_id IN (SELECT id FROM account WHERE kind = 'COMMITTEE_OFFICE')",
     "DELETE FROM login_throttle WHERE key IN (SELECT 'account:' || id FROM account WHERE kind = 'COMMITTEE_OFFICE')",
 )
@@ -76,6 +78,9 @@ _DROP_OFFICE_ACCOUNTS = "DELETE FROM account WHERE kind = 'COMMITTEE_OFFICE'"
 
 def upgrade() -> None:
     _extend_checks()
+    op.add_column('correction_notice', sa.Column('committee_id', sa.BigInteger(), nullable=True))
+    op.create_foreign_key(op.f('fk_correction_notice_committee_id_committee'), 'correction_notice', 'committee',
+                          ['committee_id'], ['id'])
     op.create_table('committee_office',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('account_id', sa.BigInteger(), nullable=False),
@@ -194,7 +199,7 @@ def upgrade() -> None:
     sa.Column('ballot_key', sa.LargeBinary(length=32), nullable=False),
     sa.Column('session_id', sa.BigInteger(), nullable=False),
     sa.Column('nonce', sa.LargeBinary(length=16), nullable=False),
-    sa.Column('seal', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('seal', sa.LargeBinary(length=33), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['session_candidate.id'], name=op.f('fk_ballot_candidate_id_session_candidate')),
     sa.ForeignKeyConstraint(['session_id'], ['review_session.id'], name=op.f('fk_ballot_session_id_review_session')),
     sa.PrimaryKeyConstraint('candidate_id', 'ballot_key', name=op.f('pk_ballot'))
@@ -260,5 +265,7 @@ def downgrade() -> None:
     op.drop_table('expert')
     op.drop_index(op.f('ix_committee_office_committee_id'), table_name='committee_office')
     op.drop_table('committee_office')
+    op.drop_constraint(op.f('fk_correction_notice_committee_id_committee'), 'correction_notice', type_='foreignkey')
+    op.drop_column('correction_notice', 'committee_id')
     op.execute(_DROP_OFFICE_ACCOUNTS)
     _shrink_checks()
