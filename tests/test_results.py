@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from schema.ids import encode_id
-from tests.support.committee import CommitteeWorld, office_for, seed_tallied_session
+from tests.support.committee import OFFICE_PASSWORD, CommitteeWorld, office_for, seed_tallied_session
 from tests.support.corrections import MY_INTEGRITY
 from tests.support.declarations import CREATE
 from tests.support.review import ERRORS, codes, pass_time, rows
@@ -376,3 +376,28 @@ async def test_only_granted_titles_are_revoked(world):
     _, ds = await closed_session(world, passed=1, failed=0)
     refused = (await world.api(REVOKE, {"d": ds[0]["id"], "r": "伪造"}, world.admin))["revokeTitle"]
     assert codes(refused) == ["NOT_FOUND"]  # no certificate yet
+
+
+async def test_two_starts_at_once_make_one_publicity(world):
+    session, _ = await closed_session(world, passed=2, failed=0)
+    second = await world.api.login("committee_office1", OFFICE_PASSWORD)
+    results = await asyncio.gather(start(world, session), start(world, session, second))
+    assert sorted(codes(r)[0] if r["errors"] else "OK" for r in results) == ["OK", "PUBLICITY_ALREADY_STARTED"]
+    assert (await rows(world.engine, "SELECT count(*) AS n FROM results_publicity_entry"))[0].n == 2
+    events = "SELECT count(*) AS n FROM declaration_event WHERE action = 'START_RESULTS_PUBLICITY'"
+    assert (await rows(world.engine, events))[0].n == 2
+
+
+async def test_a_public_entry_is_a_node_anyone_reads_until_withdrawn(world):
+    session, _ = await closed_session(world, passed=1, failed=0)
+    assert (await start(world, session))["errors"] == []
+    entry = (await public(world, session))["nodes"][0]
+    node = "query($id: ID!) { node(id: $id) { ... on ResultsPublicityEntry { holderName idNumber } } }"
+    assert (await world.api(node, {"id": entry["id"]}))["node"] == {
+        "holderName": entry["holderName"], "idNumber": entry["idNumber"]}
+    objector = await world.other_applicant()
+    assert (await world.api(RAISE, {"e": entry["id"], "r": "学历造假"}, objector))["raiseResultObjection"]["errors"] == []
+    objection = (await world.api(OBJECTIONS, {"open": True}, world.office))["resultObjections"]["nodes"][0]
+    assert (await world.api(RESOLVE, {"o": objection["id"], "up": True, "r": "属实"},
+                            world.office))["resolveResultObjection"]["errors"] == []
+    assert (await world.api(node, {"id": entry["id"]}))["node"] is None
