@@ -401,3 +401,20 @@ async def test_a_public_entry_is_a_node_anyone_reads_until_withdrawn(world):
     assert (await world.api(RESOLVE, {"o": objection["id"], "up": True, "r": "属实"},
                             world.office))["resolveResultObjection"]["errors"] == []
     assert (await world.api(node, {"id": entry["id"]}))["node"] is None
+
+
+async def test_the_qr_codes_page_asks_the_name_and_answers_like_the_query(world, client):
+    _, ds = await granted(world)
+    seen = await mine(world, ds[0])
+    number, name = seen["certificate"]["content"]["number"], seen["applicant"]["name"]
+    form = await client.get("/verify", params={"no": number})
+    assert form.status_code == 200 and f'value="{number}"' in form.text and 'name="name"' in form.text
+    assert "form-action 'self'" in form.headers["content-security-policy"]
+    valid = await client.get("/verify", params={"no": number, "name": name})
+    assert "证书有效" in valid.text and name in valid.text and "高级工程师" in valid.text
+    wrong = await client.get("/verify", params={"no": number, "name": "<script>x</script>"})
+    assert "查无此证书" in wrong.text and "<script>" not in wrong.text and name not in wrong.text
+    for i in range(world.services.settings.verify_threshold):
+        await client.get("/verify", params={"no": number, "name": f"无此人{i}"})
+    throttled = await client.get("/verify", params={"no": number, "name": name})
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
