@@ -1,19 +1,24 @@
-"""GET /materials/{id}: a declaration's material file, streamed to a caller who may see it."""
+"""GET /materials/{id}: a declaration's material file, streamed to a caller who may see it.
+GET /certificates/{number}.pdf: an electronic certificate rendered as PDF, for its holder,
+its committee's office and its title office."""
 
 from __future__ import annotations
 
 import logging
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from app.auth import authenticate_on, bearer_token
+from core.certificate_pdf import render_certificate
 from core.http import DOWNLOAD_CSP
 from core.request_context import current_request
 from core.services import AppServices
-from resolvers import materials
+from resolvers import materials, results
+from resolvers.certificates import certificate_view
 from resolvers.env import Env
+from rules.certificates import verification_url
 from rules.errors import RuleViolation
 from rules.files import content_disposition
 
@@ -75,3 +80,42 @@ def download_route(services: AppServices) -> Route:
         return await download_material(services, request)
 
     return Route("/materials/{material_id}", material_download, methods=["GET"])
+
+
+async def download_certificate(services: AppServices, request: Request) -> Response:
+    """GET /certificates/{number}.pdf with a bearer token. Unknown and forbidden are one 404,
+    so numbers cannot be probed here (verification is the public, throttled way)."""
+    token = bearer_token(request)
+    try:
+        async with services.session_factory() as session:
+            viewer = await authenticate_on(session, services, token) if token else None
+            if viewer is None:
+                return JSONResponse({"error": "请先登录"}, status_code=401)
+            if viewer.must_change_password:
+                return JSONResponse({"error": "请先修改密码"}, status_code=403)
+            record = current_request()
+            if record is not None:
+                record.account_id = viewer.account.id
+            env = Env.of(services, session, request_id=record.id if record else "download", viewer=viewer)
+            row = await results.open_certificate(env, number=request.path_params["number"])
+            await session.commit()
+    except RuleViolation:
+        return JSONResponse({"error": "证书不存在或无权访问"}, status_code=404)
+    pdf = render_certificate(certificate_view(row), verification_url(services.settings.public_base_url, row.number))
+    return StreamingResponse(
+        iter([pdf]), media_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(f"职称证书-{row.number}.pdf"),
+            "Content-Length": str(len(pdf)),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": DOWNLOAD_CSP,
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def certificate_route(services: AppServices) -> Route:
+    async def certificate_download(request: Request) -> Response:
+        return await download_certificate(services, request)
+
+    return Route("/certificates/{number}.pdf", certificate_download, methods=["GET"])

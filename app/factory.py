@@ -11,10 +11,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from app.downloads import download_route
+from app.downloads import certificate_route, download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
+from app.verify_page import verify_route
 from core import db, metrics
 from core.config import Settings
 from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, RequestLog, SecurityHeaders
@@ -33,6 +34,8 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         Route("/graphql", graphql),
         *graphiql_routes(),
         download_route(services),
+        certificate_route(services),
+        verify_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
     return Starlette(

@@ -191,6 +191,24 @@ class Settings:
                                      "64 hex digits keying secret ballots; unset: var/ballot.key, made on first use",
                                      shown="unset", secret=True)
 
+    # 评审结果公示 (issue 14): the fewest working days a committee publicises its results
+    # (人社部令第40号: at least 5); lowered only for a demonstration.
+    results_publicity_working_days: int = setting(5, "ZHICHENG_RESULTS_PUBLICITY_WORKING_DAYS",
+                                                  "fewest working days of a 评审结果公示 (0 only for demonstrations)",
+                                                  minimum=0)
+    # Where the certificate's QR code sends a reader: `{this}/verify?no=<number>`.
+    public_base_url: str = setting("http://127.0.0.1:8000", "ZHICHENG_PUBLIC_BASE_URL",
+                                   "the public address of the service, for the certificate's QR code")
+    # verifyCertificate: answers that find no certificate (a wrong number or name) are counted
+    # per client address like failed logins (rules/throttle.py), so guessing pairs is slow;
+    # a found certificate costs nothing. Forgotten after ZHICHENG_LOGIN_FORGET_HOURS.
+    verify_threshold: int = setting(20, "ZHICHENG_VERIFY_THRESHOLD",
+                                    "certificate checks finding nothing from one address before it waits")
+    verify_first_delay_seconds: int = setting(60, "ZHICHENG_VERIFY_FIRST_DELAY_SECONDS",
+                                              "the first wait (s), doubling with each further miss")
+    verify_max_delay_seconds: int = setting(60 * 60, "ZHICHENG_VERIFY_MAX_DELAY_SECONDS",
+                                            "the longest wait of an address for certificate checks (s)")
+
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"

@@ -18,7 +18,7 @@ class PublicError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.extensions = {"code": self.code}
+        self.extensions: dict[str, object] = {"code": self.code}
 
 
 class NotAuthenticated(PublicError):
@@ -58,3 +58,14 @@ class PasswordChangeRequired(Forbidden):
 
     def __init__(self, message: str = "请先修改密码：当前密码由管理机构设置，修改前只能修改密码或退出登录") -> None:
         super().__init__(message)
+
+
+class Throttled(PublicError):
+    """Too many attempts from this client address (verifyCertificate): try again after
+    `retry_after` seconds, also given as `extensions.retryAfter`."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.extensions = {"code": self.code, "retryAfter": retry_after}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from dataloaders import corrections, declarations, review
+from dataloaders import corrections, declarations, results, review
 
 
 class Loaders:
@@ -26,3 +26,5 @@ class Loaders:
         self.reporting_path = review.reporting_paths_by_id(read)
         # Corrections (一次性告知补正)
         self.latest_notice = corrections.latest_notice_by_declaration(read)
+        # Results (电子职称证书)
+        self.certificate = results.certificate_by_declaration(read)

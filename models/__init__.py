@@ -39,6 +39,13 @@ from models.declaration import (
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
+from models.results import (
+    Certificate,
+    CertificateSequence,
+    ResultObjection,
+    ResultsPublicity,
+    ResultsPublicityEntry,
+)
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
 from models.trusted_document import TrustedDocument
@@ -66,6 +73,8 @@ __all__ = [
     "CatalogSpecialty",
     "CatalogTitle",
     "CatalogVersion",
+    "Certificate",
+    "CertificateSequence",
     "CodeCheck",
     "CommitmentAcceptance",
     "CommitmentLetter",
@@ -100,6 +109,9 @@ __all__ = [
     "RegistryEntry",
     "RegistryLoad",
     "ReportingPath",
+    "ResultObjection",
+    "ResultsPublicity",
+    "ResultsPublicityEntry",
     "ReviewSession",
     "ReviewStep",
     "ServerKey",

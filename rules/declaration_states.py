@@ -85,6 +85,14 @@ class DeclarationAction(str, enum.Enum):
     SCHEDULE = "SCHEDULE"  # 列入评审会议（评审中）
     PASS = "PASS"  # 评审通过（闭票计票）
     FAIL = "FAIL"  # 评审未通过（闭票计票）
+    # --- 评审结果 (results publicity, confirmation, revocation) ---
+    START_RESULTS_PUBLICITY = "START_RESULTS_PUBLICITY"  # 评审结果公示开始
+    RAISE_RESULT_OBJECTION = "RAISE_RESULT_OBJECTION"  # 评审结果公示期间有人提出异议
+    DISMISS_RESULT_OBJECTION = "DISMISS_RESULT_OBJECTION"  # 评委会办事机构处理异议：不成立
+    WITHDRAW_RESULT = "WITHDRAW_RESULT"  # 异议成立，撤销评审通过结果
+    GRANT = "GRANT"  # 职称管理机构确认评审结果，取得职称、发放电子证书
+    CONFIRM_NOT_PASSED = "CONFIRM_NOT_PASSED"  # 职称管理机构确认评审结果（未通过，终结）
+    REVOKE = "REVOKE"  # 弄虚作假取得的职称被撤销
 
 
 S, A = DeclarationStatus, DeclarationAction
@@ -139,6 +147,22 @@ TRANSITIONS.update({
 APPLICANT_ACTIONS |= {A.RESUBMIT_TO_COMMITTEE}
 #: Taken by the committee office (评委会办事机构) for its committee.
 COMMITTEE_ACTIONS = frozenset({A.CHECK, A.SCHEDULE, A.PASS, A.FAIL})
+
+
+# --- 评审结果: publicity of the passed, objections, the title office's confirmation (GRANT
+# issues the certificate; NOT_PASSED is confirmed as final), revocation for fraud ---
+TRANSITIONS.update({
+    (S.PASSED, A.START_RESULTS_PUBLICITY): S.PASSED,
+    (S.PASSED, A.RAISE_RESULT_OBJECTION): S.PASSED,
+    (S.PASSED, A.DISMISS_RESULT_OBJECTION): S.PASSED,
+    (S.PASSED, A.WITHDRAW_RESULT): S.NOT_PASSED,
+    (S.PASSED, A.GRANT): S.GRANTED,
+    (S.NOT_PASSED, A.CONFIRM_NOT_PASSED): S.NOT_PASSED,
+    (S.GRANTED, A.REVOKE): S.REVOKED,
+})
+COMMITTEE_ACTIONS |= {A.START_RESULTS_PUBLICITY, A.DISMISS_RESULT_OBJECTION, A.WITHDRAW_RESULT}
+#: Taken by the title office (职称管理机构 of the committee's region or the province).
+TITLE_OFFICE_ACTIONS = frozenset({A.GRANT, A.CONFIRM_NOT_PASSED, A.REVOKE})
 
 
 class TransitionNotAllowed(Exception):

@@ -130,6 +130,11 @@ class ErrorCode(str, Enum):
     BALLOT_NOT_OPEN = "BALLOT_NOT_OPEN"
     BALLOT_CLOSED = "BALLOT_CLOSED"
     DUPLICATE_VOTE = "DUPLICATE_VOTE"
+    # Results publicity, confirmation, certificates (issue 14, steps 6-8)
+    RESULTS_PUBLICITY_NOT_ENDED = "RESULTS_PUBLICITY_NOT_ENDED"
+    RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
+    RESULTS_ALREADY_CONFIRMED = "RESULTS_ALREADY_CONFIRMED"
+    CERTIFICATE_NUMBERS_EXHAUSTED = "CERTIFICATE_NUMBERS_EXHAUSTED"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -247,6 +252,11 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.BALLOT_NOT_OPEN: "尚未开始投票（须先抽取专家并记录到会情况）",
     ErrorCode.BALLOT_CLOSED: "投票已结束，不能再投票或修改",
     ErrorCode.DUPLICATE_VOTE: "同一申报人在一次提交中只能投一票",
+    # Results publicity, confirmation, certificates (issue 14, steps 6-8)
+    ErrorCode.RESULTS_PUBLICITY_NOT_ENDED: "评审结果公示尚未期满，不能确认",
+    ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",
+    ErrorCode.RESULTS_ALREADY_CONFIRMED: "该评审会议的结果已确认",
+    ErrorCode.CERTIFICATE_NUMBERS_EXHAUSTED: "本地区本年度该级别的证书编号已用尽",
 }
 
 

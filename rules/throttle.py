@@ -29,6 +29,7 @@ __all__ = [
     "delay_after",
     "login_fingerprint",
     "unknown_login_key",
+    "verify_key",
 ]
 
 
@@ -87,6 +88,11 @@ def account_key(account_id: int) -> str:
 
 def unknown_login_key(fingerprint: str) -> str:
     return f"login:{fingerprint}"
+
+
+def verify_key(address: str | None) -> str:
+    """Certificate checks that found nothing, per client address (verifyCertificate)."""
+    return f"verify:{address or '-'}"
 
 
 def address_key(address: str | None) -> str:

@@ -51,6 +51,7 @@ from schema.records import (
     WorkExperience,
 )
 from schema.reporting import ReportingMutation, ReportingQuery
+from schema.results import ResultObjection, ResultsMutation, ResultsPublicityEntry, ResultsQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
 from schema.review_sessions import (
     PanelMember,
@@ -68,7 +69,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
                 IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, Expert, ReviewSession, SessionCandidate,
-                PanelMember)
+                PanelMember, ResultsPublicityEntry, ResultObjection)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -131,6 +132,7 @@ Query = merge_types(
         ReportingQuery,
         CorrectionQuery,
         PublicityQuery,
+        ResultsQuery,
         AdminQuery,
         TrustedDocumentQuery,
         ExpertQuery,
@@ -153,6 +155,7 @@ Mutation = merge_types(
         ReportingMutation,
         CorrectionMutation,
         PublicityMutation,
+        ResultsMutation,
         AdminMutation,
         CatalogMutation,
         TrustedDocumentMutation,

@@ -72,6 +72,21 @@ class Context:
         async with self._lock:
             yield self.env()
 
+    @asynccontextmanager
+    async def own_transaction(self) -> AsyncIterator[Env]:
+        """A step of a query that must write (a throttle count) on a session of its own,
+        committed when the block ends, rolled back if it raises: the request's read session
+        is shared by sibling fields and never commits anything."""
+        async with self.services.session_factory() as session:
+            env = Env.of(self.services, session, request_id=self.request_id, viewer=self.viewer,
+                         client_address=self.client_address)
+            try:
+                yield env
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

@@ -24,6 +24,7 @@ from rules.declaration_states import DeclarationStatus as DomainStatus
 from rules.declaration_states import allowed_actions
 from schema.accounts import Person, Unit
 from schema.catalog import ExceptionalCondition, TitleLevel
+from schema.certificates import IssuedCertificate
 from schema.committees import Committee
 from schema.connection import After, Connection, First
 from schema.context import Info, load_referenced
@@ -59,6 +60,14 @@ _COMMITTEE_STATUSES = {"CHECKED": "受理审查通过（待评审）", "IN_REVIE
 _COMMITTEE_ACTIONS = {"CHECK": "评委会受理审查通过",
                       "RESUBMIT_TO_COMMITTEE": "按评委会的补正告知补正后重新确认（回到评委会）",
                       "SCHEDULE": "列入评审会议", "PASS": "评审通过", "FAIL": "评审未通过"}
+# --- 评审结果 (results publicity, confirmation, revocation) ---
+_RESULT_ACTIONS = {"START_RESULTS_PUBLICITY": "评审结果公示开始",
+                   "RAISE_RESULT_OBJECTION": "评审结果公示期间收到异议",
+                   "DISMISS_RESULT_OBJECTION": "评审结果异议不成立",
+                   "WITHDRAW_RESULT": "评审结果异议成立，评审通过结果撤销",
+                   "GRANT": "职称管理机构确认评审结果，取得职称并发放电子证书",
+                   "CONFIRM_NOT_PASSED": "职称管理机构确认评审结果（未通过）",
+                   "REVOKE": "职称被撤销（弄虚作假取得）"}
 
 if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
     DeclarationStatus = DomainStatus
@@ -77,7 +86,7 @@ else:
         {"CREATE": "新增申报", "EDIT": "修改", "CONFIRM": "确认申报", "WITHDRAW": "撤回", "APPROVE": "审核通过",
          "REJECT": "审核不通过（退回）", "REPORT": "上报", "ACCEPT": "受理", "START_PUBLICITY": "单位公示开始",
          "RAISE_OBJECTION": "公示期间收到异议", "DISMISS_OBJECTION": "异议不成立",
-         "UPHOLD_OBJECTION": "异议成立（退回申报人）", **_CORRECTION_ACTIONS, **_COMMITTEE_ACTIONS},
+         "UPHOLD_OBJECTION": "异议成立（退回申报人）", **_CORRECTION_ACTIONS, **_COMMITTEE_ACTIONS, **_RESULT_ACTIONS},
         name="DeclarationAction", description="申报流程中的一步",
     )
     DeclarationMethod = gql_enum(
@@ -246,6 +255,15 @@ class Declaration(relay.Node):
     @strawberry.field(description="各级单位的审核结论（数据审核），按时间顺序")
     async def reviews(self, info: Info) -> list[DeclarationReview]:
         return [DeclarationReview.of(s) for s in await info.context.loaders.decisions_by_declaration.load(self.id)]
+
+    @strawberry.field(description="取得的电子职称证书（确认评审结果后）：申报人本人、评委会办事机构和职称管理机构可见，"
+                                  "其他人和尚未发证时为空")
+    async def certificate(self, info: Info) -> IssuedCertificate | None:
+        viewer = info.context.viewer
+        if viewer is None or viewer.unit is not None:  # units on the route see the state, not the certificate
+            return None
+        row = await info.context.loaders.certificate.load(self.id)
+        return IssuedCertificate.of(row) if row else None
 
     @strawberry.field(description="受理的评审委员会（状态为 ACCEPTED 时）")
     async def committee(self, info: Info) -> Committee | None:

@@ -77,3 +77,17 @@ def test_the_committee_stage_runs_from_accepted_to_a_result():
     for state in (S.CHECKED, S.IN_REVIEW, S.PASSED, S.NOT_PASSED, S.GRANTED, S.REVOKED):
         assert not is_editable(state)
     assert not can(S.CHECKED, A.PASS) and not can(S.ACCEPTED, A.SCHEDULE)
+
+
+def test_the_results_stage():
+    # 评审结果: publicity and objections keep PASSED; an upheld objection withdraws it; the
+    # title office grants or confirms the failure; a granted title may be revoked, nothing after.
+    for action in (A.START_RESULTS_PUBLICITY, A.RAISE_RESULT_OBJECTION, A.DISMISS_RESULT_OBJECTION):
+        assert next_state(S.PASSED, action) is S.PASSED
+    assert next_state(S.PASSED, A.WITHDRAW_RESULT) is S.NOT_PASSED
+    assert next_state(S.PASSED, A.GRANT) is S.GRANTED
+    assert next_state(S.NOT_PASSED, A.CONFIRM_NOT_PASSED) is S.NOT_PASSED
+    assert next_state(S.GRANTED, A.REVOKE) is S.REVOKED
+    assert not can(S.NOT_PASSED, A.GRANT) and not can(S.GRANTED, A.GRANT)
+    assert allowed_actions(S.REVOKED) == frozenset()
+    assert allowed_actions(S.NOT_PASSED) == {A.CONFIRM_NOT_PASSED}

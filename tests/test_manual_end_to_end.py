@@ -4,13 +4,26 @@ committee's accepting unit), with every refusal on the way answered by its typed
 The second walk is the unit stage under the national rules (issue 13): a unit without a
 统一社会信用代码 approved by hand by its city, the title-specific cascade, a 单位公示 of five
 working days over the 2026 劳动节 week (FakeClock), and 一次性告知补正 — one notice answered in
-time, one left to lapse (视为放弃)."""
+time, one left to lapse (视为放弃). It goes on through the committee stage (issue 14): the
+formal check, a drawn panel's secret ballot, the results publicity, the title office's
+confirmation, and a certificate anyone can verify by number and name."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from tests.support.api import PASSWORD, REGISTER_UNIT
+from tests.support.committee import (
+    ADD_EXPERT,
+    ATTENDANCE,
+    CANDIDATES,
+    CAST,
+    CHECK,
+    CLOSE,
+    CREATE_SESSION,
+    DRAW,
+    office_for,
+)
 from tests.support.corrections import REQUEST, STATE
 from tests.support.declarations import ACCEPT, CONFIRM, CREATE, OPEN_YEAR, PDF, QUALIFICATION, UPDATE, World, make_admin
 from tests.support.review import (
@@ -39,6 +52,12 @@ RAISE = "mutation($d: ID!, $r: String!) { raiseObjection(declarationId: $d, reas
 OBJECTIONS = "{ publicityObjections { nodes { id reason } } }"
 RESOLVE = ("mutation($o: ID!, $r: String!) { resolveObjection(objectionId: $o, upheld: false, reason: $r) "
            "{ errors { code } } }")
+START_RESULTS = """mutation($s: ID!) { startResultsPublicity(sessionId: $s) { publicity { endsOn } errors { code } } }"""
+RESULTS_PUBLICITY = "{ resultsPublicity { nodes { holderName titleName unitName idNumber } } }"
+CONFIRM_RESULTS = "mutation($s: ID!) { confirmResults(sessionId: $s) { grantedCount errors { code } } }"
+CERTIFICATE = "query($id: ID!) { declaration(id: $id) { status certificate { content { number titleName } } } }"
+VERIFY = """query($n: String!, $name: String!) { verifyCertificate(number: $n, holderName: $name) {
+  status certificate { holderName } } }"""
 CATALOG = "{ catalog { code levels { level titles { code name specialties { code name } } } } }"
 CASCADE = "{ declarationCascade { level name titles { code name seriesCode specialtiesSeriesWide specialties { code name } } } }"
 
@@ -328,3 +347,59 @@ async def test_the_unit_stage_under_the_national_rules(api, engine, services, cl
     assert [e["action"] for e in (await state(jia))["timeline"]] == [
         "CREATE", "CONFIRM", "APPROVE", "START_PUBLICITY", "REPORT", "REQUEST_CORRECTION", "RESUBMIT",
         "APPROVE", "REPORT", "ACCEPT"]
+
+    # 评审 (issue 14). The committee's office (created by the title office) checks 甲's
+    # declaration, builds its expert pool (高级 nurses of the 主管部门, not of 甲's clinic),
+    # draws a panel of 3 (the tests' minimum) and records them all present.
+    office = await office_for(api, province_admin, committee["committee"]["id"], "health_office")
+    assert (await api(CHECK, {"id": jia["id"]}, office))["checkDeclaration"]["errors"] == []
+    experts = {}
+    for name in ("周主任", "吴主任", "郑主任"):
+        person = await api.register_person(name=name)
+        added = (await api(ADD_EXPERT, {"input": {
+            "idNumber": person["idNumberRaw"], "name": name, "specialtyCodes": [nurse_specialties["护理学"]],
+            "heldLevel": "SENIOR", "unitId": dept["id"], "termStart": "2026-01-01", "termEnd": "2028-12-31"}},
+            office))["addExpert"]
+        assert added["errors"] == [], added
+        experts[added["expert"]["id"]] = await api.login(person["loginName"])
+    created = (await api(CREATE_SESSION, {"input": {"name": "2026年度卫生系列副高级评审会议", "year": 2026,
+                                                     "level": "ASSOCIATE_SENIOR", "meetingOn": "2026-06-15",
+                                                     "panelSize": 3}}, office))["createReviewSession"]
+    assert created["errors"] == [], created
+    session_id = created["session"]["id"]
+    drawn = (await api(DRAW, {"id": session_id}, office))["drawPanel"]
+    assert drawn["errors"] == [] and len(drawn["session"]["panel"]) == 3
+    panel = drawn["session"]["panel"]
+    opened = (await api(ATTENDANCE, {"id": session_id, "present": [m["id"] for m in panel]}, office))
+    assert opened["recordAttendance"]["session"]["state"] == "VOTING"
+    (candidate,) = (await api(CANDIDATES, {"id": session_id}, office))["node"]["candidates"]["nodes"]
+    for member in panel:  # the secret ballot: all three agree
+        cast = (await api(CAST, {"id": session_id, "votes": [{"candidateId": candidate["id"], "choice": "AGREE"}]},
+                          experts[member["expert"]["id"]]))["castVotes"]
+        assert cast["errors"] == [], cast
+    assert (await api(CLOSE, {"id": session_id}, office))["closeBallot"]["errors"] == []
+    assert (await state(jia))["status"] == "PASSED"
+
+    # 评审结果公示 from Friday May 22 (23:00 Beijing): 5 working days, to Friday May 29; the
+    # public list needs no login and masks the ID number.
+    started = (await api(START_RESULTS, {"s": session_id}, office))["startResultsPublicity"]
+    assert started["errors"] == [] and started["publicity"]["endsOn"] == "2026-05-29"
+    listed = (await api(RESULTS_PUBLICITY))["resultsPublicity"]["nodes"]
+    assert [(n["holderName"], n["titleName"], n["unitName"]) for n in listed] == [("李秀英", "副主任护师", clinic["name"])]
+    assert "********" in listed[0]["idNumber"]
+    assert codes((await api(CONFIRM_RESULTS, {"s": session_id}, province_admin))["confirmResults"]) == [
+        "RESULTS_PUBLICITY_NOT_ENDED"]
+    await pass_time(engine, clock, days=8)  # Saturday May 30 23:00 Beijing: over
+    confirmed = (await api(CONFIRM_RESULTS, {"s": session_id}, province_admin))["confirmResults"]
+    assert confirmed["errors"] == [] and confirmed["grantedCount"] == 1
+
+    # 甲 holds the title and an electronic certificate that anyone verifies by number and name.
+    granted = (await api(CERTIFICATE, {"id": jia["id"]}, jia["token"]))["declaration"]
+    assert granted["status"] == "GRANTED"
+    number = granted["certificate"]["content"]["number"]
+    assert granted["certificate"]["content"]["titleName"] == "副主任护师"
+    verified = (await api(VERIFY, {"n": number, "name": "李秀英"}))["verifyCertificate"]
+    assert verified["status"] == "VALID" and verified["certificate"]["holderName"] == "李秀英"
+    assert (await api(VERIFY, {"n": number, "name": "赵桂兰"}))["verifyCertificate"]["status"] == "UNKNOWN"
+    assert [e["action"] for e in (await state(jia))["timeline"]][-6:] == [
+        "ACCEPT", "CHECK", "SCHEDULE", "PASS", "START_RESULTS_PUBLICITY", "GRANT"]

@@ -58,6 +58,9 @@ ACTORS = {
     "recordAttendance": COMMITTEE_OFFICE, "closeBallot": COMMITTEE_OFFICE,
     "submitOpinion": PERSON, "castVotes": PERSON,
     "requestCommitteeCorrection": COMMITTEE_OFFICE, "returnFromCommittee": COMMITTEE_OFFICE,
+    # Issue 14: results publicity, confirmation, certificates, revocation
+    "startResultsPublicity": COMMITTEE_OFFICE, "resolveResultObjection": COMMITTEE_OFFICE,
+    "raiseResultObjection": PERSON, "confirmResults": ADMIN, "revokeTitle": ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
