@@ -23,6 +23,7 @@ from core.config import Settings
 from core.errors import BadInput
 from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
+from schema.api_clients import ApiClient, ApiClientMutation, ApiClientQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
@@ -57,7 +58,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin)
+                IntegrityRecord, PublicityObjection, Admin, ApiClient)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -121,6 +122,7 @@ Query = merge_types(
         CorrectionQuery,
         PublicityQuery,
         AdminQuery,
+        ApiClientQuery,
     ),
 )
 Mutation = merge_types(
@@ -140,6 +142,7 @@ Mutation = merge_types(
         PublicityMutation,
         AdminMutation,
         CatalogMutation,
+        ApiClientMutation,
     ),
 )
 
