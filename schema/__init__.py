@@ -30,6 +30,7 @@ from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
+from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
@@ -123,6 +124,7 @@ Query = merge_types(
         PublicityQuery,
         AdminQuery,
         ApiClientQuery,
+        DeclarationListQuery,
     ),
 )
 Mutation = merge_types(
