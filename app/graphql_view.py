@@ -97,7 +97,7 @@ class GraphQLApp(GraphQL):
             log.warning("closing the request's session failed: %s: %.200s", type(error).__name__, error)
 
     async def get_context(self, request: Request, response: Response) -> Context:
-        context = Context(services=self.services, request=request, viewer=None)
+        context = Context(services=self.services, request=request, viewer=None, response=response)
         request.state.graphql_context = context
         token = bearer_token(request)
         if token:
@@ -149,7 +149,7 @@ class GraphQLApp(GraphQL):
 
     def create_response(self, response_data, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
-        if isinstance(response_data, dict) and "data" not in response_data:
+        if isinstance(response_data, dict) and "data" not in response_data and response.status_code != 429:
             response.status_code = 400  # a request error answered as application/graphql-response+json
         elif _only_unavailable(response_data):
             response.status_code = 503

@@ -25,6 +25,7 @@ from models.declaration import (
 )
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
+from models.rate_limit import IdempotencyKey, RateLimitBucket
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -63,6 +64,7 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "IdempotencyKey",
     "IntegrityRecord",
     "LoginThrottle",
     "Material",
@@ -76,6 +78,7 @@ __all__ = [
     "Person",
     "PublicityEntry",
     "PublicityObjection",
+    "RateLimitBucket",
     "Region",
     "RegistryEntry",
     "RegistryLoad",

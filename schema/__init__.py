@@ -30,6 +30,7 @@ from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
+from schema.cost import CostLimit
 from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
@@ -210,6 +211,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
                               max_field_overlaps=settings.max_field_overlaps),
             lambda: ValidationCache(maxsize=1024),
             RefuseUnstorableText,
+            CostLimit,  # after validation: only a valid document is charged
             lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
             RecordOperation,
         ],
