@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -134,3 +135,10 @@ async def test_logged_in_people_are_not_limited(limited_from, applicant):
         assert response.status_code == 200
     assert response.json()["extensions"]["cost"] == {"requested": 1}
     assert "ratelimit" not in response.headers
+
+
+async def test_concurrent_charges_never_overspend(limited, services):
+    api = limited
+    token = await clients.token(api, await clients.register(services, scopes=["declarations:read"]))
+    answers = await asyncio.gather(*[api.raw(DECLARATIONS, {"n": 40}, token) for _ in range(4)])  # 41 each of 100
+    assert sorted(a.status_code for a in answers) == [200, 200, 429, 429]
