@@ -28,6 +28,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from core.errors import RateLimited
+from core.outage import UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE, database_unavailable
 from resolvers import rate_limits
 from resolvers.paging import DEFAULT_PAGE_SIZE
 from rules.rate_limits import Charge
@@ -98,11 +99,19 @@ class CostLimit(SchemaExtension):
         cost = query_cost(ec.graphql_document, ec.operation_name, ec.variables or {}, cap=settings.max_page_size)
         self.report = {"requested": cost}
         charged: Charge | None = None
-        async with ctx.read() as env:
-            payer = rate_limits.caller_budget(env)
-            if payer is not None:
-                charged = await rate_limits.charge(env, key=payer[0], budget=payer[1], cost=cost)
-                await env.session.commit()
+        try:
+            async with ctx.read() as env:
+                payer = rate_limits.caller_budget(env)
+                if payer is not None:
+                    charged = await rate_limits.charge(env, key=payer[0], budget=payer[1], cost=cost)
+                    await env.session.commit()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            # As a resolver's would be: SERVICE_UNAVAILABLE, which the view answers with 503.
+            self._refuse(GraphQLError(UNAVAILABLE_MESSAGE, extensions={"code": UNAVAILABLE_CODE}))
+            yield
+            return
         if charged is not None:
             self._answer(ctx, charged)
         yield
@@ -120,8 +129,11 @@ class CostLimit(SchemaExtension):
         refused = RateLimited(f"本请求的查询成本为 {charged.cost}，超出本时段剩余的限额 {charged.remaining}"
                               f"（每 {int(charged.budget.window.total_seconds())} 秒 {charged.budget.limit}），"
                               f"请于 {charged.reset_seconds(now)} 秒后再试，或减小 first")
-        self.execution_context.result = GraphQLExecutionResult(
-            data=None, errors=[GraphQLError(str(refused), extensions=refused.extensions, original_error=refused)])
+        self._refuse(GraphQLError(str(refused), extensions=refused.extensions, original_error=refused))
+
+    def _refuse(self, error: GraphQLError) -> None:
+        """Answer with `error` instead of executing."""
+        self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report is not None else {}
