@@ -15,6 +15,7 @@ from app.downloads import certificate_route, download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
+from app.oauth import token_route
 from app.verify_page import verify_route
 from core import db, metrics
 from core.config import Settings
@@ -36,6 +37,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         download_route(services),
         certificate_route(services),
         verify_route(services),
+        token_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
     return Starlette(

@@ -35,6 +35,7 @@ from rules import trusted_documents as rules
 from schema import schema
 from schema.compiler import CompiledDocument, NotCompilable, plan
 from schema.context import Context
+from schema.cost import query_cost
 
 _COMPILED = "compiled"
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
@@ -83,6 +84,10 @@ class TrustedDocuments:
     async def answer(self, context: Context, entry: Entry, data: GraphQLRequestData) -> CompiledAnswer | None:
         """The compiled answer to a request of a trusted document, or None when the standard
         path must answer it (schema/compiler.py says which)."""
+        if context.viewer is None:
+            # Anonymous callers and API clients spend a rate budget (schema/cost.py), which
+            # only the standard path charges; logged-in people have none.
+            return None
         compiled = entry.derived.get(_COMPILED)
         if compiled is None:
             compiled = entry.derived[_COMPILED] = CompiledDocument.of(entry.text)
@@ -98,9 +103,15 @@ class TrustedDocuments:
         record = current_request()
         if record is not None:
             record.operation = data.operation_name
-        return CompiledAnswer(b'{"data":' + text.encode() + b"}")
+        # The same `extensions.cost` the standard path reports to a caller without a budget.
+        cost = query_cost(compiled.document, data.operation_name, data.variables or {},
+                          cap=context.services.settings.max_page_size)
+        return CompiledAnswer(b'{"data":' + text.encode() + b',"extensions":{"cost":{"requested":'
+                              + str(cost).encode() + b"}}}")
 
     def caller_class(self, context: Context) -> rules.CallerClass:
+        if context.client is not None:
+            return rules.CallerClass.CLIENT
         viewer = context.viewer
         if viewer is None:
             return rules.CallerClass.ANONYMOUS

@@ -167,9 +167,10 @@ class Settings:
     # as a text whose SHA-256 is registered); the others keep arbitrary documents (staff in
     # GraphiQL). Refused before the text is parsed.
     trusted_documents_only: str = setting("NONE", "ZHICHENG_TRUSTED_DOCUMENTS_ONLY",
-                                          "callers restricted to trusted documents: NONE, ANONYMOUS or "
-                                          "ALL_BUT_STAFF (anonymous and applicants; units and admins keep "
-                                          "arbitrary documents)", choices=("NONE", "ANONYMOUS", "ALL_BUT_STAFF"))
+                                          "callers restricted to trusted documents: NONE, ANONYMOUS, "
+                                          "ANONYMOUS_AND_CLIENTS (also API clients) or ALL_BUT_STAFF (anonymous, "
+                                          "applicants and API clients; units and admins keep arbitrary documents)",
+                                          choices=("NONE", "ANONYMOUS", "ANONYMOUS_AND_CLIENTS", "ALL_BUT_STAFF"))
     # A worker keeps the documents it has looked up; a retirement by another worker is seen
     # within this many seconds (its own at once).
     trusted_documents_refresh_seconds: float = setting(
@@ -208,6 +209,29 @@ class Settings:
                                               "the first wait (s), doubling with each further miss")
     verify_max_delay_seconds: int = setting(60 * 60, "ZHICHENG_VERIFY_MAX_DELAY_SECONDS",
                                             "the longest wait of an address for certificate checks (s)")
+
+    # API clients (issue 15). A client token lives an hour with no idle expiry: long enough for
+    # any sync to finish on one token, short enough that a leaked one soon dies; a client asks
+    # for a new one with its secret (RFC 6749 §4.4 grants have no refresh token).
+    client_token_minutes: int = setting(60, "ZHICHENG_CLIENT_TOKEN_MINUTES",
+                                        "an API client's access token expires this many minutes after its grant")
+    # rotateApiClientSecret keeps the old secret valid for the overlap the admin chooses, at most this.
+    client_secret_max_overlap_hours: int = setting(
+        7 * 24, "ZHICHENG_CLIENT_SECRET_MAX_OVERLAP_HOURS",
+        "longest time an old client secret stays valid after a rotation (h; 0: none allowed)", minimum=0)
+
+    # Rate limits by query cost (schema/cost.py: the objects a document could return, each
+    # connection's `first` multiplying what it contains). An API client gets GitHub's order
+    # of magnitude (5,000 points of 100 nodes an hour); an anonymous address less (people
+    # behind one NAT register and log in for cost 1 each). Logged-in people have none: they
+    # are few, known and audited, and a limit would stop a reviewer mid-queue.
+    rate_window_seconds: int = setting(3600, "ZHICHENG_RATE_WINDOW_SECONDS", "length of a rate-limit window (s)")
+    rate_client_budget: int = setting(500_000, "ZHICHENG_RATE_CLIENT_BUDGET",
+                                      "query cost an API client may spend per window")
+    rate_anonymous_budget: int = setting(50_000, "ZHICHENG_RATE_ANONYMOUS_BUDGET",
+                                         "query cost one address may spend per window without a login")
+    idempotency_hours: int = setting(24, "ZHICHENG_IDEMPOTENCY_HOURS",
+                                     "how long a mutation's answer is kept for a retry with its Idempotency-Key (h)")
 
     @property
     def upload_dir(self) -> Path:

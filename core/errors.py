@@ -41,6 +41,16 @@ class Forbidden(PublicError):
         super().__init__(message)
 
 
+class MissingScope(Forbidden):
+    """An API client's token lacks a scope the field or step needs. Still FORBIDDEN (one code
+    for "not allowed"), with the scopes it lacks in `extensions.missingScopes`, as RFC 6750's
+    insufficient_scope names them."""
+
+    def __init__(self, scopes: list[str]) -> None:
+        super().__init__(f"访问令牌缺少权限范围：{' '.join(scopes)}")
+        self.extensions["missingScopes"] = scopes
+
+
 class UnitNotPermitted(Forbidden):
     """A unit without 职称申报权限 asked for a unit-only list (review or report queue)."""
 
@@ -69,3 +79,25 @@ class Throttled(PublicError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.extensions = {"code": self.code, "retryAfter": retry_after}
+class RateLimited(PublicError):
+    """The request's query cost does not fit in what is left of the caller's budget (HTTP 429)."""
+
+    code = "RATE_LIMITED"
+
+
+class IdempotencyKeyReused(PublicError):
+    """An Idempotency-Key sent again with another request body (HTTP 422)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, message: str = "该 Idempotency-Key 已用于另一个不同的请求，请换用新的键") -> None:
+        super().__init__(message)
+
+
+class IdempotencyKeyInUse(PublicError):
+    """A retry while the first request with its Idempotency-Key still runs (HTTP 409)."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"
+
+    def __init__(self, message: str = "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试") -> None:
+        super().__init__(message)

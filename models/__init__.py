@@ -11,6 +11,7 @@ from models.account import (
     ServerKey,
     Unit,
 )
+from models.api_client import ApiClient, ApiClientSecret, ApiClientToken
 from models.audit import AuditEntry
 from models.base import Base
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
@@ -38,6 +39,7 @@ from models.declaration import (
 )
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
+from models.rate_limit import IdempotencyKey, RateLimitBucket
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.results import (
     Certificate,
@@ -64,6 +66,9 @@ __all__ = [
     "Account",
     "AccountKind",
     "Admin",
+    "ApiClient",
+    "ApiClientSecret",
+    "ApiClientToken",
     "AuditEntry",
     "AuthSession",
     "Ballot",
@@ -89,6 +94,7 @@ __all__ = [
     "Expert",
     "ExpertConflict",
     "ExpertStatus",
+    "IdempotencyKey",
     "IntegrityRecord",
     "LoginThrottle",
     "Material",
@@ -105,6 +111,7 @@ __all__ = [
     "Person",
     "PublicityEntry",
     "PublicityObjection",
+    "RateLimitBucket",
     "Region",
     "RegistryEntry",
     "RegistryLoad",

@@ -35,6 +35,8 @@ class Declaration(Base):
         # a review session (its CHECKED declarations of one year and level).
         Index("ix_declaration_committee", "committee_id", "status", "accepted_at", "id",
               postgresql_where=text("committee_id IS NOT NULL")),
+        # The title office's and HR systems' list (`declarations`), paged by (updated_at, id).
+        Index("ix_declaration_updated_at_id", "updated_at", "id"),
         CheckConstraint(
             "(method = 'EXCEPTIONAL') = (exceptional_reason IS NOT NULL)", name="exceptional_reason_with_method"
         ),

@@ -135,6 +135,11 @@ class ErrorCode(str, Enum):
     RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
     RESULTS_ALREADY_CONFIRMED = "RESULTS_ALREADY_CONFIRMED"
     CERTIFICATE_NUMBERS_EXHAUSTED = "CERTIFICATE_NUMBERS_EXHAUSTED"
+    # API clients (issue 15)
+    API_CLIENT_NAME_TAKEN = "API_CLIENT_NAME_TAKEN"
+    SCOPES_REQUIRED = "SCOPES_REQUIRED"
+    NETWORK_FORMAT = "NETWORK_FORMAT"
+    OVERLAP_TOO_LONG = "OVERLAP_TOO_LONG"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -257,6 +262,11 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",
     ErrorCode.RESULTS_ALREADY_CONFIRMED: "该评审会议的结果已确认",
     ErrorCode.CERTIFICATE_NUMBERS_EXHAUSTED: "本地区本年度该级别的证书编号已用尽",
+    # API clients (issue 15)
+    ErrorCode.API_CLIENT_NAME_TAKEN: "已有同名的接口客户端",
+    ErrorCode.SCOPES_REQUIRED: "请至少授予一项权限范围",
+    ErrorCode.NETWORK_FORMAT: "允许的来源地址须为 IP 地址或网段（如 10.1.2.0/24），且主机位为 0",
+    ErrorCode.OVERLAP_TOO_LONG: "旧密钥的过渡期超过允许的上限",
 }
 
 

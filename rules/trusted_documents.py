@@ -25,6 +25,7 @@ class CallerClass(enum.Enum):
     ANONYMOUS = "anonymous"  # 未登录
     PERSON = "person"  # 个人（申报人）：前端应用
     STAFF = "staff"  # 单位、职称管理机构：在 GraphiQL 中工作的工作人员
+    CLIENT = "client"  # 接口客户端（省人社系统等）
 
 
 class Policy(str, enum.Enum):
@@ -32,13 +33,15 @@ class Policy(str, enum.Enum):
 
     NONE = "NONE"
     ANONYMOUS = "ANONYMOUS"
+    ANONYMOUS_AND_CLIENTS = "ANONYMOUS_AND_CLIENTS"
     ALL_BUT_STAFF = "ALL_BUT_STAFF"
 
 
 _RESTRICTED: dict[Policy, frozenset[CallerClass]] = {
     Policy.NONE: frozenset(),
     Policy.ANONYMOUS: frozenset({CallerClass.ANONYMOUS}),
-    Policy.ALL_BUT_STAFF: frozenset({CallerClass.ANONYMOUS, CallerClass.PERSON}),
+    Policy.ANONYMOUS_AND_CLIENTS: frozenset({CallerClass.ANONYMOUS, CallerClass.CLIENT}),
+    Policy.ALL_BUT_STAFF: frozenset({CallerClass.ANONYMOUS, CallerClass.PERSON, CallerClass.CLIENT}),
 }
 
 

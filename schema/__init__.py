@@ -23,6 +23,7 @@ from core.config import Settings
 from core.errors import BadInput
 from schema.accounts import AccountMutation, AccountQuery, Admin, CommitteeOffice, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
+from schema.api_clients import ApiClient, ApiClientMutation, ApiClientQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
@@ -30,6 +31,8 @@ from schema.committee_offices import CommitteeOfficeMutation
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
+from schema.cost import CostLimit
+from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
 from schema.experts import Expert, ExpertMutation, ExpertQuery
@@ -69,7 +72,7 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
                 IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, Expert, ReviewSession, SessionCandidate,
-                PanelMember, ResultsPublicityEntry, ResultObjection)
+                PanelMember, ResultsPublicityEntry, ResultObjection, ApiClient)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -137,6 +140,8 @@ Query = merge_types(
         TrustedDocumentQuery,
         ExpertQuery,
         ReviewSessionQuery,
+        ApiClientQuery,
+        DeclarationListQuery,
     ),
 )
 Mutation = merge_types(
@@ -161,6 +166,7 @@ Mutation = merge_types(
         TrustedDocumentMutation,
         ExpertMutation,
         ReviewSessionMutation,
+        ApiClientMutation,
     ),
 )
 
@@ -226,6 +232,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
                               max_field_overlaps=settings.max_field_overlaps),
             lambda: ValidationCache(maxsize=1024),
             RefuseUnstorableText,
+            CostLimit,  # after validation: only a valid document is charged
             lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
             RecordOperation,
         ],

@@ -12,6 +12,7 @@ import pytest
 
 from app.factory import create_app
 from rules.trusted_documents import CallerClass, Policy, document_id, parse_document_id, trusted_only
+from tests.support import clients
 from tests.support.api import Api
 from tests.test_cli import _restore_logging, run_cli  # noqa: F401 (the command line configures logging: put it back)
 
@@ -100,7 +101,7 @@ async def test_document_id_over_post_and_get(api, client, province_admin):
     assert posted.status_code == 200 and len(posted.json()["data"]["regions"]) == 17
     got = await client.get("/graphql", params={"documentId": REGIONS_ID, "operationName": "Regions"},
                            headers={"Accept": "application/json"})
-    assert got.json() == posted.json()
+    assert got.json()["data"] == posted.json()["data"]
     unknown = await client.post("/graphql", json={"documentId": "0" * 64})
     assert unknown.status_code == 404 and unknown.json() == NOT_FOUND
     garbage = await client.post("/graphql", json={"documentId": "not a hash"})
@@ -131,7 +132,7 @@ async def test_apollo_persisted_queries(api, client, province_admin, count_rows)
 
     await _add(api, province_admin)
     by_hash = await client.post("/graphql", json=_apq(REGIONS_ID))
-    assert by_hash.json() == retried.json()
+    assert by_hash.json()["data"] == retried.json()["data"]
 
 
 async def test_a_retired_document_is_not_found_at_once(api, client, province_admin):
@@ -187,6 +188,24 @@ async def test_all_but_staff_restricts_applicants_not_units_or_admins(policy_cli
     assert response.status_code == 403
     assert len((await restricted(REGIONS, token=permitted_unit["token"]))["regions"]) == 17
     assert len((await restricted(REGIONS, token=province_admin))["regions"]) == 17
+
+
+async def test_api_clients_are_restricted_with_anonymous_callers(api, services, policy_client, applicant,
+                                                                 province_admin):
+    restricted = policy_client("ANONYMOUS_AND_CLIENTS")
+    hr = await clients.register(services, scopes=["declarations:read"])
+    client_token = await clients.token(restricted, hr)
+    refused = await restricted.raw(REGIONS, token=client_token)
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
+    assert len((await restricted(REGIONS, token=applicant["token"]))["regions"]) == 17  # people are not
+
+    await _add(api, province_admin)
+    by_id = await restricted.client.post("/graphql", json={"documentId": REGIONS_ID},
+                                         headers={"Authorization": f"Bearer {client_token}"})
+    assert len(by_id.json()["data"]["regions"]) == 17
+    # A client spends its rate budget on a trusted document as on any other.
+    assert by_id.json()["extensions"]["cost"]["remaining"] < by_id.json()["extensions"]["cost"]["limit"]
 
 
 # --- the command line ------------------------------------------------------------------
