@@ -30,6 +30,7 @@ from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
+from schema.events import Event, EventQuery
 from schema.execution import PlainFieldExecutor
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
@@ -57,7 +58,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin)
+                IntegrityRecord, PublicityObjection, Admin, Event)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -121,6 +122,7 @@ Query = merge_types(
         CorrectionQuery,
         PublicityQuery,
         AdminQuery,
+        EventQuery,
     ),
 )
 Mutation = merge_types(
