@@ -163,6 +163,16 @@ class Settings:
     # in-memory catalogue when another worker changed it; its own changes apply at once.
     catalog_refresh_seconds: float = setting(5.0, "ZHICHENG_CATALOG_REFRESH_SECONDS",
                                              "how often a worker looks for catalogue changes by others (s)")
+    # The job queue's worker (app/worker.py, issue 15). Jobs are I/O-bound (a cursor streamed
+    # to a file, an HTTP delivery): a few at once per worker process; more processes scale out.
+    worker_concurrency: int = setting(2, "ZHICHENG_WORKER_CONCURRENCY", "jobs one worker process runs at once")
+    worker_shutdown_seconds: float = setting(30.0, "ZHICHENG_WORKER_SHUTDOWN_SECONDS",
+                                             "on SIGTERM a worker lets running jobs finish this long (s), "
+                                             "then cancels them")
+    # `zhicheng serve` starts one worker process beside the web workers (OFF, or `serve
+    # --no-worker`, where workers run elsewhere: `zhicheng worker`).
+    serve_worker: str = setting("ON", "ZHICHENG_SERVE_WORKER", "ON: `zhicheng serve` also starts a job worker",
+                                choices=("ON", "OFF"))
 
     @property
     def upload_dir(self) -> Path:
