@@ -15,6 +15,7 @@ from app.downloads import download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
+from app.oauth import token_route
 from core import db, metrics
 from core.config import Settings
 from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, RequestLog, SecurityHeaders
@@ -33,6 +34,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         Route("/graphql", graphql),
         *graphiql_routes(),
         download_route(services),
+        token_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
     return Starlette(
