@@ -5,19 +5,26 @@ connection (psycopg, LISTEN/NOTIFY); the tasks work through our SQLAlchemy engin
 request. SIGTERM or SIGINT stops it gracefully: no new job is taken, running ones get
 `ZHICHENG_WORKER_SHUTDOWN_SECONDS` to finish, then are cancelled (a second signal cancels
 them at once).
+
+Beside the jobs it runs the webhook sender (app/webhooks.py), a loop that delivers the
+outbox, and stops it with the worker.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
+from collections.abc import AsyncIterator
 
 import procrastinate
 
+from app.webhooks import WebhookSender
 from core import db, jobs
 from core.clock import Clock
 from core.config import Settings
-from core.services import build_services
+from core.services import AppServices, build_services
 from resolvers import catalog
 
 log = logging.getLogger(__name__)
@@ -47,7 +54,7 @@ async def run_worker(url: str, settings: Settings, *, wait: bool = True, clock: 
     try:
         await catalog.reload(services.session_factory)
         with jobs.queue.replace_connector(connector) as queue:
-            async with queue.open_async():
+            async with queue.open_async(), sending_webhooks(services):
                 await queue.run_worker_async(
                     wait=wait, concurrency=settings.worker_concurrency,
                     additional_context={jobs.SERVICES_KEY: services},
@@ -56,3 +63,19 @@ async def run_worker(url: str, settings: Settings, *, wait: bool = True, clock: 
                 )
     finally:
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def sending_webhooks(services: AppServices) -> AsyncIterator[None]:
+    """The webhook sender's loop for as long as the worker runs; on exit it ends its round."""
+    sender = WebhookSender(services)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run_forever(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await task
+        finally:
+            await sender.aclose()

@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import enum
-import json
 import itertools
+import json
 import random
 import sys
 import time

@@ -38,6 +38,7 @@ from models.unit import (
     RegistryLoad,
     UnitType,
 )
+from models.webhook import DeliveryState, Webhook, WebhookAttempt, WebhookDelivery, WebhookFanout
 
 __all__ = [
     "QUEUE_COPY_COLUMNS",
@@ -64,6 +65,7 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "DeliveryState",
     "FeedEvent",
     "IntegrityRecord",
     "LoginThrottle",
@@ -88,4 +90,8 @@ __all__ = [
     "Unit",
     "UnitPublicity",
     "UnitType",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookFanout",
 ]

@@ -32,6 +32,7 @@ from resolvers.paging import Page, decode_cursor, encode_cursor, page_size
 from rules.declaration_states import DeclarationAction, DeclarationStatus
 from rules.events import EventType, declaration_event_type
 from rules.regions import PROVINCE_CODE
+from rules.scopes import Scope
 
 _TXID_MAX = 2**63 - 1
 
@@ -106,7 +107,10 @@ class FeedScope:
 
 
 def reader_scope(env: Env) -> FeedScope:
-    """The title office of a region reads its region's feed (a city's admin its city's)."""
+    """The title office of a region reads its region's feed (a city's admin its city's), and so
+    does an API client with the events scope (its region's)."""
+    if env.client is not None:
+        return FeedScope.of_region(env.require_client(Scope.EVENTS_READ).region_code)
     return FeedScope.of_region(env.require_admin().region_code)
 
 
@@ -151,8 +155,9 @@ async def read_events(env: Env, scope: FeedScope, *, after: str | None, first: i
 
 async def visible_events(env: Env, ids: list[int]) -> dict[int, FeedEvent]:
     """Events by id (node(id)) for the readers of the feed, in their region."""
-    viewer = env.viewer
-    if viewer is None or viewer.admin is None or not ids:
+    readers_admin = env.viewer is not None and env.viewer.admin is not None
+    readers_client = env.client is not None and Scope.EVENTS_READ in env.client.scopes
+    if not (readers_admin or readers_client) or not ids:
         return {}
     scope = reader_scope(env)
     stmt = select(FeedEvent).where(FeedEvent.id.in_(ids))

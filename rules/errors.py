@@ -120,6 +120,9 @@ class ErrorCode(str, Enum):
     RATE_LIMITED = "RATE_LIMITED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    # Webhooks (事件通知)
+    WEBHOOK_TARGET_REFUSED = "WEBHOOK_TARGET_REFUSED"
+    TOO_MANY_WEBHOOKS = "TOO_MANY_WEBHOOKS"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -228,6 +231,8 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.RATE_LIMITED: "请求的查询成本超出本时段的限额，请稍后再试",
     ErrorCode.IDEMPOTENCY_KEY_REUSED: "该 Idempotency-Key 已用于另一个不同的请求",
     ErrorCode.IDEMPOTENCY_KEY_IN_USE: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
+    ErrorCode.WEBHOOK_TARGET_REFUSED: "Webhook 地址不可用：须为公网 https 地址，或运维人员允许的内网网段",
+    ErrorCode.TOO_MANY_WEBHOOKS: "Webhook 数量已达上限",
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -32,11 +32,6 @@ SIGNATURE_PREFIX = "sha256="
 
 class TargetRefused(ValueError):
     """Why a webhook URL (or one of its addresses) may not be a target, in Chinese."""
-
-
-def parse_networks(specs: Iterable[str]) -> list[IPNetwork]:
-    """The operator's allowed networks (CIDR); a bad entry is a startup error, not a guess."""
-    return [ipaddress.ip_network(spec.strip(), strict=False) for spec in specs if spec.strip()]
 
 
 def split_target(url: str) -> tuple[str, str, int]:

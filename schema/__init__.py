@@ -53,12 +53,13 @@ from schema.reporting import ReportingMutation, ReportingQuery
 from schema.review import QueueItem, ReviewMutation, ReviewQuery
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.units import UnitQuery
+from schema.webhooks import Webhook, WebhookDelivery, WebhookMutation, WebhookQuery
 
 #: Every node type by the type name inside its global ids.
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin, Event)
+                IntegrityRecord, PublicityObjection, Admin, Event, Webhook, WebhookDelivery)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -123,6 +124,7 @@ Query = merge_types(
         PublicityQuery,
         AdminQuery,
         EventQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -142,6 +144,7 @@ Mutation = merge_types(
         PublicityMutation,
         AdminMutation,
         CatalogMutation,
+        WebhookMutation,
     ),
 )
 

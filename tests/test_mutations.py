@@ -49,6 +49,8 @@ ACTORS = {
     # Issue 12: the catalogue as data
     "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
+    # Issue 15: webhooks (an API client with webhooks:manage)
+    "createWebhook": API_CLIENT, "deleteWebhook": API_CLIENT, "redeliverWebhookDelivery": API_CLIENT,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
@@ -109,7 +111,7 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
         return permitted_unit["token"]
     if actor == PERSON_OR_UNIT:
         return city_admin
-    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN):
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT):
         return applicant["token"]
     raise AssertionError(actor)
 
@@ -150,9 +152,11 @@ WITH_IDS = [m for m in JSON_MUTATIONS if _id_arguments(m)]
 
 
 @pytest.mark.parametrize("name", WITH_IDS)
-async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
+async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin,
+                                                            services):
     caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
-              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000"),
+              API_CLIENT: await clients.token(api, await clients.register(services))}[ACTORS[name]]
     query, variables = operation(name)
     payload = (await api(query, variables, caller))[name]
     assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
