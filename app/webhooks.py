@@ -114,20 +114,27 @@ class WebhookSender:
         }
         status, error = None, None
         try:
-            request = await self._pinned_request(claimed.url, headers, body)
-            response = await self.http.send(request)
-            await response.aclose()  # the answer's body is not read: a status is all we keep
-            status = response.status_code
+            # One deadline for the whole exchange: httpx's timeouts are per read, which a
+            # receiver trickling its headers a byte at a time would never hit.
+            status = await asyncio.wait_for(self._send(claimed.url, headers, body),
+                                            self.services.settings.webhook_timeout_seconds)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
         except TargetRefused as exc:
             error = str(exc)
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             error = "超时"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:200]
         duration = int((time.monotonic() - clock) * 1000)
         return webhooks.Outcome(started_at=started, duration_ms=duration, status_code=status, error=error)
+
+    async def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        """The answer's status; its body is never read (a status is all we keep, and a
+        receiver cannot make the worker hold a large answer)."""
+        response = await self.http.send(await self._pinned_request(url, headers, body), stream=True)
+        await response.aclose()
+        return response.status_code
 
     async def _pinned_request(self, url: str, headers: dict[str, str], body: bytes) -> httpx.Request:
         """The POST to the address just checked (not to whatever the name resolves to a moment

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from core import db
 from schema.ids import decode_id
+from tests.support import clients
 from tests.support.feed import EVENTS, drain, drain_until, of_object, read_page
 from tests.support.review import ReviewWorld, rows
 from tests.support.units import REVIEW, REVIEW_PATH, REVOKE_PATH, SUBMIT, apply_path, save, unit_with_token
@@ -181,3 +182,27 @@ async def test_an_open_transaction_holds_the_feed_and_nothing_is_skipped(world, 
     assert [e["type"] for e in events] == ["PATH_REVOKED", "DECLARATION_CONFIRMED"]
     ids = [int(relay.from_base64(e["id"])[1]) for e in events]
     assert ids[0] > ids[1]  # commit-safe order is not id order
+
+
+async def test_an_api_client_with_the_events_scope_reads_its_region(world, services):
+    d = await world.confirmed()
+
+    async def client_token(region: str, scopes: list[str]) -> str:
+        return await clients.token(world.api, await clients.register(services, scopes=scopes, region=region))
+    jinan = await client_token("370100", ["events:read"])
+    province = await client_token("370000", ["events:read"])
+    qingdao = await client_token("370200", ["events:read"])
+    without = await client_token("370100", ["declarations:read", "webhooks:manage"])
+
+    events, _ = await drain_until(world.api, jinan, lambda es: any(e["objectId"] == d["id"] for e in es))
+    assert of_object(events, d["id"]) == ["DECLARATION_CONFIRMED"]
+    everything, _ = await drain_until(world.api, province, lambda es: len(es) >= 3)
+    assert [e["type"] for e in everything] == ["PATH_APPROVED", "PATH_APPROVED", "DECLARATION_CONFIRMED"]
+    assert (await drain(world.api, qingdao))[0] == []
+    errors = await world.api.errors(EVENTS, {}, without)
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    node = "query($id: ID!) { node(id: $id) { ... on Event { type } } }"
+    event_id = events[-1]["id"]
+    assert (await world.api(node, {"id": event_id}, jinan))["node"] == {"type": "DECLARATION_CONFIRMED"}
+    assert (await world.api(node, {"id": event_id}, qingdao))["node"] is None
+    assert (await world.api(node, {"id": event_id}, without))["node"] is None

@@ -199,6 +199,23 @@ async def test_a_day_of_failures_ends_failed_and_can_be_redelivered(api, world, 
     assert delivered["state"] == "DELIVERED" and delivered["attempts"][-1]["statusCode"] == 200
 
 
+async def test_a_receiver_that_does_not_answer_in_time(api, services, world, hr, receiver):
+    hook = await subscribe(api, hr, receiver.url, ["DECLARATION_CONFIRMED"])
+    receiver.hold = asyncio.Event()  # never answers
+    await world.confirmed()
+    hasty = WebhookSender(build_services(dataclasses.replace(services.settings, webhook_timeout_seconds=0.5),
+                                         services.session_factory.kw["bind"], services.clock))
+    try:
+        async def attempted() -> bool:
+            return any(x["attemptCount"] for x in await deliveries(api, hr, hook["webhook"]["id"]))
+        await send_until(hasty, attempted)
+    finally:
+        await hasty.aclose()
+    [late] = await deliveries(api, hr, hook["webhook"]["id"])
+    assert late["state"] == "PENDING" and late["attempts"][0]["error"] == "超时"
+    assert late["attempts"][0]["statusCode"] is None
+
+
 @pytest.mark.parametrize(("url", "code"), [
     ("http://10.1.2.3/hook", "WEBHOOK_TARGET_REFUSED"),  # private, not allowed here
     ("https://169.254.169.254/latest/meta-data", "WEBHOOK_TARGET_REFUSED"),  # cloud metadata
