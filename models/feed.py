@@ -42,8 +42,11 @@ class FeedEvent(Base):
     __table_args__ = (
         # The feed's order, for the province and for the webhook dispatcher …
         Index("ix_feed_event_txid_id", "txid", "id"),
-        # … and a city's feed without reading the others'.
+        # … a city's feed without reading the others' …
         Index("ix_feed_event_region_txid_id", "region_code", "txid", "id"),
+        # … and a rare type (`types:`) without reading every event (measured: 317 ms a page
+        # of path.revoked among 10^6 declaration events without it).
+        Index("ix_feed_event_type_txid_id", "type", "txid", "id"),
     )
 
     id: Mapped[int] = id_column()

@@ -78,7 +78,7 @@ class EventQuery:
     @strawberry.field(description=(
         "变更流：本地区的变更事件，按提交顺序（事务号、序号）排列，从 after 游标之后接着读。"
         "只返回已结束的事务写下的事件：仍在进行的事务会让变更流暂停在它之前，而不是跳过它，所以保存的游标之后不会漏掉事件。"
-        "totalCount 为游标之后尚未读取的事件数。"
+        f"totalCount 为游标之后尚未读取的事件数（最多计到 {feed.LAG_COUNT_CAP}）。"
         "职称管理机构（本地区）和有 events:read 权限的 API 客户端（其地区）可读"))
     async def events(
         self, info: Info,

@@ -4,11 +4,15 @@ Concurrent writers are in tests/test_events_concurrency.py."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
+from sqlalchemy import text
 from strawberry import relay
 
 from core import db
+from resolvers.feed import LAG_COUNT_CAP
 from schema.ids import decode_id
 from tests.support import clients
 from tests.support.feed import EVENTS, drain, drain_until, of_object, read_page
@@ -206,3 +210,16 @@ async def test_an_api_client_with_the_events_scope_reads_its_region(world, servi
     assert (await world.api(node, {"id": event_id}, jinan))["node"] == {"type": "DECLARATION_CONFIRMED"}
     assert (await world.api(node, {"id": event_id}, qingdao))["node"] is None
     assert (await world.api(node, {"id": event_id}, without))["node"] is None
+
+
+async def test_the_lag_is_counted_up_to_a_cap(api, province_admin, engine):
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO feed_event (type, object_type, object_id, region_code, occurred_at, payload) "
+            "SELECT 'path.revoked', 'ReportingPath', g, '370100', now(), '{}' FROM generate_series(1, :n) g"),
+            {"n": LAG_COUNT_CAP + 5})
+    page = await read_page(api, province_admin, first=10)
+    while not page["edges"]:  # the shared server's older transactions first
+        await asyncio.sleep(0.05)
+        page = await read_page(api, province_admin, first=10)
+    assert page["totalCount"] == LAG_COUNT_CAP and len(page["edges"]) == 10

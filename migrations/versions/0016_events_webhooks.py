@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE feed_event ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()")
     op.create_index('ix_feed_event_txid_id', 'feed_event', ['txid', 'id'])
     op.create_index('ix_feed_event_region_txid_id', 'feed_event', ['region_code', 'txid', 'id'])
+    op.create_index('ix_feed_event_type_txid_id', 'feed_event', ['type', 'txid', 'id'])
 
 
 def downgrade() -> None:
