@@ -245,7 +245,9 @@ class Claimed:
 _CLAIM = text("""
     UPDATE webhook_delivery d SET leased_until = :lease_end, attempts = d.attempts + 1
     FROM (
-        SELECT x.id FROM webhook_delivery x JOIN webhook w ON w.id = x.webhook_id AND w.deleted_at IS NULL
+        SELECT x.id FROM webhook_delivery x
+        JOIN webhook w ON w.id = x.webhook_id AND w.deleted_at IS NULL
+        JOIN api_client c ON c.id = w.api_client_id AND c.disabled_at IS NULL AND c.deleted_at IS NULL
         WHERE x.state = 'PENDING' AND x.next_attempt_at <= :now AND (x.leased_until IS NULL OR x.leased_until <= :now)
         ORDER BY x.next_attempt_at LIMIT :batch
         FOR UPDATE OF x SKIP LOCKED

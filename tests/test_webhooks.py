@@ -216,6 +216,30 @@ async def test_a_receiver_that_does_not_answer_in_time(api, services, world, hr,
     assert late["attempts"][0]["statusCode"] is None
 
 
+async def test_a_disabled_client_is_sent_nothing_more(api, world, hr, hr_client, receiver, sender, clock, engine):
+    hook = await subscribe(api, hr, receiver.url, ["DECLARATION_CONFIRMED"])
+    await receiver.stop()
+    await world.confirmed()
+
+    async def attempted() -> bool:
+        return any(x["attemptCount"] for x in await deliveries(api, hr, hook["webhook"]["id"]))
+    await send_until(sender, attempted)  # failed once, due again after the base wait
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE api_client SET disabled_at = now() WHERE id = :id"), {"id": hr_client.row_id})
+    await receiver.start()
+    await world.confirmed()
+    clock.advance(seconds=RETRY_BASE * 1.5 + 1)
+
+    async def fanned_out_past_it() -> bool:  # the new event has been read by the dispatcher
+        position = await rows(engine, "SELECT f.event_id >= (SELECT max(id) FROM feed_event) AS past "
+                                      "FROM webhook_fanout f")
+        return position[0].past
+    await send_until(sender, fanned_out_past_it)
+    assert await sender.run_once() == 0
+    assert receiver.received == []
+    assert [r.attempts for r in await rows(engine, "SELECT attempts FROM webhook_delivery")] == [1]
+
+
 @pytest.mark.parametrize(("url", "code"), [
     ("http://10.1.2.3/hook", "WEBHOOK_TARGET_REFUSED"),  # private, not allowed here
     ("https://169.254.169.254/latest/meta-data", "WEBHOOK_TARGET_REFUSED"),  # cloud metadata
