@@ -50,7 +50,7 @@ else:
     )
 
 
-@strawberry.type(description="一条变更事件：某业务步骤在其事务提交时记下，按提交后的读取顺序编入变更流")
+@strawberry.type(description="一条变更事件：某业务步骤在同一事务中写下，随该步骤提交而生效")
 class Event(relay.Node):
     id: relay.NodeID[int]
     type: EventType = strawberry.field(description="事件类型")
@@ -76,7 +76,8 @@ class Event(relay.Node):
 @strawberry.type
 class EventQuery:
     @strawberry.field(description=(
-        "变更流：本地区的变更事件，按提交顺序（事务号、序号）排列，从 after 游标之后接着读。"
+        "变更流：本地区的变更事件，按写入事务的先后（事务号、序号）排列，每个读者看到的顺序相同，"
+        "从 after 游标之后接着读。"
         "只返回已结束的事务写下的事件：仍在进行的事务会让变更流暂停在它之前，而不是跳过它，所以保存的游标之后不会漏掉事件。"
         f"totalCount 为游标之后尚未读取的事件数（最多计到 {feed.LAG_COUNT_CAP}）。"
         "职称管理机构（本地区）和有 events:read 权限的 API 客户端（其地区）可读"))
