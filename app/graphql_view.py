@@ -29,8 +29,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app import graphiql
+from app import graphiql, idempotency
 from app.auth import authenticate_on, bearer_token
+from app.idempotency import AnswerNow
 from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
 from core.request_context import current_request
@@ -72,12 +73,22 @@ class GraphQLApp(GraphQL):
                 record.note_codes(["METHOD_NOT_ALLOWED"])
             await response(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
+            await _settle_idempotency(request, response)
+        except AnswerNow as answered:  # an Idempotency-Key's replay or refusal
+            response = answered.response
+            if record is not None and response.status_code >= 400:
+                record.note_codes([_error_code(response)])
         except HTTPException as refused:  # strawberry's refusals and ours (bad JSON, mutation over GET …)
+            await _settle_idempotency(request, None)
             response = _refusal(refused)
             if record is not None:
                 record.note_codes([_error_code(response)])
+        except BaseException:
+            await _settle_idempotency(request, None)
+            raise
         finally:
             # Whatever path strawberry took, the request's connection goes back to the pool
             # before the answer is sent: a client slow to read it holds no connection.
@@ -97,7 +108,7 @@ class GraphQLApp(GraphQL):
             log.warning("closing the request's session failed: %s: %.200s", type(error).__name__, error)
 
     async def get_context(self, request: Request, response: Response) -> Context:
-        context = Context(services=self.services, request=request, viewer=None)
+        context = Context(services=self.services, request=request, viewer=None, response=response)
         request.state.graphql_context = context
         token = bearer_token(request)
         if token:
@@ -113,6 +124,13 @@ class GraphQLApp(GraphQL):
         if record is not None and context.client is not None:
             record.api_client_id = context.client.api_client.client_id
         return context
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        if request_adapter.method == "POST":
+            request.state.idempotency = await idempotency.claim(context, request.headers.get(idempotency.HEADER),
+                                                                request_data)
+        return await super().execute_operation(request, request_adapter, request_data, context, root_value,
+                                               sub_response)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql.page_response(request)
@@ -149,12 +167,19 @@ class GraphQLApp(GraphQL):
 
     def create_response(self, response_data, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
-        if isinstance(response_data, dict) and "data" not in response_data:
+        if isinstance(response_data, dict) and "data" not in response_data and response.status_code != 429:
             response.status_code = 400  # a request error answered as application/graphql-response+json
         elif _only_unavailable(response_data):
             response.status_code = 503
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+async def _settle_idempotency(request: Request, response: Response | None) -> None:
+    claim = getattr(request.state, "idempotency", None)
+    if claim is not None:
+        request.state.idempotency = None
+        await idempotency.settle(request.state.graphql_context, claim, response)
 
 
 def _error_code(response: Response) -> str:

@@ -221,6 +221,19 @@ class Settings:
         7 * 24, "ZHICHENG_CLIENT_SECRET_MAX_OVERLAP_HOURS",
         "longest time an old client secret stays valid after a rotation (h; 0: none allowed)", minimum=0)
 
+    # Rate limits by query cost (schema/cost.py: the objects a document could return, each
+    # connection's `first` multiplying what it contains). An API client gets GitHub's order
+    # of magnitude (5,000 points of 100 nodes an hour); an anonymous address less (people
+    # behind one NAT register and log in for cost 1 each). Logged-in people have none: they
+    # are few, known and audited, and a limit would stop a reviewer mid-queue.
+    rate_window_seconds: int = setting(3600, "ZHICHENG_RATE_WINDOW_SECONDS", "length of a rate-limit window (s)")
+    rate_client_budget: int = setting(500_000, "ZHICHENG_RATE_CLIENT_BUDGET",
+                                      "query cost an API client may spend per window")
+    rate_anonymous_budget: int = setting(50_000, "ZHICHENG_RATE_ANONYMOUS_BUDGET",
+                                         "query cost one address may spend per window without a login")
+    idempotency_hours: int = setting(24, "ZHICHENG_IDEMPOTENCY_HOURS",
+                                     "how long a mutation's answer is kept for a retry with its Idempotency-Key (h)")
+
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"

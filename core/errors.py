@@ -68,3 +68,27 @@ class PasswordChangeRequired(Forbidden):
 
     def __init__(self, message: str = "请先修改密码：当前密码由管理机构设置，修改前只能修改密码或退出登录") -> None:
         super().__init__(message)
+
+
+class RateLimited(PublicError):
+    """The request's query cost does not fit in what is left of the caller's budget (HTTP 429)."""
+
+    code = "RATE_LIMITED"
+
+
+class IdempotencyKeyReused(PublicError):
+    """An Idempotency-Key sent again with another request body (HTTP 422)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, message: str = "该 Idempotency-Key 已用于另一个不同的请求，请换用新的键") -> None:
+        super().__init__(message)
+
+
+class IdempotencyKeyInUse(PublicError):
+    """A retry while the first request with its Idempotency-Key still runs (HTTP 409)."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"
+
+    def __init__(self, message: str = "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试") -> None:
+        super().__init__(message)

@@ -26,6 +26,7 @@ from models.declaration import (
 from models.feed import FeedEvent
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
+from models.rate_limit import IdempotencyKey, RateLimitBucket
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
 from models.review import QUEUE_COPY_COLUMNS, ReviewStep, StepDecision
 from models.route import Committee, PathStatus, ReportingPath
@@ -67,6 +68,7 @@ __all__ = [
     "DeclarationYear",
     "DeliveryState",
     "FeedEvent",
+    "IdempotencyKey",
     "IntegrityRecord",
     "LoginThrottle",
     "Material",
@@ -80,6 +82,7 @@ __all__ = [
     "Person",
     "PublicityEntry",
     "PublicityObjection",
+    "RateLimitBucket",
     "Region",
     "RegistryEntry",
     "RegistryLoad",

@@ -31,6 +31,8 @@ class Declaration(Base):
         Index("uq_declaration_person_year", "person_id", "year", unique=True),
         # The review queue of a unit: what sits with it, by state, year and level.
         Index("ix_declaration_queue", "current_unit_id", "status", "year", "level"),
+        # The title office's and HR systems' list (`declarations`), paged by (updated_at, id).
+        Index("ix_declaration_updated_at_id", "updated_at", "id"),
         CheckConstraint(
             "(method = 'EXCEPTIONAL') = (exceptional_reason IS NOT NULL)", name="exceptional_reason_with_method"
         ),

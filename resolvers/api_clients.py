@@ -16,15 +16,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import CHINA_TZ
+from core.errors import Forbidden
 from core.security import token_digest
 from models import ApiClient, ApiClientSecret, ApiClientToken, LoginThrottle
 from models.api_client import Network
 from resolvers import audit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import ClientViewer, Env
+from resolvers.paging import Page, SortKey, keyset_page
 from rules import throttle
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
-from rules.regions import find_region
+from rules.regions import PROVINCE_CODE, find_region
 from rules.scopes import (
     CLIENT_TOKEN_PREFIX,
     Scope,
@@ -303,3 +305,31 @@ async def _flush_unique(env: Env) -> None:
         if violated_constraint(exc) == "uq_api_client_live_name":
             raise _NAME_TAKEN from exc
         raise
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+async def list_clients(env: Env, *, include_deleted: bool, first: int | None, after: str | None) -> Page:
+    """The province's API clients, oldest first (by id).
+    Only the province admin registers clients, so only it lists them (the spec checks)."""
+    _require_province_admin(env)
+    stmt = select(ApiClient)
+    if not include_deleted:
+        stmt = stmt.where(ApiClient.deleted_at.is_(None))
+    return await keyset_page(env.session, stmt, [SortKey(ApiClient.id)], first=first, after=after,
+                             cap=env.settings.max_page_size)
+
+
+async def visible_clients(env: Env, ids: list[int]) -> dict[int, ApiClient]:
+    """Clients by id for `node`: the province admin's only (a client sees not even itself
+    by node: what it is comes with its token)."""
+    viewer = env.viewer
+    if viewer is None or viewer.admin is None or viewer.admin.region_code != PROVINCE_CODE or not ids:
+        return {}
+    return {c.id: c for c in await env.session.scalars(select(ApiClient).where(ApiClient.id.in_(ids)))}
+
+
+def _require_province_admin(env: Env) -> None:
+    if env.require_admin().region_code != PROVINCE_CODE:
+        raise Forbidden("此操作只能由省级职称管理机构办理")

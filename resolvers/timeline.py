@@ -40,12 +40,16 @@ def append_event(
     env: Env, declaration: Declaration, action: DeclarationAction, from_status: DeclarationStatus | None,
     *, unit_id: int | None = None, reason: str | None = None,
 ) -> DeclarationEvent:
-    """One timeline step (状态跟踪): who, which unit, what, why, when; and the change feed's row."""
+    """One timeline step (状态跟踪): who, which unit, what, why, when; and the change feed's
+    row. The declaration's `updated_at` moves with it: HR systems follow declarations by
+    `updatedSince`, so no step of the timeline may leave it behind."""
+    now = env.clock.now()
     event = DeclarationEvent(
         declaration_id=declaration.id, action=action, from_status=from_status, to_status=declaration.status,
         actor_account_id=env.require_viewer().account.id, actor_name=actor_name(env),
-        unit_id=unit_id, reason=reason, at=env.clock.now(),
+        unit_id=unit_id, reason=reason, at=now,
     )
+    declaration.updated_at = now
     env.session.add(event)
     feed.declaration_event(env, declaration, action, from_status, at=event.at)
     return event

@@ -112,14 +112,11 @@ class ErrorCode(str, Enum):
     REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
     REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
     REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
-    # API clients, rate limits and idempotent retries (issue 15)
+    # API clients (issue 15)
     API_CLIENT_NAME_TAKEN = "API_CLIENT_NAME_TAKEN"
     SCOPES_REQUIRED = "SCOPES_REQUIRED"
     NETWORK_FORMAT = "NETWORK_FORMAT"
     OVERLAP_TOO_LONG = "OVERLAP_TOO_LONG"
-    RATE_LIMITED = "RATE_LIMITED"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
     # Webhooks (事件通知)
     WEBHOOK_TARGET_REFUSED = "WEBHOOK_TARGET_REFUSED"
     TOO_MANY_WEBHOOKS = "TOO_MANY_WEBHOOKS"
@@ -223,14 +220,11 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
     ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
-    # API clients, rate limits and idempotent retries (issue 15)
+    # API clients (issue 15)
     ErrorCode.API_CLIENT_NAME_TAKEN: "已有同名的接口客户端",
     ErrorCode.SCOPES_REQUIRED: "请至少授予一项权限范围",
     ErrorCode.NETWORK_FORMAT: "允许的来源地址须为 IP 地址或网段（如 10.1.2.0/24），且主机位为 0",
     ErrorCode.OVERLAP_TOO_LONG: "旧密钥的过渡期超过允许的上限",
-    ErrorCode.RATE_LIMITED: "请求的查询成本超出本时段的限额，请稍后再试",
-    ErrorCode.IDEMPOTENCY_KEY_REUSED: "该 Idempotency-Key 已用于另一个不同的请求",
-    ErrorCode.IDEMPOTENCY_KEY_IN_USE: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
     ErrorCode.WEBHOOK_TARGET_REFUSED: "Webhook 地址不可用：须为公网 https 地址，或运维人员允许的内网网段",
     ErrorCode.TOO_MANY_WEBHOOKS: "Webhook 数量已达上限",
 }

@@ -23,12 +23,15 @@ from core.config import Settings
 from core.errors import BadInput
 from schema.accounts import AccountMutation, AccountQuery, Admin, Person, Unit
 from schema.admin import AdminMutation, AdminQuery
+from schema.api_clients import ApiClient, ApiClientMutation, ApiClientQuery
 from schema.audit import AuditQuery
 from schema.catalog import CatalogMutation, CatalogQuery
 from schema.commitment import CommitmentMutation, CommitmentQuery
 from schema.committees import Committee, CommitteeMutation, CommitteeQuery
 from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
+from schema.cost import CostLimit
+from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.events import Event, EventQuery
 from schema.execution import PlainFieldExecutor
@@ -59,7 +62,7 @@ from schema.webhooks import Webhook, WebhookDelivery, WebhookMutation, WebhookQu
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin, Event, Webhook, WebhookDelivery)
+                IntegrityRecord, PublicityObjection, Admin, ApiClient, Event, Webhook, WebhookDelivery)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -123,6 +126,8 @@ Query = merge_types(
         CorrectionQuery,
         PublicityQuery,
         AdminQuery,
+        ApiClientQuery,
+        DeclarationListQuery,
         EventQuery,
         WebhookQuery,
     ),
@@ -144,6 +149,7 @@ Mutation = merge_types(
         PublicityMutation,
         AdminMutation,
         CatalogMutation,
+        ApiClientMutation,
         WebhookMutation,
     ),
 )
@@ -210,6 +216,7 @@ def _build_schema(settings: Settings) -> strawberry.Schema:
                               max_field_overlaps=settings.max_field_overlaps),
             lambda: ValidationCache(maxsize=1024),
             RefuseUnstorableText,
+            CostLimit,  # after validation: only a valid document is charged
             lambda: ApiMaskErrors(should_mask_error=should_mask_error, error_message="服务器内部错误"),
             RecordOperation,
         ],

@@ -12,6 +12,7 @@ from typing import TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 
 from core.request_context import current_request_id
@@ -37,6 +38,9 @@ class Context:
     request_id: str = field(default_factory=_request_id)
     # An API client's token (never a person's `viewer`: Env.of keeps the two apart).
     client: ClientViewer | None = None
+    # strawberry's sub-response: headers and a status an extension sets reach the answer
+    # (the RateLimit headers, 429).
+    response: Response | None = None
     _session: AsyncSession | None = None
     # Sibling fields resolve concurrently; one session (one connection) must see one
     # statement at a time, so every database use goes through this lock.

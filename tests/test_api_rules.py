@@ -152,7 +152,8 @@ async def test_readiness_fails_when_the_database_is_gone(services):
 @pytest.mark.parametrize("header", ["Bearer", "Basic abc", "Bearer    "])
 async def test_odd_authorization_headers_mean_anonymous(api, header):
     response = await api.client.post("/graphql", json={"query": ME}, headers={"Authorization": header})
-    assert response.json() == {"data": {"me": None}}
+    assert response.json()["data"] == {"me": None}
+    assert response.json()["extensions"]["cost"]["limit"] == 50_000  # charged as an anonymous address
 
 
 async def test_metrics_count_sql_statements(services, engine, clean_db):

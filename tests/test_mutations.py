@@ -49,6 +49,9 @@ ACTORS = {
     # Issue 12: the catalogue as data
     "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
+    # Issue 15: API clients
+    "createApiClient": PROVINCE_ADMIN, "rotateApiClientSecret": PROVINCE_ADMIN, "disableApiClient": PROVINCE_ADMIN,
+    "enableApiClient": PROVINCE_ADMIN, "deleteApiClient": PROVINCE_ADMIN,
     # Issue 15: webhooks (an API client with webhooks:manage)
     "createWebhook": API_CLIENT, "deleteWebhook": API_CLIENT, "redeliverWebhookDelivery": API_CLIENT,
 }

@@ -1,7 +1,7 @@
 """the change feed: feed_event (the feed and the webhooks' outbox in one table)
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0015c
 
 Each row carries the id of the transaction that wrote it (`xid8`, default
 `pg_current_xact_id()`): the feed reads only transactions older than the oldest one still
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0016'
-down_revision = '0015'
+down_revision = '0015c'
 branch_labels = None
 depends_on = None
 

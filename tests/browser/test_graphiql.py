@@ -103,7 +103,8 @@ async def test_graphiql_works_without_internet(live_server, person):
             await page.click("button[data-name=headers]")
             await _set(page, HEADERS_EDITOR, json.dumps({"Authorization": f"Bearer {token}"}))
             me = await _run(page, "{ me { loginName kind } }", person)
-            assert me == {"data": {"me": {"loginName": person, "kind": "PERSON"}}}
+            assert me["data"] == {"me": {"loginName": person, "kind": "PERSON"}}
+            assert me["extensions"] == {"cost": {"requested": 1}}  # a person: reported, not limited
 
             await page.click("button[aria-label='Show Documentation Explorer']")
             await page.click(".graphiql-doc-explorer a:has-text('Query')")
