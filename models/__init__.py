@@ -22,6 +22,7 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.export import Export
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.reference import CatalogSeries, CatalogSpecialty, CatalogTitle, CatalogVersion, Region
@@ -59,6 +60,7 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "Export",
     "IntegrityRecord",
     "LoginThrottle",
     "Material",

@@ -31,6 +31,7 @@ from schema.context import Info
 from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRecord
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.execution import PlainFieldExecutor
+from schema.exports import Export, ExportMutation, ExportQuery
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
@@ -57,7 +58,7 @@ from schema.units import UnitQuery
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin)
+                IntegrityRecord, PublicityObjection, Admin, Export)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -121,6 +122,7 @@ Query = merge_types(
         CorrectionQuery,
         PublicityQuery,
         AdminQuery,
+        ExportQuery,
     ),
 )
 Mutation = merge_types(
@@ -140,6 +142,7 @@ Mutation = merge_types(
         PublicityMutation,
         AdminMutation,
         CatalogMutation,
+        ExportMutation,
     ),
 )
 

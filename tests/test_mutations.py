@@ -47,6 +47,8 @@ ACTORS = {
     # Issue 12: the catalogue as data
     "addCatalogSeries": PROVINCE_ADMIN, "addCatalogTitle": PROVINCE_ADMIN, "addCatalogSpecialty": PROVINCE_ADMIN,
     "retireCatalogEntry": PROVINCE_ADMIN, "restoreCatalogEntry": PROVINCE_ADMIN,
+    # Issue 15: bulk exports
+    "startExport": ADMIN,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
