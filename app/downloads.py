@@ -13,7 +13,7 @@ from core.http import DOWNLOAD_CSP
 from core.request_context import current_request
 from core.services import AppServices
 from resolvers import materials
-from resolvers.env import Env
+from resolvers.env import ClientViewer, Env
 from rules.errors import RuleViolation
 from rules.files import content_disposition
 
@@ -44,6 +44,8 @@ async def download_material(services: AppServices, request: Request) -> Response
             viewer = await authenticate_on(session, services, token) if token else None
             if viewer is None:
                 return JSONResponse({"error": "请先登录"}, status_code=401)
+            if isinstance(viewer, ClientViewer):  # materials are for the people of the route
+                return JSONResponse({"error": "API 客户端不能下载申报材料"}, status_code=403)
             if viewer.must_change_password:  # resolvers.env.Env.of: such a session only changes its password
                 return JSONResponse({"error": "请先修改密码"}, status_code=403)
             record = current_request()

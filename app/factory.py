@@ -16,6 +16,7 @@ from app.exports import export_download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
+from app.oauth import token_route
 from core import db, metrics
 from core.config import Settings
 from core.http import BufferedBody, ConcurrencyLimit, ErrorGuard, MultipartCsrfGuard, RequestLog, SecurityHeaders
@@ -35,6 +36,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         *graphiql_routes(),
         download_route(services),
         export_download_route(services),
+        token_route(services),
         *health_routes(engine, settings.metrics_token),
     ]
     return Starlette(

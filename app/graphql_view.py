@@ -35,6 +35,7 @@ from core.http import json_error
 from core.outage import RETRY_AFTER_SECONDS, UNAVAILABLE_CODE
 from core.request_context import current_request
 from core.services import AppServices
+from resolvers.env import ClientViewer
 from schema import schema
 from schema.context import Context
 
@@ -100,10 +101,17 @@ class GraphQLApp(GraphQL):
         request.state.graphql_context = context
         token = bearer_token(request)
         if token:
-            context.viewer = await authenticate_on(context.session, self.services, token)
+            caller = await authenticate_on(context.session, self.services, token,
+                                           client_address=context.client_address)
+            if isinstance(caller, ClientViewer):
+                context.client = caller
+            else:
+                context.viewer = caller
         record = current_request()
         if record is not None and context.viewer is not None:
             record.account_id = context.viewer.account.id  # the id only: never a name or an ID number
+        if record is not None and context.client is not None:
+            record.api_client_id = context.client.api_client.client_id
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:

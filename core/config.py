@@ -185,6 +185,16 @@ class Settings:
     export_max_active: int = setting(3, "ZHICHENG_EXPORT_MAX_ACTIVE",
                                      "queued or running exports one account may have at once")
 
+    # API clients (issue 15). A client token lives an hour with no idle expiry: long enough for
+    # any sync to finish on one token, short enough that a leaked one soon dies; a client asks
+    # for a new one with its secret (RFC 6749 §4.4 grants have no refresh token).
+    client_token_minutes: int = setting(60, "ZHICHENG_CLIENT_TOKEN_MINUTES",
+                                        "an API client's access token expires this many minutes after its grant")
+    # rotateApiClientSecret keeps the old secret valid for the overlap the admin chooses, at most this.
+    client_secret_max_overlap_hours: int = setting(
+        7 * 24, "ZHICHENG_CLIENT_SECRET_MAX_OVERLAP_HOURS",
+        "longest time an old client secret stays valid after a rotation (h; 0: none allowed)", minimum=0)
+
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"

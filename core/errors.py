@@ -18,7 +18,7 @@ class PublicError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.extensions = {"code": self.code}
+        self.extensions: dict[str, object] = {"code": self.code}
 
 
 class NotAuthenticated(PublicError):
@@ -39,6 +39,16 @@ class Forbidden(PublicError):
 
     def __init__(self, message: str = "当前账号无权进行此操作") -> None:
         super().__init__(message)
+
+
+class MissingScope(Forbidden):
+    """An API client's token lacks a scope the field or step needs. Still FORBIDDEN (one code
+    for "not allowed"), with the scopes it lacks in `extensions.missingScopes`, as RFC 6750's
+    insufficient_scope names them."""
+
+    def __init__(self, scopes: list[str]) -> None:
+        super().__init__(f"访问令牌缺少权限范围：{' '.join(scopes)}")
+        self.extensions["missingScopes"] = scopes
 
 
 class UnitNotPermitted(Forbidden):

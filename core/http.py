@@ -300,7 +300,7 @@ class ConcurrencyLimit:
     them became 500s."""
 
     def __init__(self, app: ASGIApp, *, limit: int, queue: int, wait_timeout: float,
-                 paths: Iterable[str] = ("/graphql", "/materials/"),
+                 paths: Iterable[str] = ("/graphql", "/materials/", "/oauth/"),
                  on_change: Callable[[int, int], None] | None = None) -> None:
         self.app = app
         self.limit, self.queue, self.wait_timeout = limit, queue, wait_timeout
@@ -477,6 +477,8 @@ def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: floa
     if record.graphql:
         fields.update(operation=(record.operation or "")[:100] or None, account_id=record.account_id,
                       error_codes=record.error_codes)
+        if record.api_client_id is not None:
+            fields["api_client_id"] = record.api_client_id
     summary = f"{method} {path} {status} {outcome}"
     if record.graphql:
         summary += f" {fields['operation'] or 'anonymous'}"

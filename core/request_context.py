@@ -42,6 +42,8 @@ class RequestRecord:
     graphql: bool = False
     operation: str | None = None
     account_id: int | None = None
+    #: The public client_id of an API client's request (it has no account).
+    api_client_id: str | None = None
     #: Set where it is decided (shedding, the view); else derived from the status.
     outcome: str | None = None
     error_codes: list[str] = field(default_factory=list)

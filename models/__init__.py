@@ -11,6 +11,7 @@ from models.account import (
     ServerKey,
     Unit,
 )
+from models.api_client import ApiClient, ApiClientSecret, ApiClientToken
 from models.audit import AuditEntry
 from models.base import Base
 from models.commitment import CommitmentAcceptance, CommitmentLetter, DeclarationYear
@@ -43,6 +44,9 @@ __all__ = [
     "Account",
     "AccountKind",
     "Admin",
+    "ApiClient",
+    "ApiClientSecret",
+    "ApiClientToken",
     "AuditEntry",
     "AuthSession",
     "Base",

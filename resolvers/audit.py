@@ -15,12 +15,14 @@ import orjson
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Account, AuditEntry
+from models import Account, ApiClient, AuditEntry
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from rules.regions import PROVINCE_CODE
 
 GENESIS = bytes(32)
+#: `account_kind` of the rows an API client's acts write (it has no account).
+CLIENT_KIND = "API_CLIENT"
 # Any constant will do; it only has to be the same for every writer of the log.
 _APPEND_LOCK = 0x7A68_6175_6469_74  # "zhaudit"
 _HASHED_FIELDS = (
@@ -52,6 +54,8 @@ async def _append(session: AsyncSession, fields: dict) -> AuditEntry:
 
 def _actor_fields(env: Env) -> dict:
     viewer = env.viewer
+    if viewer is None and env.client is not None:
+        return _client_fields(env.client.api_client)
     if viewer is None:
         return {"account_id": None, "account_kind": None, "login_name": None, "unit_id": None,
                 "admin_id": None, "region_code": None}
@@ -64,6 +68,23 @@ def _actor_fields(env: Env) -> dict:
         "region_code": (viewer.unit.region_code if viewer.unit else
                         viewer.admin.region_code if viewer.admin else None),
     }
+
+
+def _client_fields(client: ApiClient) -> dict:
+    """An API client in the log: its kind, its public client_id where a login name goes, and
+    its region (whose admins see the row); it has no account."""
+    return {"account_id": None, "account_kind": CLIENT_KIND, "login_name": client.client_id, "unit_id": None,
+            "admin_id": None, "region_code": client.region_code}
+
+
+async def record_client(env: Env, client: ApiClient, action: str, *, success: bool,
+                        reason: str | None = None) -> None:
+    """An API client's own act while it holds no token yet (POST /oauth/token), with the
+    address it came from, as logins are."""
+    fields = {**_client_fields(client), "at": env.clock.now(), "request_id": env.request_id, "action": action,
+              "object_type": "ApiClient", "object_id": client.id, "success": success, "reason": reason,
+              "client_address": env.client_address}
+    await _append(env.session, fields)
 
 
 async def record(

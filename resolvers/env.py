@@ -9,12 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.config import Settings
-from core.errors import Forbidden, NotAuthenticated, PasswordChangeRequired
+from core.errors import Forbidden, MissingScope, NotAuthenticated, PasswordChangeRequired
 from core.security import Passwords
 from core.services import AppServices
-from models import Account, AccountKind, Admin, Person, Unit
+from models import Account, AccountKind, Admin, ApiClient, Person, Unit
+from rules.scopes import Scope
 
 M = TypeVar("M")
+
+_CLIENT_REFUSED = "API 客户端不能调用此操作（仅限个人、单位或管理机构账号）"
 
 
 @dataclass
@@ -36,6 +39,22 @@ class Viewer:
     def must_change_password(self) -> bool:
         """Its password was set by an admin (or the first start): see `Env.of`."""
         return self.account.must_change_password
+
+
+@dataclass
+class ClientViewer:
+    """An API client (接口客户端) calling with an access token of the client-credentials grant:
+    the client and the scopes this token carries (a subset of the client's). It is no person,
+    unit or admin: every human step refuses it (`Env.require_viewer`), and what a client may
+    read or do asks `Env.require_client(scope)`."""
+
+    api_client: ApiClient
+    token_id: int
+    scopes: frozenset[Scope]
+
+    @property
+    def region_code(self) -> str:
+        return self.api_client.region_code
 
 
 @dataclass
@@ -69,6 +88,9 @@ class Env:
     # that require a login refuse it with PASSWORD_CHANGE_REQUIRED. Only `require_session`
     # (changePassword, logout) and `me` (which reads the request's viewer) accept it.
     pending: Viewer | None = None
+    # An API client's token: never `viewer`, so the human steps see nobody and refuse it
+    # with FORBIDDEN (require_viewer); `require_client` admits it by scope.
+    client: ClientViewer | None = None
 
     def note_audit(self, object_type: str, object_id: int | None, *, reason: str | None = None,
                    region_code: str | None = None, success: bool = True) -> None:
@@ -77,18 +99,20 @@ class Env:
 
     @classmethod
     def of(cls, services: AppServices, session: AsyncSession, *, request_id: str,
-           viewer: Viewer | None = None, client_address: str | None = None) -> Env:
+           viewer: Viewer | ClientViewer | None = None, client_address: str | None = None) -> Env:
         """The one way an Env is made: a request's, the download route's, the command line's.
 
         This is also the one place a session that must change its password is fenced off
         (an admin who reset the password knows it; until the owner chooses a new one, that
         login may change the password, log out and read `me`, nothing else)."""
         pending = None
-        if viewer is not None and viewer.must_change_password:
-            viewer, pending = None, viewer
+        client = viewer if isinstance(viewer, ClientViewer) else None
+        person = viewer if isinstance(viewer, Viewer) else None
+        if person is not None and person.must_change_password:
+            person, pending = None, person
         return cls(session=session, clock=services.clock, settings=services.settings,
-                   passwords=services.passwords, request_id=request_id, viewer=viewer,
-                   client_address=client_address, pending=pending)
+                   passwords=services.passwords, request_id=request_id, viewer=person,
+                   client_address=client_address, pending=pending, client=client)
 
     def acting_as(self, viewer: Viewer | None) -> Env:
         """The same session and transaction, on behalf of another caller."""
@@ -114,8 +138,27 @@ class Env:
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
+            if self.client is not None:
+                raise Forbidden(_CLIENT_REFUSED)
             raise PasswordChangeRequired() if self.pending is not None else NotAuthenticated()
         return self.viewer
+
+    def refuse_client(self) -> None:
+        """For the steps open to anybody (registration, login): not to an API client."""
+        if self.client is not None:
+            raise Forbidden(_CLIENT_REFUSED)
+
+    def require_client(self, *scopes: Scope) -> ClientViewer:
+        """An API client whose token carries every one of `scopes`; anyone else, or a token
+        without one of them, is refused at the top level (UNAUTHENTICATED / FORBIDDEN)."""
+        if self.client is None:
+            if self.viewer is None and self.pending is None:
+                raise NotAuthenticated("请提供 API 客户端的访问令牌")
+            raise Forbidden("此操作仅限 API 客户端")
+        missing = [s.value for s in scopes if s not in self.client.scopes]
+        if missing:
+            raise MissingScope(missing)
+        return self.client
 
     def require_session(self) -> Viewer:
         """Any logged-in caller, one that must change its password included: for the steps

@@ -118,6 +118,14 @@ class ErrorCode(str, Enum):
     EXPORT_EXPIRED = "EXPORT_EXPIRED"
     EXPORT_LINK_EXPIRED = "EXPORT_LINK_EXPIRED"
     EXPORT_LINK_INVALID = "EXPORT_LINK_INVALID"
+    # API clients, rate limits and idempotent retries (issue 15)
+    API_CLIENT_NAME_TAKEN = "API_CLIENT_NAME_TAKEN"
+    SCOPES_REQUIRED = "SCOPES_REQUIRED"
+    NETWORK_FORMAT = "NETWORK_FORMAT"
+    OVERLAP_TOO_LONG = "OVERLAP_TOO_LONG"
+    RATE_LIMITED = "RATE_LIMITED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -224,6 +232,14 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.EXPORT_EXPIRED: "导出文件已过期删除，请重新导出",
     ErrorCode.EXPORT_LINK_EXPIRED: "下载链接已过期，请重新查询导出以获得新链接",
     ErrorCode.EXPORT_LINK_INVALID: "下载链接无效",
+    # API clients, rate limits and idempotent retries (issue 15)
+    ErrorCode.API_CLIENT_NAME_TAKEN: "已有同名的接口客户端",
+    ErrorCode.SCOPES_REQUIRED: "请至少授予一项权限范围",
+    ErrorCode.NETWORK_FORMAT: "允许的来源地址须为 IP 地址或网段（如 10.1.2.0/24），且主机位为 0",
+    ErrorCode.OVERLAP_TOO_LONG: "旧密钥的过渡期超过允许的上限",
+    ErrorCode.RATE_LIMITED: "请求的查询成本超出本时段的限额，请稍后再试",
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: "该 Idempotency-Key 已用于另一个不同的请求",
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "address_key",
     "after_failure",
     "client_address",
+    "client_auth_key",
     "delay_after",
     "login_fingerprint",
     "unknown_login_key",
@@ -92,6 +93,12 @@ def unknown_login_key(fingerprint: str) -> str:
 def address_key(address: str | None) -> str:
     # No address (a Unix socket, a test transport without one): all such callers share one key.
     return f"address:{address or '-'}"
+
+
+def client_auth_key(address: str | None) -> str:
+    """Failed API-client authentications (POST /oauth/token) of one address: counted apart
+    from logins, so an HR system's retries never lock people out, nor people the system."""
+    return f"oauth:{address or '-'}"
 
 
 def login_fingerprint(key: bytes, typed: str) -> str:

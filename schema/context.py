@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from core.request_context import current_request_id
 from core.services import AppServices
 from dataloaders import Loaders
-from resolvers.env import Env, Viewer
+from resolvers.env import ClientViewer, Env, Viewer
 from rules.throttle import client_address
 
 T = TypeVar("T")
@@ -35,6 +35,8 @@ class Context:
     request: Request | None
     viewer: Viewer | None
     request_id: str = field(default_factory=_request_id)
+    # An API client's token (never a person's `viewer`: Env.of keeps the two apart).
+    client: ClientViewer | None = None
     _session: AsyncSession | None = None
     # Sibling fields resolve concurrently; one session (one connection) must see one
     # statement at a time, so every database use goes through this lock.
@@ -54,7 +56,7 @@ class Context:
         return self._loaders
 
     def env(self) -> Env:
-        return Env.of(self.services, self.session, request_id=self.request_id, viewer=self.viewer,
+        return Env.of(self.services, self.session, request_id=self.request_id, viewer=self.client or self.viewer,
                       client_address=self.client_address)
 
     @property

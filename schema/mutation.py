@@ -42,6 +42,7 @@ from resolvers import audit
 from resolvers.env import Env
 from rules.errors import ErrorCode, RecordedFailure, RuleViolation, RuleViolations
 from rules.regions import PROVINCE_CODE
+from rules.scopes import Scope
 from schema.context import Context, Info
 from schema.errors import UserError, user_errors
 from schema.ids import decode_id
@@ -61,6 +62,7 @@ class Actor(enum.Enum):
     PERMITTED_UNIT = "permitted unit"  # 单位 with 职称申报权限
     ADMIN = "admin"  # 职称管理机构 of the province or a city
     PROVINCE_ADMIN = "province admin"  # 省级职称管理机构 only
+    API_CLIENT = "api client"  # 接口客户端 (an HR system's token), with the spec's `scope`
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,13 @@ class MutationSpec(Generic[P]):
     # For a step whose object is named by a plain argument, not a global id: (object type,
     # keyword argument holding its key), e.g. ("DeclarationYear", "year").
     target: tuple[str, str] | None = None
+    # Actor.API_CLIENT only: the scope the client's token must carry (else FORBIDDEN).
+    scope: Scope | None = None
 
     async def run(self, info: Info, step: Callable[..., Awaitable[T]], build: Callable[[T], P], **kwargs: Any) -> P:
         ctx = info.context
         env = ctx.env()
-        _check_kind(env, self.actor)  # top-level errors: nothing to roll back or audit
+        _check_kind(env, self.actor, self.scope)  # top-level errors: nothing to roll back or audit
         async with ctx._lock:
             session = ctx.session
             if session.in_transaction():
@@ -176,7 +180,7 @@ class MutationSpec(Generic[P]):
 
     async def _audit_refusal(self, ctx: Context, env: Env, kwargs: Mapping[str, Any],
                              errors: list[RuleViolation]) -> None:
-        if not self.audit or env.viewer is None:
+        if not self.audit or (env.viewer is None and env.client is None):
             return
         self._target(env, kwargs)
         await self._audit(env, success=False, reason="; ".join(e.code.value for e in errors))
@@ -193,8 +197,14 @@ def _decode_each(raw_ids: list[Any], arg: GlobalIdArg) -> PartialIds:
     return out
 
 
-def _check_kind(env: Env, actor: Actor) -> None:
+def _check_kind(env: Env, actor: Actor, scope: Scope | None) -> None:
+    """Who may call. An API client is nobody to the human kinds: ANYONE refuses it too (a
+    client registers no person and logs in by /oauth/token), the others through require_viewer."""
     if actor is Actor.ANYONE:
+        env.refuse_client()
+        return
+    if actor is Actor.API_CLIENT:
+        env.require_client(*(() if scope is None else (scope,)))
         return
     if actor is Actor.LOGGED_IN:
         env.require_session()  # the only kind a session that must change its password may call

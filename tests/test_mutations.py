@@ -20,10 +20,12 @@ from graphql import (
 )
 
 from schema import schema as app_schema
+from tests.support import clients
 from tests.support.units import table_snapshot
 
-ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
-    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin")
+ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT = (
+    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
+    "api client")
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -123,6 +125,18 @@ async def test_another_account_kind_is_forbidden_before_any_input(api, name, app
     errors = await api.errors(query, variables, token)
     assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
     assert await table_snapshot(engine, "audit_entry") == before  # not a staff step: nothing to log
+
+
+@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] != API_CLIENT])
+async def test_an_api_client_is_forbidden_every_human_mutation(api, services, engine, name):
+    """An HR system's token is no person, unit or admin: refused before any input, whatever
+    scopes it has, and nothing is logged (not a staff step)."""
+    query, variables = operation(name)
+    token = await clients.token(api, await clients.register(services))
+    before = await table_snapshot(engine, "audit_entry")
+    errors = await api.errors(query, variables, token)
+    assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+    assert await table_snapshot(engine, "audit_entry") == before
 
 
 def _id_arguments(name: str) -> list[str]:

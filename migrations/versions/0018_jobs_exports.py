@@ -13,7 +13,7 @@ on the driver's connection, not through SQLAlchemy's text() (bind parameters) or
 prepared statement (one statement only).
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0015
 """
 
 from pathlib import Path
@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.util import await_only
 
 revision = '0018'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@
                      mutations, uploads, snapshot
     review.py        ReviewWorld (World plus a 主管部门 and a committee's accepting unit), review and
                      report operations, seed_approved
+    clients.py       API clients (issue 15): register, grant (POST /oauth/token, basic or post), token
     admin.py         importRegistry as a multipart upload (upload_registry, import_registry,
                      registry_csv), change_password
 
