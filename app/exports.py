@@ -1,9 +1,11 @@
 """GET /exports/{id}/download?expires=…&signature=…: an export's file, streamed to its owner.
 
 Two keys open it: the signed link the API issued (`Export.downloadUrl`, valid for a limited
-time) and the owner's bearer token. A stranger, or a link to someone else's export, gets 404
-(ids cannot be probed); the owner gets 410 for an expired link or file, 409 while the export
-is not finished, 403 for a forged link. Each answer carries the error's stable `code`.
+time) and the owner's bearer token (an admin's login, or an API client's token with
+declarations:read; and identity:read for a file with full ID numbers, else 403). A stranger,
+or a link to someone else's export, gets 404 (ids cannot be probed); the owner gets 410 for
+an expired link or file, 409 while the export is not finished, 403 for a forged link. Each
+answer carries the error's stable `code`.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from starlette.routing import Route
 
 from app.auth import authenticate_on, bearer_token
 from app.downloads import material_row_id
+from core.errors import PublicError
 from core.http import DOWNLOAD_CSP
 from core.request_context import current_request
 from core.services import AppServices
 from resolvers import audit, exports
-from resolvers.env import Env
+from resolvers.env import ClientViewer, Env
 from rules.errors import ErrorCode, RuleViolation
 from rules.files import content_disposition
 
@@ -44,10 +47,10 @@ async def download_export(services: AppServices, request: Request) -> Response:
         viewer = await authenticate_on(session, services, token) if token else None
         if viewer is None:
             return JSONResponse({"error": "请先登录", "code": "UNAUTHENTICATED"}, status_code=401)
-        if viewer.must_change_password:
+        if not isinstance(viewer, ClientViewer) and viewer.must_change_password:
             return JSONResponse({"error": "请先修改密码", "code": "PASSWORD_CHANGE_REQUIRED"}, status_code=403)
         record = current_request()
-        if record is not None:
+        if record is not None and not isinstance(viewer, ClientViewer):
             record.account_id = viewer.account.id
         env = Env.of(services, session, request_id=record.id if record else "download", viewer=viewer)
         try:
@@ -55,10 +58,12 @@ async def download_export(services: AppServices, request: Request) -> Response:
                                                 signature=request.query_params.get("signature"))
         except RuleViolation as exc:
             return _refused(exc.code, exc.message)
+        except PublicError as exc:  # a client token without the scope the file needs
+            return JSONResponse({"error": str(exc), **exc.extensions}, status_code=403)
         # The download is a staff read of a region's data: in the audit log.
         note = env.audit
         await audit.record(env, "export.download", object_type=note.object_type, object_id=note.object_id,
-                           region_code=note.region_code)
+                           reason=note.reason, region_code=note.region_code)
         await session.commit()
     if not found.path.is_file():
         return _refused(ErrorCode.EXPORT_EXPIRED, "导出文件已删除，请重新导出")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,12 +18,19 @@ class Export(Base):
     __table_args__ = (
         # `exports`: the owner's, newest first; the expiry sweep: finished files by expiry.
         Index("ix_export_owner", "account_id", "id"),
+        Index("ix_export_client_owner", "api_client_id", "id"),
         Index("ix_export_expiry", "expires_at", postgresql_where="state = 'SUCCEEDED'"),
+        CheckConstraint("(account_id IS NULL) <> (api_client_id IS NULL)", name="one_owner"),
     )
 
     id: Mapped[int] = id_column()
-    # The owner: only this account sees the export and downloads its file.
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    # The owner, an admin's account or an API client: only it sees the export and downloads
+    # its file.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
+    # ID numbers written in full: the owner is a client with the identity scope (each download
+    # of such a file is audited with the fields).
+    full_identity: Mapped[bool] = mapped_column(default=False, server_default="false")
     # The region whose rows it holds (the admin's region, or a city of the province's).
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     kind: Mapped[ExportKind] = mapped_column(str_enum(ExportKind, "export_kind"))

@@ -8,8 +8,10 @@ memory stays flat whatever the size. A finished file is kept `export_keep_hours`
 periodic job marks it EXPIRED and removes the file. Only the owner sees an export and
 downloads it, through a signed link that expires (app/exports.py).
 
-Callers: title-office admins (职称管理机构), for their region. ID numbers are always masked
-in files: the full-identity scope of API clients (issue 15) is not in this tree.
+Callers: title-office admins (职称管理机构) for their region, and API clients (HR systems) with
+the declarations:read scope for theirs. ID numbers are masked, except in the files of a client
+whose token carries identity:read: every download of such a file is audited with the client
+and the fields.
 """
 
 from __future__ import annotations
@@ -26,13 +28,24 @@ from typing import IO, Any, Protocol
 import orjson
 import procrastinate
 import xlsxwriter
-from sqlalchemy import Select, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import jobs
 from core.clock import china_today
 from core.services import AppServices
-from models import Account, CatalogSeries, CatalogSpecialty, CatalogTitle, Declaration, Export, Person, Region, Unit
+from models import (
+    Account,
+    ApiClient,
+    CatalogSeries,
+    CatalogSpecialty,
+    CatalogTitle,
+    Declaration,
+    Export,
+    Person,
+    Region,
+    Unit,
+)
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from rules import exports as rules
@@ -40,6 +53,7 @@ from rules.declaration_states import DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation
 from rules.exports import ExportFormat, ExportKind, ExportState
 from rules.regions import PROVINCE_CODE, find_region, region_covers
+from rules.scopes import Scope
 
 log = logging.getLogger(__name__)
 
@@ -71,48 +85,97 @@ class ExportFilter:
 
 # --- the request: start, read, list ------------------------------------------------------
 
-async def start_export(env: Env, *, kind: ExportKind, format: ExportFormat, filter: ExportFilter) -> Export:
-    """startExport: an admin queues an export of their region (or a city of it)."""
+@dataclass(frozen=True)
+class Owner:
+    """Who an export belongs to: an admin's account or an API client (exactly one), the
+    region it may export, and whether its files carry ID numbers in full."""
+
+    account_id: int | None
+    api_client_id: int | None
+    region_code: str
+    full_identity: bool = False
+
+    def owns(self, export: Export) -> bool:
+        if self.account_id is not None:
+            return export.account_id == self.account_id
+        return export.api_client_id == self.api_client_id
+
+    def where(self) -> ColumnElement[bool]:
+        if self.account_id is not None:
+            return Export.account_id == self.account_id
+        return Export.api_client_id == self.api_client_id
+
+
+def export_owner(env: Env) -> Owner:
+    """The caller as an export's owner: an API client with declarations:read (its region;
+    identity:read unmasks), else an admin (their region). Anyone else is refused at the top
+    level (UNAUTHENTICATED / FORBIDDEN)."""
+    if env.client is not None:
+        client = env.require_client(Scope.DECLARATIONS_READ)
+        return Owner(None, client.api_client.id, client.region_code, Scope.IDENTITY_READ in client.scopes)
     admin = env.require_admin()
-    viewer = env.require_viewer()
-    region = filter.region_code or admin.region_code
+    return Owner(env.require_viewer().account.id, None, admin.region_code)
+
+
+async def start_export(env: Env, *, kind: ExportKind, format: ExportFormat, filter: ExportFilter) -> Export:
+    """startExport: an admin or an API client queues an export of its region (or a city of it)."""
+    owner = export_owner(env)
+    region = filter.region_code or owner.region_code
     if find_region(region) is None:
         raise RuleViolation(ErrorCode.REGION_UNKNOWN, field="filter.regionCode")
-    if not region_covers(admin.region_code, region):
+    if not region_covers(owner.region_code, region):
         raise RuleViolation(ErrorCode.NOT_YOUR_REGION, "只能导出本地区的数据", field="filter.regionCode")
     if DeclarationStatus.DRAFT in filter.states:
         raise RuleViolation(ErrorCode.INVALID_INPUT, "草稿是申报人自己的，不能导出", field="filter.states")
-    # One account's starts are serialised, so the cap holds under concurrent requests.
-    await env.session.execute(select(Account.id).where(Account.id == viewer.account.id).with_for_update())
+    await _serialise_starts(env, owner)
     active = await env.session.scalar(select(func.count()).select_from(Export).where(
-        Export.account_id == viewer.account.id, Export.state.in_(rules.ACTIVE_STATES)))
+        owner.where(), Export.state.in_(rules.ACTIVE_STATES)))
     if (active or 0) >= env.settings.export_max_active:
         raise RuleViolation(ErrorCode.TOO_MANY_EXPORTS)
     now = env.clock.now()
-    export = Export(account_id=viewer.account.id, region_code=region, kind=kind, format=format,
-                    filter={**filter.as_json(), "regionCode": region}, state=ExportState.QUEUED, rows_done=0,
-                    file_name="", created_at=now)
+    export = Export(account_id=owner.account_id, api_client_id=owner.api_client_id, region_code=region, kind=kind,
+                    format=format, filter={**filter.as_json(), "regionCode": region}, state=ExportState.QUEUED,
+                    rows_done=0, full_identity=owner.full_identity, file_name="", created_at=now)
     env.session.add(export)
     await env.session.flush()
     export.file_name = rules.file_name(kind, format, export.id, now)
     await jobs.defer(env.session, run_export, export_id=export.id)
-    env.note_audit("Export", export.id, region_code=region)
+    env.note_audit("Export", export.id, region_code=region,
+                   reason="完整身份证号" if owner.full_identity else None)
     return export
+
+
+async def _serialise_starts(env: Env, owner: Owner) -> None:
+    """One owner's starts run one at a time (a lock on its row), so the cap holds under
+    concurrent requests."""
+    if owner.account_id is not None:
+        await env.session.execute(select(Account.id).where(Account.id == owner.account_id).with_for_update())
+    else:
+        await env.session.execute(select(ApiClient.id).where(ApiClient.id == owner.api_client_id).with_for_update())
+
+
+def reader(env: Env) -> Owner:
+    """Whose exports the caller reads: its own (a client needs declarations:read; nobody is
+    UNAUTHENTICATED)."""
+    if env.client is not None:
+        client = env.require_client(Scope.DECLARATIONS_READ)
+        return Owner(None, client.api_client.id, client.region_code)
+    return Owner(env.require_viewer().account.id, None, "")
 
 
 async def visible_exports(env: Env, ids: Sequence[int]) -> dict[int, Export]:
     """The caller's own exports among `ids` (anyone else's, or none, are not there)."""
-    if env.viewer is None or not ids:
+    if not ids or (env.viewer is None and env.client is None):
         return {}
-    rows = await env.session.scalars(select(Export).where(Export.id.in_(ids),
-                                                          Export.account_id == env.viewer.account.id))
+    owner = reader(env)
+    rows = await env.session.scalars(select(Export).where(Export.id.in_(ids), owner.where()))
     return {e.id: e for e in rows}
 
 
 async def my_exports(env: Env, *, first: int | None, after: str | None) -> Page:
     """exports: the caller's own, newest first."""
-    viewer = env.require_viewer()
-    stmt = select(Export).where(Export.account_id == viewer.account.id)
+    owner = reader(env)
+    stmt = select(Export).where(owner.where())
     return await keyset_page(env.session, stmt, [SortKey(Export.id, descending=True)], first=first, after=after,
                              cap=env.settings.max_page_size)
 
@@ -153,10 +216,12 @@ class ExportFile:
 async def open_download(env: Env, *, export_id: int, expires: str | None, signature: str | None) -> ExportFile:
     """The file behind a download link, for its owner only. NOT_FOUND for anyone else (and
     a forged link to someone else's); the owner is told why a link no longer works."""
-    viewer = env.require_viewer()
+    owner = reader(env)
     export = await env.session.get(Export, export_id)
-    if export is None or export.account_id != viewer.account.id:
+    if export is None or not owner.owns(export):
         raise RuleViolation(ErrorCode.NOT_FOUND)
+    if export.full_identity:  # the token that reads full ID numbers must carry the scope
+        env.require_client(Scope.DECLARATIONS_READ, Scope.IDENTITY_READ)
     now = env.clock.now()
     check = rules.check_link(await signing_key(env.session), export.id, expires, signature, now)
     if check is rules.LinkCheck.INVALID:
@@ -168,7 +233,9 @@ async def open_download(env: Env, *, export_id: int, expires: str | None, signat
         raise RuleViolation(ErrorCode.EXPORT_LINK_EXPIRED)
     if state is not ExportState.SUCCEEDED:
         raise RuleViolation(ErrorCode.EXPORT_NOT_READY)
-    env.note_audit("Export", export.id, region_code=export.region_code)
+    # Full ID numbers read: the audit row names the fields and how many rows carried them.
+    fields = f"完整身份证号：idNumber（{export.rows_done} 行）" if export.full_identity else None
+    env.note_audit("Export", export.id, region_code=export.region_code, reason=fields)
     return ExportFile(export_path(env.settings.export_dir, export), export.file_name, export.format.content_type)
 
 
@@ -252,7 +319,7 @@ async def _stream_rows(sessions: async_sessionmaker, export: Export, writer: Row
         await _progress(sessions, export.id, rows_total=total or 0)
         result = await session.stream(stmt.execution_options(yield_per=BATCH_ROWS))
         async for batch in result.partitions(BATCH_ROWS):
-            lines = [rules.declaration_row(_row(r), today=today) for r in batch]
+            lines = [rules.declaration_row(_row(r), today=today, unmask=export.full_identity) for r in batch]
             await asyncio.to_thread(writer.write, lines)
             done += len(lines)
             if rules.progress_due(done, reported, every):

@@ -17,6 +17,7 @@ from rules.exports import ExportFormat as DomainFormat
 from rules.exports import ExportKind as DomainKind
 from rules.exports import ExportState as DomainState
 from rules.exports import effective_state
+from rules.scopes import Scope
 from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.declarations import DeclarationStatus
@@ -46,13 +47,17 @@ else:
     }, name="ExportState", description="导出任务的状态")
 
 
-@strawberry.type(description="批量导出任务（仅创建者可见）：在后台工作进程中运行，完成后在限定时间内可下载")
+@strawberry.type(description="批量导出任务（仅创建者可见：管理机构账号或 API 客户端）："
+                             "在后台工作进程中运行，完成后在限定时间内可下载")
 class Export(relay.Node):
     id: relay.NodeID[int]
     kind: ExportKind = strawberry.field(description="导出的数据种类")
     format: ExportFormat = strawberry.field(description="文件格式")
     state: ExportState = strawberry.field(description="状态")
     region_code: str = strawberry.field(description="导出数据所属地区代码（370000 为全省）")
+    full_identity: bool = strawberry.field(
+        description="文件中身份证号是否完整（仅持 identity:read 权限范围的 API 客户端；"
+                    "每次下载记入操作日志）；否则遮蔽")
     rows_done: int = strawberry.field(description="已写入的行数（每写入若干行更新一次）")
     rows_total: int | None = strawberry.field(description="应写入的总行数；开始导出前为空")
     failure_reason: str | None = strawberry.field(description="失败原因；未失败时为空")
@@ -63,7 +68,8 @@ class Export(relay.Node):
     finished_at: dt.datetime | None = strawberry.field(description="完成或失败时间")
     expires_at: dt.datetime | None = strawberry.field(description="文件保留至（过期后删除）；完成前为空")
     download_url: str | None = strawberry.field(
-        description="下载地址（相对路径，GET，须带创建者的 Authorization: Bearer 令牌）；每次查询签发新链接，"
+        description="下载地址（相对路径，GET，须带创建者的 Authorization: Bearer 令牌："
+                    "登录令牌或 API 客户端令牌）；每次查询签发新链接，"
                     "在 downloadUrlExpiresAt 前有效；未完成或已过期时为空")
     download_url_expires_at: dt.datetime | None = strawberry.field(description="下载地址 downloadUrl 的失效时间")
 
@@ -72,7 +78,8 @@ class Export(relay.Node):
         now = env.clock.now()
         link = exports.download_link(e, key, now, env.settings.export_link_minutes)
         return cls(id=e.id, kind=e.kind, format=e.format, state=effective_state(e.state, e.expires_at, now),
-                   region_code=e.region_code, rows_done=e.rows_done, rows_total=e.rows_total,
+                   region_code=e.region_code, full_identity=e.full_identity, rows_done=e.rows_done,
+                   rows_total=e.rows_total,
                    failure_reason=e.failure_reason, file_name=e.file_name, file_size=e.file_size,
                    created_at=e.created_at, started_at=e.started_at, finished_at=e.finished_at,
                    expires_at=e.expires_at, download_url=link.path if link else None,
@@ -110,7 +117,8 @@ class StartExportPayload:
     errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS_DESCRIPTION)
 
 
-_START = MutationSpec(StartExportPayload, actor=Actor.ADMIN, audit="export.start")
+_START = MutationSpec(StartExportPayload, actor=Actor.ADMIN_OR_CLIENT, scope=Scope.DECLARATIONS_READ,
+                      audit="export.start")
 
 
 async def _start(env: Env, *, kind: DomainKind, format: DomainFormat, filter: ExportFilterInput | None) -> Export:
@@ -132,7 +140,7 @@ class ExportQuery:
         row_id = query_id(id, "Export", "id")
         return (await Export.resolve_nodes(info=info, node_ids=[str(row_id)]))[0]
 
-    @strawberry.field(description="自己发起的导出任务，最新的在前（须登录）")
+    @strawberry.field(description="自己发起的导出任务，最新的在前（须登录，或为持 declarations:read 的 API 客户端）")
     async def exports(self, info: Info, first: First = None, after: After = None) -> Connection[Export]:
         async with info.context.read() as env:
             page = await exports.my_exports(env, first=first, after=after)
@@ -142,8 +150,9 @@ class ExportQuery:
 
 @strawberry.type
 class ExportMutation:
-    @strawberry.mutation(description="职称管理机构：发起批量导出（后台任务）。立即返回排队中的导出任务，"
-                                     "用 export(id) 查询进度，完成后用 downloadUrl 下载。身份证号脱敏。")
+    @strawberry.mutation(description="职称管理机构（本地区），或持 declarations:read 的 API 客户端（其地区）："
+                                     "发起批量导出（后台任务）。立即返回排队中的导出任务，用 export(id) 查询进度，"
+                                     "完成后用 downloadUrl 下载。身份证号遮蔽，持 identity:read 的客户端除外。")
     async def start_export(
         self, info: Info,
         kind: Annotated[ExportKind, strawberry.argument(description="导出的数据种类")],

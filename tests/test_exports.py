@@ -20,9 +20,10 @@ from rules import exports as rules
 from rules.declaration_states import DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation
 from schema.ids import encode_id
+from tests.support import clients
 from tests.support.db import table_count
 from tests.support.declarations import World, permit_unit
-from tests.support.review import seed_approved
+from tests.support.review import rows, seed_approved
 
 START = """mutation($kind: ExportKind!, $format: ExportFormat!, $filter: ExportFilterInput) {
   startExport(kind: $kind, format: $format, filter: $filter) {
@@ -168,6 +169,9 @@ async def test_only_the_owner_sees_and_downloads(api, client, world, make_admin,
     assert (await api(EXPORT, {"id": export["id"]}, province_admin))["export"] is None
     assert (await api(EXPORTS, None, province_admin))["exports"]["totalCount"] == 0
     assert (await api(EXPORTS, None, jinan))["exports"]["nodes"] == [{"id": export["id"], "state": "SUCCEEDED"}]
+    node = "query($id: ID!) { node(id: $id) { ... on Export { state } } }"
+    assert (await api(node, {"id": export["id"]}, jinan))["node"] == {"state": "SUCCEEDED"}
+    assert (await api(node, {"id": export["id"]}, province_admin))["node"] is None
     response = await download(client, export["downloadUrl"], province_admin)
     assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND")
     assert (await download(client, export["downloadUrl"], None)).status_code == 401
@@ -281,3 +285,50 @@ def test_rows_carry_the_api_global_id_and_a_masked_id_number():
     assert line[13] == "ABANDONED"  # the correction deadline passed
     assert rules.declaration_row(row, today=datetime(2026, 12, 2).date(), unmask=True)[3] == "11010519491231002X"
     assert rules.progress_due(10_000, 0, 10_000) and not rules.progress_due(9_999, 0, 10_000)
+
+
+# --- API clients (HR systems) ---------------------------------------------------------------
+
+async def test_a_client_exports_its_region_masked(api, client, world, services, database_url, clock, make_admin):
+    hr = await clients.register(services, scopes=["declarations:read"], region="370100")
+    token = await clients.token(api, hr)
+    export = await finished(api, token, services, database_url, clock, "JSONL")
+    assert export["state"] == "SUCCEEDED" and export["rowsTotal"] == 3
+    response = await download(client, export["downloadUrl"], token)
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert sorted(o["name"] for o in lines) == ["济南申报人0", "济南申报人1", "济南申报人2"]
+    assert all("********" in o["idNumber"] for o in lines)
+    # Its exports are its own: an admin of its region does not see them, nor it the admin's.
+    jinan = await make_admin("370100")
+    assert (await api(EXPORT, {"id": export["id"]}, jinan))["export"] is None
+    assert (await download(client, export["downloadUrl"], jinan)).status_code == 404
+    refused = await start(api, token, regionCode="370200")
+    assert [e["code"] for e in refused["errors"]] == ["NOT_YOUR_REGION"]
+
+
+async def test_a_client_without_the_declarations_scope_is_forbidden(api, world, services):
+    hr = await clients.register(services, scopes=["events:read"], region="370000")
+    errors = await api.errors(START, {"kind": "DECLARATIONS", "format": "CSV"}, await clients.token(api, hr))
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    assert errors[0]["extensions"]["missingScopes"] == ["declarations:read"]
+
+
+async def test_identity_scope_writes_full_id_numbers_and_every_download_is_audited(
+        api, client, world, services, database_url, clock, engine):
+    hr = await clients.register(services, scopes=["declarations:read", "identity:read"], region="370000")
+    token = await clients.token(api, hr)
+    started = await start(api, token, "CSV")
+    assert started["errors"] == []
+    await work(services, database_url, clock)
+    export = (await api(EXPORT, {"id": started["export"]["id"]}, token))["export"]
+    response = await download(client, export["downloadUrl"], token)
+    assert response.status_code == 200
+    _, table = parse("CSV", response.content)
+    assert len(table) == 5 and all("*" not in r[3] and len(r[3]) == 18 for r in table)
+    audited = await rows(engine, "SELECT login_name, reason FROM audit_entry WHERE action = 'export.download'")
+    assert [(a.login_name, a.reason) for a in audited] == [(hr.client_id, "完整身份证号：idNumber（5 行）")]
+    # A token of the same client without identity:read cannot fetch the full numbers.
+    narrow = await clients.token(api, hr, scope="declarations:read")
+    response = await download(client, export["downloadUrl"], narrow)
+    assert response.status_code == 403 and response.json()["missingScopes"] == ["identity:read"]
