@@ -4,22 +4,26 @@ refused step that defers nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import dataclasses
 import io
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from sqlalchemy import text
 
 from app.worker import run_worker
 from resolvers import exports as export_steps
 from rules import exports as rules
 from rules.declaration_states import DeclarationStatus
 from rules.errors import ErrorCode, RuleViolation
-from schema.ids import encode_id
+from schema.ids import decode_id, encode_id
 from tests.support import clients
 from tests.support.db import table_count
 from tests.support.declarations import World, permit_unit
@@ -332,3 +336,36 @@ async def test_identity_scope_writes_full_id_numbers_and_every_download_is_audit
     narrow = await clients.token(api, hr, scope="declarations:read")
     response = await download(client, export["downloadUrl"], narrow)
     assert response.status_code == 403 and response.json()["missingScopes"] == ["identity:read"]
+
+
+async def test_a_worker_stopped_mid_export_fails_it_with_a_reason(api, world, province_admin, services, database_url,
+                                                                  clock, engine, monkeypatch):
+    """SIGTERM's path: the worker stops taking jobs, waits its grace period, then cancels the
+    export, which is FAILED with a reason (never left RUNNING) and leaves no partial file."""
+    services.settings = dataclasses.replace(services.settings, worker_shutdown_seconds=0.2)
+    monkeypatch.setattr(export_steps, "BATCH_ROWS", 1)
+    real_write = export_steps.CsvWriter.write
+
+    def crawl(self, rows):  # in the writer's thread: one row at a time, slowly
+        real_write(self, rows)
+        time.sleep(0.05)
+
+    monkeypatch.setattr(export_steps.CsvWriter, "write", crawl)
+    started = await start(api, province_admin)
+    worker = asyncio.create_task(run_worker(database_url, services.settings, clock=clock,
+                                            install_signal_handlers=False))
+    export_id = decode_id(started["export"]["id"], "Export", "id")
+    for _ in range(200):
+        async with engine.connect() as conn:
+            state = (await conn.execute(text("SELECT state FROM export WHERE id = :i"), {"i": export_id})).scalar()
+        if state == "RUNNING":
+            break
+        await asyncio.sleep(0.05)
+    assert state == "RUNNING"
+    worker.cancel()  # what procrastinate does on SIGTERM
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+    export = (await api(EXPORT, {"id": started["export"]["id"]}, province_admin))["export"]
+    assert export["state"] == "FAILED"
+    assert export["failureReason"] == "导出被中断（工作进程停止），请重新导出"
+    assert list(services.settings.export_dir.iterdir()) == []
