@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from app.downloads import download_route
+from app.exports import export_download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
@@ -34,6 +35,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         Route("/graphql", graphql),
         *graphiql_routes(),
         download_route(services),
+        export_download_route(services),
         token_route(services),
         *health_routes(engine, settings.metrics_token),
     ]

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # The modules that declare tasks on `core.jobs.queue`: imported before the worker starts,
 # so that every task a job names is known. Add yours here.
-TASK_MODULES: tuple[str, ...] = ("core.jobs",)
+TASK_MODULES: tuple[str, ...] = ("core.jobs", "resolvers.exports")
 
 
 def import_tasks() -> None:

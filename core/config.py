@@ -210,6 +210,17 @@ class Settings:
     @property
     def webhook_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         return [ipaddress.ip_network(n, strict=False) for n in self.webhook_allowed_networks]
+    # Bulk exports (批量导出). Files live under data_dir/exports for `export_keep_hours` after
+    # they are done, then a periodic job removes them; a download link read from the API is
+    # good for `export_link_minutes` (never past the file). Progress is written every
+    # `export_progress_rows` rows (one UPDATE, not one per row).
+    export_keep_hours: int = setting(24, "ZHICHENG_EXPORT_KEEP_HOURS", "a finished export's file is kept this long (h)")
+    export_link_minutes: int = setting(60, "ZHICHENG_EXPORT_LINK_MINUTES",
+                                       "a download link of an export is valid this long (min)")
+    export_progress_rows: int = setting(10_000, "ZHICHENG_EXPORT_PROGRESS_ROWS",
+                                        "an export's progress is written every this many rows")
+    export_max_active: int = setting(3, "ZHICHENG_EXPORT_MAX_ACTIVE",
+                                     "queued or running exports one account may have at once")
 
     # API clients (issue 15). A client token lives an hour with no idle expiry: long enough for
     # any sync to finish on one token, short enough that a leaked one soon dies; a client asks
@@ -237,6 +248,10 @@ class Settings:
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.data_dir / "exports"
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":

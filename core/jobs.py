@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
+from procrastinate import builtin_tasks
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,3 +103,16 @@ async def retry_stalled_jobs(context: procrastinate.JobContext, timestamp: int) 
     manager = context.app.job_manager
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS):
         await manager.retry_job(job)
+
+
+# Finished jobs are kept this long for inspection (procrastinate keeps them forever by default:
+# the two every-minute sweeps alone would add a million rows a year).
+JOB_HISTORY_HOURS = 7 * 24
+
+
+@queue.periodic(cron="17 * * * *", periodic_id="jobs.prune_finished")
+@queue.task(name="jobs.prune_finished", queue="maintenance", pass_context=True)
+async def prune_finished_jobs(context: procrastinate.JobContext, timestamp: int) -> None:
+    """Hourly: jobs that ended (succeeded, failed, cancelled, aborted) over a week ago go."""
+    await builtin_tasks.remove_old_jobs(context, max_hours=JOB_HISTORY_HOURS, remove_failed=True,
+                                        remove_cancelled=True, remove_aborted=True)

@@ -23,6 +23,7 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.export import Export
 from models.feed import FeedEvent
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
@@ -67,6 +68,7 @@ __all__ = [
     "DeclarationRecord",
     "DeclarationYear",
     "DeliveryState",
+    "Export",
     "FeedEvent",
     "IdempotencyKey",
     "IntegrityRecord",

@@ -112,6 +112,12 @@ class ErrorCode(str, Enum):
     REGISTRY_FILE_UNREADABLE = "REGISTRY_FILE_UNREADABLE"
     REGISTRY_COLUMNS = "REGISTRY_COLUMNS"
     REGISTRY_DUPLICATE_CODE = "REGISTRY_DUPLICATE_CODE"
+    # Bulk exports (批量导出)
+    TOO_MANY_EXPORTS = "TOO_MANY_EXPORTS"
+    EXPORT_NOT_READY = "EXPORT_NOT_READY"
+    EXPORT_EXPIRED = "EXPORT_EXPIRED"
+    EXPORT_LINK_EXPIRED = "EXPORT_LINK_EXPIRED"
+    EXPORT_LINK_INVALID = "EXPORT_LINK_INVALID"
     # API clients (issue 15)
     API_CLIENT_NAME_TAKEN = "API_CLIENT_NAME_TAKEN"
     SCOPES_REQUIRED = "SCOPES_REQUIRED"
@@ -220,6 +226,12 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.REGISTRY_FILE_UNREADABLE: "文件不是 UTF-8 编码的 CSV",
     ErrorCode.REGISTRY_COLUMNS: "每行应为两列：单位名称,统一社会信用代码",
     ErrorCode.REGISTRY_DUPLICATE_CODE: "统一社会信用代码在文件中重复",
+    # Bulk exports (批量导出)
+    ErrorCode.TOO_MANY_EXPORTS: "排队中和进行中的导出已达上限，请等待已有导出完成",
+    ErrorCode.EXPORT_NOT_READY: "导出尚未完成，暂无文件可下载",
+    ErrorCode.EXPORT_EXPIRED: "导出文件已过期删除，请重新导出",
+    ErrorCode.EXPORT_LINK_EXPIRED: "下载链接已过期，请重新查询导出以获得新链接",
+    ErrorCode.EXPORT_LINK_INVALID: "下载链接无效",
     # API clients (issue 15)
     ErrorCode.API_CLIENT_NAME_TAKEN: "已有同名的接口客户端",
     ErrorCode.SCOPES_REQUIRED: "请至少授予一项权限范围",

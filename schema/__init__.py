@@ -35,6 +35,7 @@ from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
 from schema.events import Event, EventQuery
 from schema.execution import PlainFieldExecutor
+from schema.exports import Export, ExportMutation, ExportQuery
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
@@ -62,7 +63,7 @@ from schema.webhooks import Webhook, WebhookDelivery, WebhookMutation, WebhookQu
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
-                IntegrityRecord, PublicityObjection, Admin, ApiClient, Event, Webhook, WebhookDelivery)
+                IntegrityRecord, PublicityObjection, Admin, ApiClient, Event, Webhook, WebhookDelivery, Export)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -130,6 +131,7 @@ Query = merge_types(
         DeclarationListQuery,
         EventQuery,
         WebhookQuery,
+        ExportQuery,
     ),
 )
 Mutation = merge_types(
@@ -151,6 +153,7 @@ Mutation = merge_types(
         CatalogMutation,
         ApiClientMutation,
         WebhookMutation,
+        ExportMutation,
     ),
 )
 

@@ -72,6 +72,23 @@ async def test_a_deferred_job_waits_for_its_time(engine, database_url, clean_db,
     assert status == "todo"
 
 
+async def test_finished_jobs_are_pruned_after_a_week(engine, database_url, clean_db):
+    sessions = db.create_session_factory(engine)
+    async with sessions() as session, session.begin():
+        old = await jobs.defer(session, remember, value="old")
+        recent = await jobs.defer(session, remember, value="recent")
+    await run_worker(database_url, TEST_SETTINGS, wait=False, install_signal_handlers=False)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE procrastinate_events SET at = at - interval '8 days' WHERE job_id = :j"),
+                           {"j": old})
+    async with sessions() as session, session.begin():
+        prune = await jobs.defer(session, jobs.prune_finished_jobs, timestamp=0)
+    await run_worker(database_url, TEST_SETTINGS, wait=False, install_signal_handlers=False)
+    async with engine.connect() as conn:
+        left = set((await conn.execute(text("SELECT id FROM procrastinate_jobs"))).scalars())
+    assert old not in left and {recent, prune} <= left
+
+
 def test_worker_command_stops_gracefully_on_sigterm(database_url, tmp_path: Path):
     """`zhicheng worker` on a prepared database: up, then SIGTERM ends it with exit code 0."""
     env = {**os.environ, "DATABASE_URL": database_url, "ZHICHENG_DATA_DIR": str(tmp_path),

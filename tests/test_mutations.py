@@ -26,6 +26,7 @@ from tests.support.units import table_snapshot
 ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT = (
     "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
     "api client")
+ADMIN_OR_CLIENT = "admin or api client"  # with a scope: tests/test_exports.py checks the client side
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -54,6 +55,8 @@ ACTORS = {
     "enableApiClient": PROVINCE_ADMIN, "deleteApiClient": PROVINCE_ADMIN,
     # Issue 15: webhooks (an API client with webhooks:manage)
     "createWebhook": API_CLIENT, "deleteWebhook": API_CLIENT, "redeliverWebhookDelivery": API_CLIENT,
+    # Issue 15: bulk exports
+    "startExport": ADMIN_OR_CLIENT,
 }
 # Files travel only in multipart requests; uploadMaterial's rules are tested in test_materials,
 # importRegistry's in test_admin.
@@ -114,7 +117,7 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
         return permitted_unit["token"]
     if actor == PERSON_OR_UNIT:
         return city_admin
-    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT):
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT, ADMIN_OR_CLIENT):
         return applicant["token"]
     raise AssertionError(actor)
 
@@ -130,7 +133,7 @@ async def test_another_account_kind_is_forbidden_before_any_input(api, name, app
     assert await table_snapshot(engine, "audit_entry") == before  # not a staff step: nothing to log
 
 
-@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] != API_CLIENT])
+@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] not in (API_CLIENT, ADMIN_OR_CLIENT)])
 async def test_an_api_client_is_forbidden_every_human_mutation(api, services, engine, name):
     """An HR system's token is no person, unit or admin: refused before any input, whatever
     scopes it has, and nothing is logged (not a staff step)."""
@@ -159,7 +162,8 @@ async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applican
                                                             services):
     caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
               ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000"),
-              API_CLIENT: await clients.token(api, await clients.register(services))}[ACTORS[name]]
+              API_CLIENT: await clients.token(api, await clients.register(services)),
+              ADMIN_OR_CLIENT: await make_admin("370000")}[ACTORS[name]]
     query, variables = operation(name)
     payload = (await api(query, variables, caller))[name]
     assert {e["code"] for e in payload["errors"]} == {"INVALID_ID"}
