@@ -6,6 +6,7 @@
     zhicheng migrate
     zhicheng create-admin --login L --region CODE
     zhicheng export-schema [--output schema.graphql]
+    zhicheng worker
     zhicheng load-registry FILE.csv
     zhicheng reset-admin-password --login L
     zhicheng verify-audit
@@ -23,6 +24,7 @@ import logging.config
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +35,7 @@ from app.database import open_database, prepare_database, run_in_transaction, wi
 from app.factory import SERVE_URL_ENV
 from app.first_start import first_start
 from app.logs import log_config
+from app.worker import run_worker
 from core.config import PROJECT_ROOT, Settings, declared, settings_help, settings_table
 from core.metrics import MULTIPROC_ENV
 from core.services import AppServices
@@ -51,6 +54,7 @@ def serve(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     database = open_database(settings)
     metrics_dir = None
+    worker: subprocess.Popen | None = None
     try:
         asyncio.run(prepare_database(database.url))
         asyncio.run(first_start(database.url, args.demo))
@@ -63,6 +67,8 @@ def serve(args: argparse.Namespace) -> None:
             # A fresh directory: files left by an earlier run would be counted again.
             metrics_dir = tempfile.mkdtemp(prefix="zhicheng-metrics-")
             os.environ[MULTIPROC_ENV] = metrics_dir
+        if args.worker and settings.serve_worker == "ON":
+            worker = start_worker_process()
         # uvicorn handles SIGINT/SIGTERM (lifespan shutdown runs), then re-raises the signal
         # to the handler it found. Make that handler exit normally so `finally` stops PostgreSQL.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -72,9 +78,64 @@ def serve(args: argparse.Namespace) -> None:
                     workers=args.workers, log_level=settings.log_level.lower(), access_log=False,
                     log_config=log_config(settings.log_level, request_log=args.access_log))
     finally:
+        if worker is not None:
+            stop_worker_process(worker, settings)
         database.stop()
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def start_worker_process() -> subprocess.Popen:
+    """`zhicheng worker` as a child of `serve`, on the database `serve` prepared (the URL is in
+    the environment). In a session of its own: a Ctrl-C at the terminal reaches `serve` only,
+    which then stops the worker once (a second signal would cancel its running jobs)."""
+    command = [sys.executable, "-c", "from app.cli import main; main()", "worker"]
+    return subprocess.Popen(command, start_new_session=True)
+
+
+def stop_worker_process(worker: subprocess.Popen, settings: Settings) -> None:
+    """SIGTERM, the worker's grace period for running jobs, then SIGKILL; before the embedded
+    PostgreSQL stops under it."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=settings.worker_shutdown_seconds + 10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def cmd_worker(_: argparse.Namespace) -> None:
+    """Run queued jobs (exports, webhook deliveries) until SIGTERM/SIGINT."""
+    settings = Settings.from_env()
+    # Until procrastinate installs its own handlers (graceful stop), a SIGTERM exits through
+    # `finally`, which stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    served = os.environ.get(SERVE_URL_ENV)
+    if served:  # a child of `serve`, which prepared the database and stops it after us
+        asyncio.run(_until_orphaned(run_worker(served, settings)))
+        return
+    database = open_database(settings)
+    try:
+        asyncio.run(prepare_database(database.url))
+        print("worker: running jobs (SIGTERM or Ctrl-C stops it)", flush=True)
+        asyncio.run(run_worker(database.url, settings))
+    finally:
+        database.stop()
+
+
+async def _until_orphaned(work, poll_seconds: float = 2.0) -> None:
+    """Run `work`; stop it gracefully when the parent (`serve`) is gone, e.g. SIGKILLed."""
+    parent = os.getppid()
+    task = asyncio.create_task(work)
+    while not task.done():
+        await asyncio.wait({task}, timeout=poll_seconds)
+        if not task.done() and os.getppid() != parent:
+            task.cancel()  # procrastinate stops as on a signal: running jobs may finish
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return
+    task.result()
 
 
 class _MigrationProgress(logging.Handler):
@@ -332,7 +393,12 @@ def main(argv: list[str] | None = None) -> None:
                    help="worker processes (default 1, or WEB_CONCURRENCY)")
     p.add_argument("--no-access-log", dest="access_log", action="store_false",
                    help="log requests only when shed or failed by the server")
+    p.add_argument("--no-worker", dest="worker", action="store_false",
+                   help="do not start a job worker (run `zhicheng worker` elsewhere; or ZHICHENG_SERVE_WORKER=OFF)")
     p.set_defaults(func=serve)
+
+    p = sub.add_parser("worker", help="run queued jobs (exports, webhook deliveries) until SIGTERM")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("settings", help="print every setting's environment variable and value")
     p.add_argument("--markdown", action="store_true", help="the README's table: variable, default, meaning")

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from app.downloads import certificate_route, download_route
+from app.exports import export_download_route
 from app.graphiql import graphiql_routes
 from app.graphql_view import GraphQLApp, GraphQLResponseMediaType
 from app.health import health_routes
@@ -37,6 +38,7 @@ def create_app(services: AppServices, engine: AsyncEngine, lifespan=None) -> Sta
         download_route(services),
         certificate_route(services),
         verify_route(services),
+        export_download_route(services),
         token_route(services),
         *health_routes(engine, settings.metrics_token),
     ]

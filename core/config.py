@@ -9,6 +9,7 @@ from it (`zhicheng settings`; a test keeps the two equal).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import types
@@ -209,6 +210,63 @@ class Settings:
                                               "the first wait (s), doubling with each further miss")
     verify_max_delay_seconds: int = setting(60 * 60, "ZHICHENG_VERIFY_MAX_DELAY_SECONDS",
                                             "the longest wait of an address for certificate checks (s)")
+    # The job queue's worker (app/worker.py, issue 15). Jobs are I/O-bound (a cursor streamed
+    # to a file, an HTTP delivery): a few at once per worker process; more processes scale out.
+    worker_concurrency: int = setting(2, "ZHICHENG_WORKER_CONCURRENCY", "jobs one worker process runs at once")
+    worker_shutdown_seconds: float = setting(30.0, "ZHICHENG_WORKER_SHUTDOWN_SECONDS",
+                                             "on SIGTERM a worker lets running jobs finish this long (s), "
+                                             "then cancels them")
+    # `zhicheng serve` starts one worker process beside the web workers (OFF, or `serve
+    # --no-worker`, where workers run elsewhere: `zhicheng worker`).
+    serve_worker: str = setting("ON", "ZHICHENG_SERVE_WORKER", "ON: `zhicheng serve` also starts a job worker",
+                                choices=("ON", "OFF"))
+    # Webhooks (rules/webhooks.py, app/webhooks.py). Targets are public https addresses unless
+    # the operator lists an intranet here (then private addresses and plain http are allowed
+    # inside it). Retries double from the base to the cap (plus up to 50 % jitter) for a day;
+    # a delivery leased by a worker that died is taken again after the lease, which must
+    # outlast the request timeout.
+    webhook_allowed_networks: tuple[str, ...] = setting(
+        (), "ZHICHENG_WEBHOOK_ALLOWED_NETWORKS",
+        "comma-separated networks (CIDR) webhooks may post to although private or loopback, "
+        "over http too; none: public https addresses only", shown="none")
+    webhook_timeout_seconds: float = setting(10.0, "ZHICHENG_WEBHOOK_TIMEOUT_SECONDS",
+                                             "a webhook receiver must answer within this (s)")
+    webhook_retry_base_seconds: float = setting(10.0, "ZHICHENG_WEBHOOK_RETRY_BASE_SECONDS",
+                                                "the first retry of a failed delivery (s), doubling after")
+    webhook_retry_max_seconds: float = setting(3600.0, "ZHICHENG_WEBHOOK_RETRY_MAX_SECONDS",
+                                               "the longest wait between two attempts (s)")
+    webhook_retry_hours: float = setting(24.0, "ZHICHENG_WEBHOOK_RETRY_HOURS",
+                                         "a delivery is retried this long (h), then FAILED")
+    webhook_lease_seconds: float = setting(60.0, "ZHICHENG_WEBHOOK_LEASE_SECONDS",
+                                           "a worker holds a delivery this long (s); if it dies, another "
+                                           "sends it after")
+    webhook_poll_seconds: float = setting(1.0, "ZHICHENG_WEBHOOK_POLL_SECONDS",
+                                          "an idle worker looks for new events and due retries this often (s)")
+    webhook_concurrency: int = setting(8, "ZHICHENG_WEBHOOK_CONCURRENCY",
+                                       "deliveries one worker sends at once")
+
+    def __post_init__(self) -> None:
+        try:
+            self.webhook_networks  # noqa: B018 (a bad network fails at start, naming the variable)
+        except ValueError as exc:
+            raise SettingError(f"ZHICHENG_WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise SettingError("ZHICHENG_WEBHOOK_LEASE_SECONDS must exceed ZHICHENG_WEBHOOK_TIMEOUT_SECONDS")
+
+    @property
+    def webhook_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(n, strict=False) for n in self.webhook_allowed_networks]
+    # Bulk exports (批量导出). Files live under data_dir/exports for `export_keep_hours` after
+    # they are done, then a periodic job removes them; a download link read from the API is
+    # good for `export_link_minutes` (never past the file). Progress is written every
+    # `export_progress_rows` rows (one UPDATE, not one per row).
+    export_keep_hours: int = setting(24, "ZHICHENG_EXPORT_KEEP_HOURS", "a finished export's file is kept this long (h)")
+    export_link_minutes: int = setting(60, "ZHICHENG_EXPORT_LINK_MINUTES",
+                                       "a download link of an export is valid this long (min)")
+    export_progress_rows: int = setting(10_000, "ZHICHENG_EXPORT_PROGRESS_ROWS",
+                                        "an export's progress is written every this many rows")
+    export_max_active: int = setting(3, "ZHICHENG_EXPORT_MAX_ACTIVE",
+                                     "queued or running exports one account may have at once")
 
     # API clients (issue 15). A client token lives an hour with no idle expiry: long enough for
     # any sync to finish on one token, short enough that a leaked one soon dies; a client asks
@@ -236,6 +294,10 @@ class Settings:
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "materials"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.data_dir / "exports"
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":

@@ -37,6 +37,8 @@ from models.declaration import (
     DeclarationRecord,
     Material,
 )
+from models.export import Export
+from models.feed import FeedEvent
 from models.integrity import IntegrityRecord
 from models.publicity import ObjectionOutcome, PublicityEntry, PublicityObjection, UnitPublicity
 from models.rate_limit import IdempotencyKey, RateLimitBucket
@@ -60,6 +62,7 @@ from models.unit import (
     RegistryLoad,
     UnitType,
 )
+from models.webhook import DeliveryState, Webhook, WebhookAttempt, WebhookDelivery, WebhookFanout
 
 __all__ = [
     "QUEUE_COPY_COLUMNS",
@@ -91,9 +94,12 @@ __all__ = [
     "DeclarationMethod",
     "DeclarationRecord",
     "DeclarationYear",
+    "DeliveryState",
     "Expert",
     "ExpertConflict",
     "ExpertStatus",
+    "Export",
+    "FeedEvent",
     "IdempotencyKey",
     "IntegrityRecord",
     "LoginThrottle",
@@ -129,4 +135,8 @@ __all__ = [
     "Unit",
     "UnitPublicity",
     "UnitType",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookFanout",
 ]

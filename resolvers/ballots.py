@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from core.ballot_key import ballot_key
 from models import PanelMember, PanelRecusal, ReviewSession, SessionCandidate, SessionState
+from resolvers import feed
 from resolvers.env import Env
 from resolvers.review_sessions import lock_session, office_session, panel_member, recused
 from resolvers.timeline import actor_name
@@ -151,6 +152,8 @@ async def close_ballot(env: Env, *, session_id: int) -> ReviewSession:
         "session": session.id, "from_status": S.IN_REVIEW.value, "passed_status": next_state(S.IN_REVIEW, A.PASS).value,
         "failed_status": next_state(S.IN_REVIEW, A.FAIL).value, "pass": A.PASS.value, "fail": A.FAIL.value,
         "actor": office.account_id, "actor_name": actor_name(env), "reason": f"{session.name}闭票计票", "now": now})
+    for action in (A.PASS, A.FAIL):
+        await feed.session_events_sql(env, session.id, action, S.IN_REVIEW, next_state(S.IN_REVIEW, action), at=now)
     await env.session.execute(text("DELETE FROM ballot WHERE session_id = :s"), {"s": session.id})
     session.state, session.closed_at = SessionState.CLOSED, now
     passed = sum(t.passed for t in tallies.values())

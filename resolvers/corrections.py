@@ -28,6 +28,7 @@ from models import (
     NoticeOutcome,
     ReviewStep,
 )
+from resolvers import feed
 from resolvers.env import Env
 from resolvers.timeline import transition
 from resolvers.units import require_permitted_unit
@@ -84,6 +85,7 @@ async def _abandon(env: Env, declaration: Declaration) -> None:
         declaration_id=declaration.id, action=A.ABANDON, from_status=before, to_status=declaration.status,
         actor_account_id=None, actor_name=SYSTEM_ACTOR, unit_id=notice.unit_id,
         reason=rules.abandoned_reason(deadline), at=passed))
+    feed.declaration_event(env, declaration, A.ABANDON, before, at=passed)
     await env.session.flush()
 
 

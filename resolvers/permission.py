@@ -28,10 +28,11 @@ from models import (
     Unit,
     UnitType,
 )
-from resolvers import audit
+from resolvers import audit, feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
+from rules.events import EventType
 from rules.identity import USCC_CHARSET, normalize_uscc, validate_uscc
 from rules.regions import PROVINCE_CODE, is_city, region_covers
 from rules.registry import RegistryFile, parse_registry
@@ -259,6 +260,8 @@ async def review_application(env: Env, *, application_id: int, approve: bool, re
         unit.no_code_reason = None if app.uscc else app.manual_review_reason or unit.no_code_reason
     rnd.decision, rnd.reason, rnd.decided_by, rnd.decided_at = decision, reason, admin.id, env.clock.now()
     _set_status(unit, app, status)
+    feed.publish(env, EventType.PERMISSION_REJECTED if not approve else EventType.PERMISSION_APPROVED,
+                 "PermissionApplication", app.id, region_code=app.region_code, payload={"decision": decision.value})
     await env.session.flush()
     env.note_audit("PermissionApplication", app.id, reason=audit.decision_note(decision.value, reason),
                    region_code=app.region_code)

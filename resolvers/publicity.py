@@ -32,7 +32,7 @@ from models import (
     Unit,
     UnitPublicity,
 )
-from resolvers import audit
+from resolvers import audit, feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.timeline import actor_name, append_event, transition
@@ -169,6 +169,7 @@ async def start_unit_publicity(env: Env, *, declaration_ids: list[int], working_
         "ids": ids, "action": A.START_PUBLICITY.value, "status": S.APPROVED.value,
         "account": env.require_viewer().account.id, "actor": actor_name(env), "unit": unit.id, "now": now,
         "reason": why})
+    await feed.declaration_events_sql(env, ids, A.START_PUBLICITY, S.APPROVED, at=now)
     env.note_audit("UnitPublicity", publicity.id,
                    reason=f"公示{len(ids)}份至{ends_on.isoformat()}: " + ",".join(map(str, ids)))
     return StartResult(publicity, ids)
@@ -301,6 +302,7 @@ async def raise_objection(env: Env, *, declaration_id: int, reason: str) -> Publ
         actor_account_id=viewer.account.id, actor_name=ANONYMOUS_OBJECTOR, unit_id=entry.unit_id,
         reason="公示期间收到异议，待单位核实处理", at=now))
     declaration.updated_at = now
+    feed.declaration_event(env, declaration, A.RAISE_OBJECTION, before, at=now)
     await env.session.flush()
     work_unit = await env.referenced(Unit, entry.unit_id)
     env.note_audit("PublicityObjection", objection.id, reason=f"申报{declaration.id}: {text_}",

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 
 from models import QUEUE_COPY_COLUMNS, Declaration, ReviewStep
+from resolvers import feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.publicity import LOCK_DECLARATIONS
@@ -215,6 +216,7 @@ async def _move(env: Env, unit_id: int, moves: list[tuple[int, int, int]]) -> No
     await session.execute(_EVENTS, {"ids": ids, "account": viewer.account.id, "actor": actor_name(env),
                                     "unit": unit_id, "now": now, "report": _REPORT.value,
                                     "from_status": _FROM.value, "to_status": _TO.value})
+    await feed.declaration_events_sql(env, ids, _REPORT, _FROM, at=now)
 
 
 async def report_declarations(env: Env, *, declaration_ids: list[int],

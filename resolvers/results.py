@@ -44,7 +44,7 @@ from models import (
     ReviewSession,
     SessionState,
 )
-from resolvers import audit
+from resolvers import audit, feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.timeline import actor_name, append_event, transition
@@ -52,6 +52,7 @@ from rules import certificates as cert_rules
 from rules import integrity as integrity_rules
 from rules.catalog import LEVEL_NAMES
 from rules.declaration_states import DeclarationAction as A
+from rules.declaration_states import DeclarationStatus as S
 from rules.errors import ErrorCode, RuleViolation
 from rules.integrity import IntegrityCategory
 from rules.regions import PROVINCE_CODE
@@ -149,6 +150,7 @@ async def start_results_publicity(env: Env, *, session_id: int, working_days: in
     reason = f"评审结果公示{days}个工作日，至{_date(ends_on)}（含）"
     await env.session.execute(_START_EVENTS, {"publicity": publicity.id, "account": viewer.account.id,
                                               "actor": actor_name(env), "reason": reason, "now": now})
+    await feed.session_events_sql(env, session_id, A.START_RESULTS_PUBLICITY, S.PASSED, S.PASSED, at=now)
     committee = await env.referenced(Committee, session_row.committee_id)
     env.note_audit("ReviewSession", session_id, region_code=committee.region_code,
                    reason=f"评审结果公示{inserted}人至{ends_on.isoformat()}")
@@ -407,6 +409,8 @@ async def confirm_results(env: Env, *, session_id: int) -> ConfirmResult:
         "session": session_id, "now": now, "account": env.require_viewer().account.id, "actor": actor_name(env),
         "granted_reason": "职称管理机构确认评审结果，取得职称，电子证书已发放",
         "not_passed_reason": "职称管理机构确认评审结果：未通过"}))
+    await feed.session_events_sql(env, session_id, A.GRANT, S.PASSED, S.GRANTED, at=now)
+    await feed.session_events_sql(env, session_id, A.CONFIRM_NOT_PASSED, S.NOT_PASSED, S.NOT_PASSED, at=now)
     publicity.confirmed_at, publicity.confirmed_by_admin_id = now, admin.id
     publicity.granted_count, publicity.not_passed_count = len(entries), counts - len(entries)
     env.note_audit("ReviewSession", session_id, region_code=committee.region_code,

@@ -28,6 +28,7 @@ from models import (
     SessionCandidate,
     SessionState,
 )
+from resolvers import feed
 from resolvers.env import Env
 from resolvers.formal_check import office_committee
 from resolvers.paging import Page, SortKey, keyset_page
@@ -113,6 +114,7 @@ async def create_session(env: Env, *, details: SessionDetails) -> ReviewSession:
         "reason": f"列入{name}", "now": now})
     if not scheduled:
         raise RuleViolation(ErrorCode.NO_CANDIDATES, field="level")
+    await feed.session_events_sql(env, session.id, A.SCHEDULE, S.CHECKED, S.IN_REVIEW, at=now)
     env.note_audit("ReviewSession", session.id, reason=f"{scheduled} candidates",
                    region_code=committee.region_code)
     return session

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Committee, PathStatus, ReportingPath, Unit
-from resolvers import audit
+from resolvers import audit, feed
 from resolvers.committees import committee_for_accepting_unit
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env
@@ -27,6 +27,7 @@ from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.units import require_acting_unit_permitted, require_permitted_unit
 from rules.catalog import TitleLevel, find_series
 from rules.errors import ErrorCode, RuleViolation
+from rules.events import EventType
 from rules.text import clean_reason
 
 MAX_ROUTE_LENGTH = 32
@@ -126,9 +127,17 @@ async def review_path(env: Env, *, path_id: int, approve: bool, reason: str | No
         path.reason, path.status, path.decided_at = _required_reason(reason), PathStatus.REJECTED, now
     else:
         await _approve(env, path)
+    await _publish(env, path, EventType.PATH_APPROVED if approve else EventType.PATH_REJECTED)
     await env.session.flush()
     env.note_audit("ReportingPath", path.id, reason=audit.decision_note(path.status.value, path.reason))
     return path
+
+
+async def _publish(env: Env, path: ReportingPath, event_type: EventType) -> None:
+    """The change feed hears of a path's decision in the applying unit's region."""
+    applicant = await env.referenced(Unit, path.unit_id)
+    feed.publish(env, event_type, "ReportingPath", path.id, region_code=applicant.region_code,
+                 payload={"status": path.status.value, "seriesCode": path.series_code, "level": path.level.value})
 
 
 async def _approve(env: Env, path: ReportingPath) -> None:
@@ -154,6 +163,7 @@ async def revoke_path(env: Env, *, path_id: int, reason: str | None) -> Reportin
         raise RuleViolation(ErrorCode.INVALID_STATE, "只能撤销生效中的路径或本单位待审核的申请")
     path.status, path.reason = PathStatus.REVOKED, reason
     path.ended_at, path.ended_by_unit_id = env.clock.now(), unit.id
+    await _publish(env, path, EventType.PATH_REVOKED)
     await env.session.flush()
     env.note_audit("ReportingPath", path.id, reason=reason)
     return path

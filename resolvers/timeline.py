@@ -8,6 +8,7 @@ its refusal becomes a typed error here and nowhere else.
 from __future__ import annotations
 
 from models import Declaration, DeclarationEvent
+from resolvers import feed
 from resolvers.env import Env
 from rules.declaration_states import DeclarationAction, DeclarationStatus, TransitionNotAllowed, next_state
 from rules.errors import ErrorCode, RuleViolation
@@ -39,9 +40,9 @@ def append_event(
     env: Env, declaration: Declaration, action: DeclarationAction, from_status: DeclarationStatus | None,
     *, unit_id: int | None = None, reason: str | None = None,
 ) -> DeclarationEvent:
-    """One timeline step (状态跟踪): who, which unit, what, why, when. The declaration's
-    `updated_at` moves with it: HR systems follow declarations by `updatedSince`, so no step
-    of the timeline may leave it behind."""
+    """One timeline step (状态跟踪): who, which unit, what, why, when; and the change feed's
+    row. The declaration's `updated_at` moves with it: HR systems follow declarations by
+    `updatedSince`, so no step of the timeline may leave it behind."""
     now = env.clock.now()
     event = DeclarationEvent(
         declaration_id=declaration.id, action=action, from_status=from_status, to_status=declaration.status,
@@ -50,4 +51,5 @@ def append_event(
     )
     declaration.updated_at = now
     env.session.add(event)
+    feed.declaration_event(env, declaration, action, from_status, at=event.at)
     return event

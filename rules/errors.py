@@ -135,11 +135,20 @@ class ErrorCode(str, Enum):
     RESULTS_NOT_PUBLICISED = "RESULTS_NOT_PUBLICISED"
     RESULTS_ALREADY_CONFIRMED = "RESULTS_ALREADY_CONFIRMED"
     CERTIFICATE_NUMBERS_EXHAUSTED = "CERTIFICATE_NUMBERS_EXHAUSTED"
+    # Bulk exports (批量导出)
+    TOO_MANY_EXPORTS = "TOO_MANY_EXPORTS"
+    EXPORT_NOT_READY = "EXPORT_NOT_READY"
+    EXPORT_EXPIRED = "EXPORT_EXPIRED"
+    EXPORT_LINK_EXPIRED = "EXPORT_LINK_EXPIRED"
+    EXPORT_LINK_INVALID = "EXPORT_LINK_INVALID"
     # API clients (issue 15)
     API_CLIENT_NAME_TAKEN = "API_CLIENT_NAME_TAKEN"
     SCOPES_REQUIRED = "SCOPES_REQUIRED"
     NETWORK_FORMAT = "NETWORK_FORMAT"
     OVERLAP_TOO_LONG = "OVERLAP_TOO_LONG"
+    # Webhooks (事件通知)
+    WEBHOOK_TARGET_REFUSED = "WEBHOOK_TARGET_REFUSED"
+    TOO_MANY_WEBHOOKS = "TOO_MANY_WEBHOOKS"
 
 
 #: The Chinese meaning of each code: the enum's description in the schema and the
@@ -262,11 +271,19 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.RESULTS_NOT_PUBLICISED: "评审结果尚未公示，不能确认",
     ErrorCode.RESULTS_ALREADY_CONFIRMED: "该评审会议的结果已确认",
     ErrorCode.CERTIFICATE_NUMBERS_EXHAUSTED: "本地区本年度该级别的证书编号已用尽",
+    # Bulk exports (批量导出)
+    ErrorCode.TOO_MANY_EXPORTS: "排队中和进行中的导出已达上限，请等待已有导出完成",
+    ErrorCode.EXPORT_NOT_READY: "导出尚未完成，暂无文件可下载",
+    ErrorCode.EXPORT_EXPIRED: "导出文件已过期删除，请重新导出",
+    ErrorCode.EXPORT_LINK_EXPIRED: "下载链接已过期，请重新查询导出以获得新链接",
+    ErrorCode.EXPORT_LINK_INVALID: "下载链接无效",
     # API clients (issue 15)
     ErrorCode.API_CLIENT_NAME_TAKEN: "已有同名的接口客户端",
     ErrorCode.SCOPES_REQUIRED: "请至少授予一项权限范围",
     ErrorCode.NETWORK_FORMAT: "允许的来源地址须为 IP 地址或网段（如 10.1.2.0/24），且主机位为 0",
     ErrorCode.OVERLAP_TOO_LONG: "旧密钥的过渡期超过允许的上限",
+    ErrorCode.WEBHOOK_TARGET_REFUSED: "Webhook 地址不可用：须为公网 https 地址，或运维人员允许的内网网段",
+    ErrorCode.TOO_MANY_WEBHOOKS: "Webhook 数量已达上限",
 }
 
 

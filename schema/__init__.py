@@ -34,8 +34,10 @@ from schema.corrections import CorrectionMutation, CorrectionQuery, IntegrityRec
 from schema.cost import CostLimit
 from schema.declaration_list import DeclarationListQuery
 from schema.declarations import Declaration, DeclarationMutation, DeclarationQuery
+from schema.events import Event, EventQuery
 from schema.execution import PlainFieldExecutor
 from schema.experts import Expert, ExpertMutation, ExpertQuery
+from schema.exports import Export, ExportMutation, ExportQuery
 from schema.extensions import ApiMaskErrors, ApiSchema, RecordOperation, should_mask_error
 from schema.ids import parse_global_id
 from schema.limits import DocumentLimits, RefuseUnstorableText
@@ -66,13 +68,15 @@ from schema.review_sessions import (
 from schema.routes import ReportingPath, RouteMutation, RouteQuery
 from schema.trusted_documents import TrustedDocumentMutation, TrustedDocumentQuery
 from schema.units import UnitQuery
+from schema.webhooks import Webhook, WebhookDelivery, WebhookMutation, WebhookQuery
 
 #: Every node type by the type name inside its global ids.
 NODE_TYPES: dict[str, type[relay.Node]] = {
     cls.__name__: cls
     for cls in (Person, Unit, PermissionApplication, Committee, ReportingPath, Declaration, Material, QueueItem,
                 IntegrityRecord, PublicityObjection, Admin, CommitteeOffice, Expert, ReviewSession, SessionCandidate,
-                PanelMember, ResultsPublicityEntry, ResultObjection, ApiClient)
+                PanelMember, ResultsPublicityEntry, ResultObjection, ApiClient, Event, Webhook, WebhookDelivery,
+                Export)
 } | {RECORD_ID_TYPE: DeclarationRecord}
 MAX_NODES = 100
 
@@ -142,6 +146,9 @@ Query = merge_types(
         ReviewSessionQuery,
         ApiClientQuery,
         DeclarationListQuery,
+        EventQuery,
+        WebhookQuery,
+        ExportQuery,
     ),
 )
 Mutation = merge_types(
@@ -167,6 +174,8 @@ Mutation = merge_types(
         ExpertMutation,
         ReviewSessionMutation,
         ApiClientMutation,
+        WebhookMutation,
+        ExportMutation,
     ),
 )
 

@@ -64,6 +64,9 @@ class Actor(enum.Enum):
     PROVINCE_ADMIN = "province admin"  # 省级职称管理机构 only
     COMMITTEE_OFFICE = "committee office"  # 评委会办事机构 (of one committee)
     API_CLIENT = "api client"  # 接口客户端 (an HR system's token), with the spec's `scope`
+    # 职称管理机构 or 接口客户端 (with the spec's `scope`): reads for the title office and HR
+    # systems alike (startExport)
+    ADMIN_OR_CLIENT = "admin or api client"
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class MutationSpec(Generic[P]):
     # For a step whose object is named by a plain argument, not a global id: (object type,
     # keyword argument holding its key), e.g. ("DeclarationYear", "year").
     target: tuple[str, str] | None = None
-    # Actor.API_CLIENT only: the scope the client's token must carry (else FORBIDDEN).
+    # Actor.API_CLIENT / ADMIN_OR_CLIENT: the scope a client's token must carry (else FORBIDDEN).
     scope: Scope | None = None
 
     async def run(self, info: Info, step: Callable[..., Awaitable[T]], build: Callable[[T], P], **kwargs: Any) -> P:
@@ -206,6 +209,12 @@ def _check_kind(env: Env, actor: Actor, scope: Scope | None) -> None:
         return
     if actor is Actor.API_CLIENT:
         env.require_client(*(() if scope is None else (scope,)))
+        return
+    if actor is Actor.ADMIN_OR_CLIENT:
+        if env.client is not None:
+            env.require_client(*(() if scope is None else (scope,)))
+        else:
+            env.require_admin()
         return
     if actor is Actor.LOGGED_IN:
         env.require_session()  # the only kind a session that must change its password may call

@@ -23,12 +23,10 @@ from schema import schema as app_schema
 from tests.support import clients
 from tests.support.units import table_snapshot
 
-ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE = (
-    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
-    "committee office")
-ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, API_CLIENT = (
-    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin",
-    "api client")
+ANYONE, LOGGED_IN, PERSON, PERSON_OR_UNIT, UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN = (
+    "anyone", "logged in", "person", "person or unit", "unit", "permitted unit", "admin", "province admin")
+COMMITTEE_OFFICE, API_CLIENT = "committee office", "api client"
+ADMIN_OR_CLIENT = "admin or api client"  # with a scope: tests/test_exports.py checks the client side
 
 #: Every mutation and who may call it.
 ACTORS = {
@@ -65,6 +63,10 @@ ACTORS = {
     # Issue 14: results publicity, confirmation, certificates, revocation
     "startResultsPublicity": COMMITTEE_OFFICE, "resolveResultObjection": COMMITTEE_OFFICE,
     "raiseResultObjection": PERSON, "confirmResults": ADMIN, "revokeTitle": ADMIN,
+    # Issue 15: webhooks (an API client with webhooks:manage)
+    "createWebhook": API_CLIENT, "deleteWebhook": API_CLIENT, "redeliverWebhookDelivery": API_CLIENT,
+    # Issue 15: bulk exports
+    "startExport": ADMIN_OR_CLIENT,
     # Issue 15: API clients
     "createApiClient": PROVINCE_ADMIN, "rotateApiClientSecret": PROVINCE_ADMIN, "disableApiClient": PROVINCE_ADMIN,
     "enableApiClient": PROVINCE_ADMIN, "deleteApiClient": PROVINCE_ADMIN,
@@ -128,7 +130,7 @@ async def _other_kind(api, actor: str, applicant: dict, permitted_unit: dict, ci
         return permitted_unit["token"]
     if actor == PERSON_OR_UNIT:
         return city_admin
-    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE):
+    if actor in (UNIT, PERMITTED_UNIT, ADMIN, PROVINCE_ADMIN, COMMITTEE_OFFICE, API_CLIENT, ADMIN_OR_CLIENT):
         return applicant["token"]
     raise AssertionError(actor)
 
@@ -144,7 +146,7 @@ async def test_another_account_kind_is_forbidden_before_any_input(api, name, app
     assert await table_snapshot(engine, "audit_entry") == before  # not a staff step: nothing to log
 
 
-@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] != API_CLIENT])
+@pytest.mark.parametrize("name", [m for m in JSON_MUTATIONS if ACTORS[m] not in (API_CLIENT, ADMIN_OR_CLIENT)])
 async def test_an_api_client_is_forbidden_every_human_mutation(api, services, engine, name):
     """An HR system's token is no person, unit or admin: refused before any input, whatever
     scopes it has, and nothing is logged (not a staff step)."""
@@ -174,9 +176,13 @@ def _assert_invalid_ids(name: str, payload: dict) -> None:
 
 
 @pytest.mark.parametrize("name", [m for m in WITH_IDS if ACTORS[m] != COMMITTEE_OFFICE])
-async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin):
-    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"], PERMITTED_UNIT: permitted_unit["token"],
-              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000")}[ACTORS[name]]
+async def test_the_right_kind_gets_invalid_id_in_the_payload(api, name, applicant, permitted_unit, make_admin,
+                                                            services):
+    caller = {PERSON: applicant["token"], PERSON_OR_UNIT: applicant["token"], UNIT: permitted_unit["token"],
+              PERMITTED_UNIT: permitted_unit["token"],
+              ADMIN: await make_admin("370000"), PROVINCE_ADMIN: await make_admin("370000"),
+              API_CLIENT: await clients.token(api, await clients.register(services)),
+              ADMIN_OR_CLIENT: await make_admin("370000")}[ACTORS[name]]
     query, variables = operation(name)
     _assert_invalid_ids(name, (await api(query, variables, caller))[name])
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = '0015c'
+down_revision = '0016b'
 branch_labels = None
 depends_on = None
 

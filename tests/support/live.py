@@ -69,6 +69,9 @@ def _start(database_url: str, log_dir: Path, env: dict[str, str] | None = None,
     child_env = {**os.environ, "DATABASE_URL": database_url, "ZHICHENG_DATA_DIR": str(log_dir),
                  # The first admin's one-time password goes to the log, not a terminal.
                  "ZHICHENG_ADMIN_PASSWORD": os.environ.get("ZHICHENG_ADMIN_PASSWORD", "Hostile-Admin-1"),
+                 # No job worker beside it unless a test asks (`env={"ZHICHENG_SERVE_WORKER": "ON"}`):
+                 # the test database's jobs are the in-process tests' to run.
+                 "ZHICHENG_SERVE_WORKER": "OFF",
                  **(env or {})}
     argv = [str(ZHICHENG), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
