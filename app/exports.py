@@ -14,16 +14,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.auth import authenticate_on, bearer_token
-from app.downloads import material_row_id
+from app.downloads import download_caller, file_headers, material_row_id
 from core.errors import PublicError
-from core.http import DOWNLOAD_CSP
-from core.request_context import current_request
 from core.services import AppServices
 from resolvers import audit, exports
-from resolvers.env import ClientViewer, Env
 from rules.errors import ErrorCode, RuleViolation
-from rules.files import content_disposition
 
 STATUS = {
     ErrorCode.NOT_FOUND: 404,
@@ -42,17 +37,10 @@ async def download_export(services: AppServices, request: Request) -> Response:
     export_id = material_row_id(request.path_params["export_id"])
     if export_id is None:
         return _refused(ErrorCode.NOT_FOUND, "导出任务不存在或无权访问")
-    token = bearer_token(request)
     async with services.session_factory() as session:
-        viewer = await authenticate_on(session, services, token) if token else None
-        if viewer is None:
-            return JSONResponse({"error": "请先登录", "code": "UNAUTHENTICATED"}, status_code=401)
-        if not isinstance(viewer, ClientViewer) and viewer.must_change_password:
-            return JSONResponse({"error": "请先修改密码", "code": "PASSWORD_CHANGE_REQUIRED"}, status_code=403)
-        record = current_request()
-        if record is not None and not isinstance(viewer, ClientViewer):
-            record.account_id = viewer.account.id
-        env = Env.of(services, session, request_id=record.id if record else "download", viewer=viewer)
+        env = await download_caller(services, session, request, clients=True, what="导出文件")
+        if isinstance(env, Response):
+            return env
         try:
             found = await exports.open_download(env, export_id=export_id, expires=request.query_params.get("expires"),
                                                 signature=request.query_params.get("signature"))
@@ -67,12 +55,7 @@ async def download_export(services: AppServices, request: Request) -> Response:
         await session.commit()
     if not found.path.is_file():
         return _refused(ErrorCode.EXPORT_EXPIRED, "导出文件已删除，请重新导出")
-    return FileResponse(found.path, media_type=found.content_type, headers={
-        "Content-Disposition": content_disposition(found.name),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": DOWNLOAD_CSP,
-        "Cache-Control": "private, no-store",
-    })
+    return FileResponse(found.path, media_type=found.content_type, headers=file_headers(found.name))
 
 
 def export_download_route(services: AppServices) -> Route:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from schema.ids import encode_id
+from tests.support import clients
 from tests.support.committee import OFFICE_PASSWORD, CommitteeWorld, office_for, seed_tallied_session
 from tests.support.corrections import MY_INTEGRITY
 from tests.support.declarations import CREATE
@@ -274,6 +275,9 @@ async def test_the_pdf_is_downloaded_by_the_holder_and_offices_only(world, clien
     for token in (other, world.base["token"], await make_admin("370200")):
         assert (await client.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == 404
     assert (await client.get(path)).status_code == 401
+    hr_system = await clients.token(world.api, await clients.register(world.services))
+    refused = await client.get(path, headers={"Authorization": f"Bearer {hr_system}"})
+    assert refused.status_code == 403 and refused.json()["code"] == "FORBIDDEN"  # an API client: no holder
     unknown = await client.get("/certificates/3700002026200009999.pdf",
                                headers={"Authorization": f"Bearer {ds[0]['token']}"})
     assert unknown.status_code == 404
