@@ -68,8 +68,9 @@ BATCH_ROWS = 2000
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """Which declarations: a year, effective states (never DRAFT: a draft is the applicant's
-    own), a region inside the caller's, changed since a time."""
+    """Which declarations (and so which results and certificates, through theirs): a year,
+    effective states (never DRAFT: a draft is the applicant's own), a region inside the
+    caller's, changed since a time."""
 
     year: int | None = None
     states: tuple[DeclarationStatus, ...] = ()

@@ -1,8 +1,8 @@
 """批量导出 (bulk exports): kinds, formats, states, columns, download-link signatures.
 
 Pure: no I/O, the time is passed in. The worker (resolvers/exports.py) streams rows through
-`declaration_row` into a writer of the chosen format; the download route checks links with
-`check_link`.
+the kind's line function (`declaration_row`, `result_row`, `certificate_row`, in `COLUMNS`
+order) into a writer of the chosen format; the download route checks links with `check_link`.
 """
 
 from __future__ import annotations
