@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from core.clock import china_today
 from core.errors import Forbidden
-from models import Committee, Declaration, Person, Unit
+from models import Certificate, Committee, Declaration, Person, SessionCandidate, Unit
 from resolvers import audit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
@@ -42,15 +42,20 @@ class DeclarationFilter:
 async def list_declarations(env: Env, *, filter: DeclarationFilter, unmask_id_numbers: bool,
                             first: int | None, after: str | None) -> Page:
     """One page; rows are (Declaration, person name, ID number, unit name, unit USCC, unit
-    region, committee name). One statement (the count rides on it), plus the audit row of an
-    unmasked read."""
+    region, committee name, ballot tally, certificate). One statement (the count rides on it;
+    a declaration has at most one session candidate and one certificate, so the outer joins
+    add no rows), plus the audit row of an unmasked read."""
     scope = _caller_region(env, unmask_id_numbers)
     region = _region(scope, filter.region_code)
     stmt = (
-        select(Declaration, Person.name, Person.id_number, Unit.name, Unit.uscc, Unit.region_code, Committee.name)
+        select(Declaration, Person.name, Person.id_number, Unit.name, Unit.uscc, Unit.region_code, Committee.name,
+               SessionCandidate.present, SessionCandidate.agree, SessionCandidate.disagree, SessionCandidate.abstain,
+               SessionCandidate.passed, Certificate.number, Certificate.issued_on, Certificate.revoked_at)
         .join(Person, Person.id == Declaration.person_id)
         .join(Unit, Unit.id == Declaration.work_unit_id)
         .outerjoin(Committee, Committee.id == Declaration.committee_id)
+        .outerjoin(SessionCandidate, SessionCandidate.declaration_id == Declaration.id)
+        .outerjoin(Certificate, Certificate.declaration_id == Declaration.id)
     )
     count = select(Declaration.id).join(Unit, Unit.id == Declaration.work_unit_id)
     conditions = _conditions(filter, region, china_today(env.clock))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -40,10 +40,14 @@ from models import (
     CatalogSeries,
     CatalogSpecialty,
     CatalogTitle,
+    Certificate,
+    Committee,
     Declaration,
     Export,
     Person,
     Region,
+    ReviewSession,
+    SessionCandidate,
     Unit,
 )
 from resolvers.env import Env
@@ -54,6 +58,7 @@ from rules.errors import ErrorCode, RuleViolation
 from rules.exports import ExportFormat, ExportKind, ExportState
 from rules.regions import PROVINCE_CODE, find_region, region_covers
 from rules.scopes import Scope
+from rules.workdays import beijing_date
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +68,9 @@ BATCH_ROWS = 2000
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """Which declarations: a year, effective states (never DRAFT: a draft is the applicant's
-    own), a region inside the caller's, changed since a time."""
+    """Which declarations (and so which results and certificates, through theirs): a year,
+    effective states (never DRAFT: a draft is the applicant's own), a region inside the
+    caller's, changed since a time."""
 
     year: int | None = None
     states: tuple[DeclarationStatus, ...] = ()
@@ -291,7 +297,7 @@ async def _write_export(services: AppServices, export: Export) -> None:
     target = export_path(settings.export_dir, export)
     partial = target.with_suffix(".part")
     await asyncio.to_thread(settings.export_dir.mkdir, parents=True, exist_ok=True)
-    writer = await asyncio.to_thread(open_writer, export.format, partial)
+    writer = await asyncio.to_thread(open_writer, export.format, partial, export.kind)
     try:
         done = await _stream_rows(services.session_factory, export, writer, settings.export_progress_rows, today)
         await asyncio.to_thread(writer.close)
@@ -310,7 +316,8 @@ async def _write_export(services: AppServices, export: Export) -> None:
 async def _stream_rows(sessions: async_sessionmaker, export: Export, writer: RowWriter, every: int,
                        today: date) -> int:
     """Count, then stream, in one snapshot; write batches in a thread; report progress."""
-    stmt = declaration_rows(ExportFilter.from_json(export.filter), export.region_code, today)
+    stmt, line = export_plan(export.kind, ExportFilter.from_json(export.filter), export.region_code, today,
+                             unmask=export.full_identity)
     done = reported = 0
     async with sessions() as session:
         conn = await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -319,7 +326,7 @@ async def _stream_rows(sessions: async_sessionmaker, export: Export, writer: Row
         await _progress(sessions, export.id, rows_total=total or 0)
         result = await session.stream(stmt.execution_options(yield_per=BATCH_ROWS))
         async for batch in result.partitions(BATCH_ROWS):
-            lines = [rules.declaration_row(_row(r), today=today, unmask=export.full_identity) for r in batch]
+            lines = [line(r) for r in batch]
             await asyncio.to_thread(writer.write, lines)
             done += len(lines)
             if rules.progress_due(done, reported, every):
@@ -329,10 +336,22 @@ async def _stream_rows(sessions: async_sessionmaker, export: Export, writer: Row
     return done
 
 
+def export_plan(kind: ExportKind, f: ExportFilter, region_code: str, today: date, *,
+                unmask: bool) -> tuple[Select, Callable[[Any], tuple]]:
+    """The query of a kind and how one of its rows becomes a line of the file. Every kind is
+    scoped and filtered the same way, through the declaration it is about (its work unit's
+    region, its year, its state today, its last change)."""
+    if kind is ExportKind.RESULTS:
+        return _filtered(result_rows(), f, region_code, today), lambda r: rules.result_row(_result(r), unmask=unmask)
+    if kind is ExportKind.CERTIFICATES:
+        return (_filtered(certificate_rows(), f, region_code, today),
+                lambda r: rules.certificate_row(_certificate(r), unmask=unmask))
+    return (declaration_rows(f, region_code, today),
+            lambda r: rules.declaration_row(_row(r), today=today, unmask=unmask))
+
+
 def declaration_rows(f: ExportFilter, region_code: str, today: date) -> Select:
     """The export's query: one row per declaration, with the names a HR system needs."""
-    status = case((and_(Declaration.status == DeclarationStatus.RETURNED, Declaration.correction_deadline < today),
-                   literal(DeclarationStatus.ABANDONED.value)), else_=Declaration.status)
     stmt = (
         select(Declaration.id, Declaration.year, Person.name, Person.id_number, Unit.name.label("unit_name"),
                Unit.uscc, Unit.region_code, Region.name.label("region_name"),
@@ -349,6 +368,51 @@ def declaration_rows(f: ExportFilter, region_code: str, today: date) -> Select:
         .where(Declaration.status != DeclarationStatus.DRAFT)
         .order_by(Declaration.id)
     )
+    return _filtered(stmt, f, region_code, today)
+
+
+def result_rows() -> Select:
+    """One row per session candidate whose ballot is closed (tallied), in session order."""
+    return (
+        select(Declaration.id, Declaration.year, Person.name, Person.id_number, Unit.name.label("unit_name"),
+               Unit.region_code, CatalogSeries.name.label("series_name"), Declaration.level,
+               CatalogTitle.name.label("title_name"), CatalogSpecialty.name.label("specialty_name"),
+               Committee.name.label("committee_name"), ReviewSession.name.label("session_name"),
+               ReviewSession.meeting_on, SessionCandidate.present, SessionCandidate.agree,
+               SessionCandidate.disagree, SessionCandidate.abstain, SessionCandidate.passed, Declaration.status)
+        .select_from(SessionCandidate)
+        .join(ReviewSession, ReviewSession.id == SessionCandidate.session_id)
+        .join(Committee, Committee.id == ReviewSession.committee_id)
+        .join(Declaration, Declaration.id == SessionCandidate.declaration_id)
+        .join(Person, Person.id == Declaration.person_id)
+        .join(Unit, Unit.id == Declaration.work_unit_id)
+        .join(CatalogSeries, CatalogSeries.code == Declaration.series_code)
+        .join(CatalogTitle, CatalogTitle.code == Declaration.title_code)
+        .join(CatalogSpecialty, CatalogSpecialty.code == Declaration.specialty_code)
+        .where(SessionCandidate.passed.is_not(None))
+        .order_by(SessionCandidate.id)
+    )
+
+
+def certificate_rows() -> Select:
+    """One row per certificate, revoked ones included, in issue order. What it shows comes
+    from the certificate (copied at issue); only the full ID number is read from the person."""
+    return (
+        select(Certificate.number, Certificate.declaration_id, Certificate.holder_name, Person.id_number,
+               Certificate.series_name, Certificate.level_name, Certificate.title_name,
+               Certificate.specialty_name, Certificate.committee_name, Certificate.region_code,
+               Certificate.issued_by, Certificate.issued_on, Certificate.revoked_at)
+        .select_from(Certificate)
+        .join(Declaration, Declaration.id == Certificate.declaration_id)
+        .join(Person, Person.id == Certificate.person_id)
+        .join(Unit, Unit.id == Declaration.work_unit_id)
+        .order_by(Certificate.id)
+    )
+
+
+def _filtered(stmt: Select, f: ExportFilter, region_code: str, today: date) -> Select:
+    status = case((and_(Declaration.status == DeclarationStatus.RETURNED, Declaration.correction_deadline < today),
+                   literal(DeclarationStatus.ABANDONED.value)), else_=Declaration.status)
     if region_code != PROVINCE_CODE:
         stmt = stmt.where(Unit.region_code == region_code)
     if f.year is not None:
@@ -370,11 +434,34 @@ def _row(r) -> rules.DeclarationExportRow:
     )
 
 
+def _result(r) -> rules.ResultExportRow:
+    return rules.ResultExportRow(
+        global_id=rules.declaration_global_id(r.id), year=r.year, name=r.name, id_number=r.id_number,
+        unit_name=r.unit_name, region_code=r.region_code, series_name=r.series_name, level=_value(r.level),
+        title_name=r.title_name, specialty_name=r.specialty_name, committee_name=r.committee_name,
+        session_name=r.session_name, meeting_on=r.meeting_on, present=r.present, agree=r.agree,
+        disagree=r.disagree, abstain=r.abstain, passed=r.passed, status=DeclarationStatus(_value(r.status)),
+    )
+
+
+def _certificate(r) -> rules.CertificateExportRow:
+    return rules.CertificateExportRow(
+        number=r.number, declaration_global_id=rules.declaration_global_id(r.declaration_id),
+        holder_name=r.holder_name, id_number=r.id_number, series_name=r.series_name, level_name=r.level_name,
+        title_name=r.title_name, specialty_name=r.specialty_name, committee_name=r.committee_name,
+        region_code=r.region_code, issued_by=r.issued_by, issued_on=r.issued_on,
+        revoked_on=beijing_date(r.revoked_at) if r.revoked_at is not None else None,
+    )
+
+
 def _value(v: Any) -> str:
     return v.value if hasattr(v, "value") else str(v)
 
 
 # --- writers: each appends rows as they come; nothing is held but the current batch --------
+
+Columns = tuple[tuple[str, str], ...]
+
 
 class RowWriter(Protocol):
     def write(self, rows: list[tuple]) -> None: ...
@@ -396,34 +483,33 @@ class _TextWriter:
 
 
 class CsvWriter(_TextWriter):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: Columns) -> None:
         super().__init__(path, "utf-8-sig")  # the BOM: Excel reads the Chinese right
         self.csv = csv.writer(self.file)
-        self.csv.writerow([header for _, header in rules.DECLARATION_COLUMNS])
+        self.csv.writerow([header for _, header in columns])
 
     def write(self, rows: list[tuple]) -> None:
         self.csv.writerows(rows)
 
 
 class JsonLinesWriter(_TextWriter):
-    KEYS = tuple(key for key, _ in rules.DECLARATION_COLUMNS)
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: Columns) -> None:
         super().__init__(path, "utf-8")
+        self.keys = tuple(key for key, _ in columns)
 
     def write(self, rows: list[tuple]) -> None:
-        self.file.write("".join(orjson.dumps(dict(zip(self.KEYS, r, strict=True))).decode() + "\n" for r in rows))
+        self.file.write("".join(orjson.dumps(dict(zip(self.keys, r, strict=True))).decode() + "\n" for r in rows))
 
 
 class XlsxWriter:
     """xlsxwriter in constant_memory mode: each row is flushed to a temporary file as soon as
     the next one starts, so memory does not grow with the rows."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: Columns, sheet: str) -> None:
         self.path = path
         self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
-        self.sheet = self.book.add_worksheet("职称申报数据")
-        self.sheet.write_row(0, 0, [header for _, header in rules.DECLARATION_COLUMNS])
+        self.sheet = self.book.add_worksheet(sheet)
+        self.sheet.write_row(0, 0, [header for _, header in columns])
         self.next_row = 1
 
     def write(self, rows: list[tuple]) -> None:
@@ -441,12 +527,13 @@ class XlsxWriter:
             self.path.unlink(missing_ok=True)
 
 
-def open_writer(fmt: ExportFormat, path: Path) -> RowWriter:
+def open_writer(fmt: ExportFormat, path: Path, kind: ExportKind) -> RowWriter:
+    columns = rules.COLUMNS[kind]
     if fmt is ExportFormat.CSV:
-        return CsvWriter(path)
+        return CsvWriter(path, columns)
     if fmt is ExportFormat.JSONL:
-        return JsonLinesWriter(path)
-    return XlsxWriter(path)
+        return JsonLinesWriter(path, columns)
+    return XlsxWriter(path, columns, rules.LABELS[kind])
 
 
 # --- expiry ---------------------------------------------------------------------------------

@@ -2,14 +2,14 @@
 HR systems (resolvers/declaration_list.py says who sees what).
 
 `DeclarationSummary` is flat on purpose: plain attributes from one statement (no resolver
-per field, no loader), so a page of 100 costs one query. The committee stage adds its
-fields (result, certificate number) here, filled in `DeclarationSummary.of`.
+per field, no loader), so a page of 100 costs one query: the committee stage's fields (the
+ballot's tally, the result, the certificate) come from outer joins of that statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -19,13 +19,36 @@ from rules import catalog as catalog_rules
 from rules import corrections as correction_rules
 from rules.declaration_states import DeclarationStatus as DomainStatus
 from rules.identity import mask_resident_id
+from rules.results import ReviewResult as DomainResult
+from rules.results import review_result
 from schema.accounts import RegionType
 from schema.catalog import TitleLevel
 from schema.connection import After, Connection, First
 from schema.context import Info
 from schema.correction_notice import today_of
 from schema.declarations import DeclarationMethod, DeclarationStatus
+from schema.enums import gql_enum
 from schema.ids import encode_id, query_id
+
+if TYPE_CHECKING:  # type checkers see the domain enum: schema.enums says why
+    ReviewResult = DomainResult
+else:
+    ReviewResult = gql_enum(DomainResult, {
+        DomainResult.PASSED: "评审通过：待评审结果公示和职称管理机构确认",
+        DomainResult.NOT_PASSED: "评审未通过",
+        DomainResult.WITHDRAWN: "表决通过，但评审结果公示期间异议成立，结果撤回（按未通过处理）",
+        DomainResult.GRANTED: "已确认，取得职称并发放电子证书",
+        DomainResult.REVOKED: "已取得的职称因弄虚作假被撤销（证书同时撤销）",
+    }, name="ReviewResult", description="评审结果（评审委员会闭票计票之后）")
+
+
+@strawberry.type(description="评审委员会对一个评审对象的计票结果（闭票时统计，不含回避的专家）")
+class BallotTally:
+    present: int = strawberry.field(description="到会且未回避的评审专家人数")
+    agree: int = strawberry.field(description="同意票")
+    disagree: int = strawberry.field(description="不同意票")
+    abstain: int = strawberry.field(description="弃权票")
+    passed: bool = strawberry.field(description="表决是否通过（同意票不少于到会专家的三分之二）")
 
 
 @strawberry.type(description="申报概要：职称管理机构和人事等系统同步所需的申报信息（按地区、评委会、年度、状态查询）")
@@ -55,11 +78,20 @@ class DeclarationSummary:
     accepted_at: dt.datetime | None = strawberry.field(description="评审委员会受理时间")
     updated_at: dt.datetime = strawberry.field(
         description="最近变动时间（每一步流程和每次修改都会更新）；增量同步用 updatedSince 从上次同步的最大值取起")
+    tally: BallotTally | None = strawberry.field(description="评审会议的计票结果；尚未闭票计票为空")
+    result: ReviewResult | None = strawberry.field(
+        description="评审结果（由当前状态和计票结果得出）；尚未闭票计票为空")
+    certificate_number: str | None = strawberry.field(description="电子职称证书编号；未发证为空")
+    certificate_issued_on: dt.date | None = strawberry.field(description="证书发证日期；未发证为空")
+    certificate_revoked: bool | None = strawberry.field(description="证书是否已撤销；未发证为空")
 
     @classmethod
     def of(cls, row: tuple, *, today: dt.date, unmask: bool) -> "DeclarationSummary":
         d: DeclarationModel = row[0]
         person_name, id_number, unit_name, unit_uscc, region_code, committee_name = row[1:7]
+        present, agree, disagree, abstain, passed, number, issued_on, revoked_at = row[7:15]
+        tally = BallotTally(present=present, agree=agree, disagree=disagree, abstain=abstain,
+                            passed=passed) if passed is not None else None
         return cls(
             declaration_id=encode_id("Declaration", d.id), year=d.year,
             status=correction_rules.effective_status(d.status, d.correction_deadline, today),
@@ -71,7 +103,9 @@ class DeclarationSummary:
             work_unit_name=unit_name, work_unit_uscc=unit_uscc, region=RegionType.of(region_code),
             committee_id=encode_id("Committee", d.committee_id) if d.committee_id is not None else None,
             committee_name=committee_name, created_at=d.created_at, confirmed_at=d.confirmed_at,
-            accepted_at=d.accepted_at, updated_at=d.updated_at,
+            accepted_at=d.accepted_at, updated_at=d.updated_at, tally=tally, result=review_result(d.status, passed),
+            certificate_number=number, certificate_issued_on=issued_on,
+            certificate_revoked=revoked_at is not None if number is not None else None,
         )
 
 

@@ -31,8 +31,13 @@ if TYPE_CHECKING:  # type checkers see the domain enums: schema.enums says why
     ExportFormat = DomainFormat
     ExportState = DomainState
 else:
-    ExportKind = gql_enum(DomainKind, {DomainKind.DECLARATIONS: "申报数据：每条申报一行（不含草稿）"},
-                          name="ExportKind", description="导出的数据种类")
+    ExportKind = gql_enum(DomainKind, {
+        DomainKind.DECLARATIONS: "申报数据：每条申报一行（不含草稿）",
+        DomainKind.RESULTS: "评审结果：每个已闭票计票的评审对象一行（评委会、评审会议、到会人数、同意/不同意/弃权票、"
+                            "是否通过、当前状态）",
+        DomainKind.CERTIFICATES: "职称证书：每张已发证书一行（证书编号、持证人、职称、级别、专业、评委会、发证日期；"
+                                 "已撤销的也在内并注明撤销日期）",
+    }, name="ExportKind", description="导出的数据种类")
     ExportFormat = gql_enum(DomainFormat, {
         DomainFormat.CSV: "CSV（UTF-8，带 BOM，首行为中文表头）",
         DomainFormat.XLSX: "Excel 工作簿（.xlsx，首行为中文表头）",
@@ -95,7 +100,7 @@ class Export(relay.Node):
         return [built.get(i) for i in ids]
 
 
-@strawberry.input(description="导出哪些申报（各条件同时满足）")
+@strawberry.input(description="导出哪些数据（各条件同时满足；评审结果和证书按其所属申报筛选）")
 class ExportFilterInput:
     year: int | None = strawberry.field(default=None, description="申报年度；不填为全部年度")
     states: list[DeclarationStatus] | None = strawberry.field(
