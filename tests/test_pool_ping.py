@@ -88,3 +88,20 @@ async def test_a_busy_connection_costs_no_ping_statements(database_url):
         await engine.dispose()
     assert len(pids) == 1 and seen == [str(PID)] * 3
     assert ping_calls == 2  # not the first checkout of a fresh connection
+
+
+async def test_one_failure_invalidates_every_older_pooled_connection(database_url):
+    engine = db.create_engine(database_url, pool_size=2, ping_after_idle=3600)
+    try:
+        async with engine.connect() as a, engine.connect() as b:
+            pids = {(await a.execute(PID)).scalar_one(), (await b.execute(PID)).scalar_one()}
+        for pid in pids:  # the database restarted: both pooled connections are dead
+            await _terminate(database_url, pid)
+        with pytest.raises(DBAPIError):
+            await _pid(engine)
+        # The other dead connection is not handed out again: the pool recycles it.
+        async with engine.connect() as a, engine.connect() as b:
+            after = {(await a.execute(PID)).scalar_one(), (await b.execute(PID)).scalar_one()}
+    finally:
+        await engine.dispose()
+    assert not after & pids
