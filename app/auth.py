@@ -10,6 +10,9 @@ from resolvers import accounts, api_clients
 from resolvers.env import ClientViewer, Env, Viewer
 from rules.scopes import is_client_token
 
+#: A session's connection outside any transaction (each statement its own).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
 
 def bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -22,15 +25,25 @@ async def authenticate_on(session: AsyncSession, services: AppServices, token: s
     connection per request): a login's, or an API client's (its prefix says which, so
     neither costs the other a lookup; a client's is refused outside its allowed networks).
     The viewer's rows are detached afterwards, so they stay readable whatever the request's
-    transactions do later; a due refresh of a login's idle window is committed at once."""
+    transactions do later; a due refresh of a login's idle window is committed at once.
+
+    On a fresh session the lookup runs in autocommit: one statement (and a due refresh, one
+    more) needs no transaction, and a BEGIN and a ROLLBACK would be two of the four round
+    trips of a compiled trusted document. The session hands the connection back after it,
+    so the request's own work begins its transaction as ever."""
+    release = not session.in_transaction()
+    if release:
+        await session.connection(execution_options=AUTOCOMMIT)
     env = Env.of(services, session, request_id="auth", client_address=client_address)
+    caller: Viewer | ClientViewer | None
     if is_client_token(token):
-        client = await api_clients.authenticate(env, token)
-        session.expunge_all()
-        return client
-    viewer = await accounts.authenticate(env, token)
-    if viewer is not None and viewer.touch_due:
-        await accounts.touch_session(env, viewer)
+        caller = await api_clients.authenticate(env, token)
+    else:
+        caller = await accounts.authenticate(env, token)
+        if caller is not None and caller.touch_due:
+            await accounts.touch_session(env, caller)
+            release = True
+    if release:
         await session.commit()
     session.expunge_all()
-    return viewer
+    return caller

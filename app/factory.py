@@ -72,7 +72,8 @@ def app_from_env() -> Starlette:
     """The app factory each uvicorn worker calls: the database was prepared by `serve`."""
     settings = Settings.from_env()
     engine = db.create_engine(os.environ[SERVE_URL_ENV], pool_size=settings.db_pool_size,
-                              pool_timeout=settings.db_pool_timeout)
+                              pool_timeout=settings.db_pool_timeout,
+                              ping_after_idle=settings.db_ping_after_idle)
 
     services = build_services(settings, engine)
 

@@ -97,8 +97,7 @@ class TrustedDocuments:
                             max_page_size=context.services.settings.max_page_size)
         except NotCompilable:
             return None
-        async with context.read() as env:
-            connection = await env.session.connection()
+        async with context.single_statement() as connection:
             text = (await connection.exec_driver_sql(prepared.sql, prepared.parameters)).scalar_one()
         record = current_request()
         if record is not None:

@@ -44,7 +44,8 @@ async def run_worker(url: str, settings: Settings, *, wait: bool = True, clock: 
     """Run jobs until stopped (a signal, or this coroutine cancelled); with `wait=False`
     only until the queue is empty (tests)."""
     import_tasks()
-    engine = db.create_engine(url, pool_size=settings.worker_concurrency + 1, pool_timeout=settings.db_pool_timeout)
+    engine = db.create_engine(url, pool_size=settings.worker_concurrency + 1, pool_timeout=settings.db_pool_timeout,
+                              ping_after_idle=settings.db_ping_after_idle)
     services = build_services(settings, engine, clock)
     # A connection of procrastinate's own per run (its pool: one listens, one fetches and
     # heart-beats, one per running job), so a run starts afresh after an earlier one closed.

@@ -117,6 +117,11 @@ class Settings:
                                                              "(plus as many overflow)")
     db_pool_timeout: float = setting(10.0, "ZHICHENG_DB_POOL_TIMEOUT",
                                      "wait for a pooled connection, and connect timeout (s); then 503")
+    # core/db.py: the dialect's ping is three round trips; a connection in use moments ago
+    # skips it. 0 pings at every checkout.
+    db_ping_after_idle: float = setting(1.0, "ZHICHENG_DB_PING_AFTER_IDLE",
+                                        "a pooled connection idle this long is pinged before use (s)",
+                                        minimum=0)
     # The HTTP edge (core/http.py). A body is read whole before anything touches the
     # database, within this many seconds (JSON) or for an upload; then 408. A slow client
     # costs a socket and its buffered bytes, never a pooled connection.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -84,11 +86,14 @@ class EmbeddedPostgres:
             self._server = None
 
 
-def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> AsyncEngine:
-    return create_async_engine(
+#: How long a pooled connection may sit unused before its next checkout pings it first.
+DEFAULT_PING_AFTER_IDLE = 1.0
+
+
+def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0,
+                  ping_after_idle: float = DEFAULT_PING_AFTER_IDLE) -> AsyncEngine:
+    engine = create_async_engine(
         asyncpg_url(url),
-        # A restarted database must not leave dead connections in the pool.
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         # How long a checkout waits for the pool, and a new connection for the server
@@ -97,6 +102,32 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
         pool_timeout=pool_timeout,
         connect_args={"timeout": pool_timeout},
     )
+    _ping_idle_connections(engine, ping_after_idle)
+    return engine
+
+
+def _ping_idle_connections(engine: AsyncEngine, after: float) -> None:
+    """A restarted database must not leave dead connections in the pool: SQLAlchemy's
+    pool_pre_ping would make sure, but the asyncpg dialect pings with BEGIN, `;`, ROLLBACK,
+    three round trips before every request's first statement (a compiled trusted document
+    makes two of its own). A connection handed back less than `after` seconds ago was
+    alive then; a dead one among those fails its request once (503, core/outage.py) and
+    the disconnect invalidates every older pooled connection, so the rest reconnect."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.pop("returned_at", None)
+        if returned_at is None or time.monotonic() - returned_at < after:
+            return  # just connected, or busy moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and checks out another (a fresh one if need be).
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.dataloader import DataLoader
@@ -77,6 +77,18 @@ class Context:
         """Run reads on the request's session, one at a time."""
         async with self._lock:
             yield self.env()
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """The request's connection for a read of one statement: in autocommit when the
+        session holds no transaction yet (no BEGIN, no ROLLBACK round trip), else inside it
+        (an earlier read, or an Idempotency-Key's claim, began one)."""
+        async with self._lock:
+            session = self.session
+            if session.in_transaction():
+                yield await session.connection()
+            else:
+                yield await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     @asynccontextmanager
     async def own_transaction(self) -> AsyncIterator[Env]:
