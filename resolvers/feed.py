@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, text, tuple_
+from sqlalchemy import ColumnElement, TextClause, and_, func, select, text, tuple_
 from sqlalchemy.sql import literal
 
 from core.errors import BadInput
@@ -43,7 +43,7 @@ LAG_COUNT_CAP = 10_000
 def _declaration_payload(declaration: Declaration, action: DeclarationAction,
                          from_status: DeclarationStatus | None) -> dict[str, Any]:
     """What a reader of the region may know without loading the declaration (no person data).
-    Keep in step with `_DECLARATION_EVENTS`, its set-based twin."""
+    Keep in step with `_INSERT_DECLARATION_EVENTS`, its set-based twin."""
     return {
         "action": action.value, "fromStatus": from_status.value if from_status else None,
         "toStatus": declaration.status.value, "year": declaration.year, "seriesCode": declaration.series_code,
@@ -65,40 +65,39 @@ def declaration_event(env: Env, declaration: Declaration, action: DeclarationAct
     ))
 
 
-_DECLARATION_EVENTS = text("""
+# The feed's rows for declarations that have just moved, built from the rows themselves: one
+# INSERT … SELECT whatever picks the declarations. Keep the payload in step with
+# `_declaration_payload`, its one-row twin.
+_INSERT_DECLARATION_EVENTS = """
     INSERT INTO feed_event (type, object_type, object_id, region_code, occurred_at, payload)
     SELECT :type, 'Declaration', d.id, u.region_code, :at,
            jsonb_build_object('action', CAST(:action AS text), 'fromStatus', CAST(:from_status AS text),
                               'toStatus', d.status, 'year', d.year, 'seriesCode', d.series_code,
                               'level', d.level, 'titleCode', d.title_code)
     FROM declaration d JOIN unit u ON u.id = d.work_unit_id
-    WHERE d.id = ANY(CAST(:ids AS bigint[]))
+"""
+_DECLARATION_EVENTS = text(_INSERT_DECLARATION_EVENTS + "WHERE d.id = ANY(CAST(:ids AS bigint[]))")
+_SESSION_EVENTS = text(_INSERT_DECLARATION_EVENTS + """
+    JOIN session_candidate c ON c.declaration_id = d.id
+    WHERE c.session_id = :session AND d.status = :to_status
 """)
+
+
+async def _declaration_events(env: Env, statement: TextClause, action: DeclarationAction,
+                              from_status: DeclarationStatus, at: datetime, **selection: Any) -> None:
+    event_type = declaration_event_type(action)
+    if event_type is None:
+        return
+    await env.session.execute(statement, {
+        "type": event_type.value, "at": at, "action": action.value, "from_status": from_status.value, **selection,
+    })
 
 
 async def declaration_events_sql(env: Env, ids: Sequence[int], action: DeclarationAction,
                                  from_status: DeclarationStatus, *, at: datetime) -> None:
     """The feed's rows for one step applied to many declarations at once (after they moved)."""
-    event_type = declaration_event_type(action)
-    if event_type is None or not ids:
-        return
-    await env.session.execute(_DECLARATION_EVENTS, {
-        "type": event_type.value, "at": at, "action": action.value, "from_status": from_status.value,
-        "ids": list(ids),
-    })
-
-
-_SESSION_EVENTS = text("""
-    INSERT INTO feed_event (type, object_type, object_id, region_code, occurred_at, payload)
-    SELECT :type, 'Declaration', d.id, u.region_code, :at,
-           jsonb_build_object('action', CAST(:action AS text), 'fromStatus', CAST(:from_status AS text),
-                              'toStatus', d.status, 'year', d.year, 'seriesCode', d.series_code,
-                              'level', d.level, 'titleCode', d.title_code)
-    FROM session_candidate c
-    JOIN declaration d ON d.id = c.declaration_id
-    JOIN unit u ON u.id = d.work_unit_id
-    WHERE c.session_id = :session AND d.status = :to_status
-""")
+    if ids:
+        await _declaration_events(env, _DECLARATION_EVENTS, action, from_status, at, ids=list(ids))
 
 
 async def session_events_sql(env: Env, session_id: int, action: DeclarationAction,
@@ -106,13 +105,8 @@ async def session_events_sql(env: Env, session_id: int, action: DeclarationActio
     """The feed's rows for one committee-stage step applied set-based to a review session's
     candidates: those of the session now in `to_status` (the step's own statement just moved
     them; no other step moves a session's candidates into that state in the same transaction)."""
-    event_type = declaration_event_type(action)
-    if event_type is None:
-        return
-    await env.session.execute(_SESSION_EVENTS, {
-        "type": event_type.value, "at": at, "action": action.value, "from_status": from_status.value,
-        "to_status": to_status.value, "session": session_id,
-    })
+    await _declaration_events(env, _SESSION_EVENTS, action, from_status, at, session=session_id,
+                              to_status=to_status.value)
 
 
 def publish(env: Env, event_type: EventType, object_type: str, object_id: int, *, region_code: str,
