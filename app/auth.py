@@ -24,8 +24,9 @@ async def authenticate_on(session: AsyncSession, services: AppServices, token: s
     """Resolve a bearer token on the request's own session (one statement, one pooled
     connection per request): a login's, or an API client's (its prefix says which, so
     neither costs the other a lookup; a client's is refused outside its allowed networks).
-    The viewer's rows are detached afterwards, so they stay readable whatever the request's
-    transactions do later; a due refresh of a login's idle window is committed at once.
+    A login's rows come back as records (resolvers.rows), a client's are detached afterwards:
+    either way they stay readable whatever the request's transactions do later; a due
+    refresh of a login's idle window is committed at once.
 
     On a fresh session the lookup runs in autocommit: one statement (and a due refresh, one
     more) needs no transaction, and a BEGIN and a ROLLBACK would be two of the four round

@@ -31,6 +31,7 @@ from resolvers import audit, panel_access
 from resolvers.db_errors import violated_constraint
 from resolvers.env import Env, Viewer
 from resolvers.permission import MANUAL_REVIEW_REASON_MAX
+from resolvers.rows import RecordColumns
 from rules import accounts as account_rules
 from rules import throttle
 from rules.declaration_states import DeclarationStatus
@@ -426,6 +427,23 @@ async def load_viewer(env: Env, account: Account, session_id: int) -> Viewer:
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
+# Every request pays for this statement: built once, read as records (resolvers.rows), so
+# the viewer's rows are plain, immutable and in no session.
+_VIEWER_ROW = RecordColumns(AuthSession=AuthSession, Account=Account, Person=Person, Unit=Unit, Admin=Admin,
+                            CommitteeOffice=CommitteeOffice)
+_AUTHENTICATE = (
+    select(*_VIEWER_ROW.columns)
+    .select_from(AuthSession)
+    .join(Account, Account.id == AuthSession.account_id)
+    .outerjoin(Person, Person.account_id == Account.id)
+    .outerjoin(Unit, Unit.account_id == Account.id)
+    .outerjoin(Admin, Admin.account_id == Account.id)
+    .outerjoin(CommitteeOffice, CommitteeOffice.account_id == Account.id)
+    .where(AuthSession.revoked_at.is_(None),
+           Account.disabled_at.is_(None))  # disabling revokes sessions too; this closes any race
+)
+
+
 async def authenticate(env: Env, token: str) -> Viewer | None:
     """The viewer behind a bearer token, or None when it is unknown, revoked or expired.
 
@@ -433,21 +451,13 @@ async def authenticate(env: Env, token: str) -> Viewer | None:
     writes nothing: when the sliding idle window is due a refresh, `viewer.touch_due` is
     set and the caller runs `touch_session`."""
     now = env.clock.now()
-    row = (
-        await env.session.execute(
-            select(AuthSession, Account, Person, Unit, Admin, CommitteeOffice)
-            .join(Account, Account.id == AuthSession.account_id)
-            .outerjoin(Person, Person.account_id == Account.id)
-            .outerjoin(Unit, Unit.account_id == Account.id)
-            .outerjoin(Admin, Admin.account_id == Account.id)
-            .outerjoin(CommitteeOffice, CommitteeOffice.account_id == Account.id)
-            .where(AuthSession.token_hash == token_digest(token), AuthSession.revoked_at.is_(None),
-                   Account.disabled_at.is_(None))  # disabling revokes sessions too; this closes any race
-        )
-    ).first()
+    # Through the connection (Core): the session's ORM result machinery would set up a
+    # loader per column of the ~40 on every request.
+    connection = await env.session.connection()
+    row = (await connection.execute(_AUTHENTICATE.where(AuthSession.token_hash == token_digest(token)))).first()
     if row is None:
         return None
-    auth, account, person, unit, admin, office = row
+    auth, account, person, unit, admin, office = _VIEWER_ROW.read(row)
     idle_limit = auth.last_seen_at + timedelta(minutes=env.settings.session_idle_minutes)
     if now >= auth.expires_at or now >= idle_limit:
         return None

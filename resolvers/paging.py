@@ -168,6 +168,7 @@ async def keyset_page(
     cap: int,
     key_of: Callable[[Any], tuple[Any, ...]] | None = None,
     count: Select | None = None,
+    read: Callable[[Any], Any] | None = None,
 ) -> Page:
     """Fetch one page of `stmt` (which selects whole entities or rows) in `keys` order.
 
@@ -176,19 +177,26 @@ async def keyset_page(
     statement counts only when the page is empty. `key_of(row)` gives a row's sort-key
     values; by default the attributes named like the key columns are read off the row.
     `count` is the same rows without the joins that only decorate them: counting through
-    joins costs a join per matching row.
+    joins costs a join per matching row. `read(row)` turns a result row into the page's row
+    (resolvers.rows.RecordColumns.read) before `key_of` sees it.
     """
     size = page_size(first, cap)
     counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
-    single = len(stmt.column_descriptions) == 1
+    # column_descriptions describes every column: 1 ms for a page read as records.
+    single = read is None and len(stmt.column_descriptions) == 1
     if after is not None:
         stmt = stmt.where(after_condition(keys, cursor_values(after, keys)))
     ordered = stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys])
     with_total = ordered.add_columns(counted.correlate(None).scalar_subquery())
-    result = (await session.execute(with_total.limit(size + 1))).all()
+    # Records are read through the session's connection (Core): the ORM's result machinery
+    # would set up a loader for each of a page's ~70 columns on every execution.
+    execute = session.execute if read is None else (await session.connection()).execute
+    result = (await execute(with_total.limit(size + 1))).all()
     total: int = result[0][-1] if result else (await session.execute(counted)).scalar_one()
     # The count rides on every row; an entity (or one column) per row comes back as itself.
     rows: list[Any] = [row[0] for row in result] if single else list(result)
+    if read is not None:
+        rows = [read(row) for row in rows]
     has_next = len(rows) > size
     rows = rows[:size]
     key_of = key_of or (lambda row: tuple(getattr(row, k.name) for k in keys))

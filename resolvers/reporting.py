@@ -23,7 +23,7 @@ from resolvers import feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.publicity import LOCK_DECLARATIONS
-from resolvers.review import QueueFilter, filtered, queue_select, require_reviewing_unit
+from resolvers.review import QUEUE_ROW, QueueFilter, filtered, queue_select, require_reviewing_unit
 from resolvers.timeline import actor_name
 from resolvers.units import require_acting_unit_permitted
 from rules.catalog import LEVEL_NAMES, TitleLevel, series_name
@@ -70,7 +70,7 @@ async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, 
     keys = [SortKey(column, descending), SortKey(ReviewStep.id, descending)]
     return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
                              count=filtered(select(ReviewStep.id).where(*where), f),
-                             first=first, after=after, cap=env.settings.max_page_size,
+                             first=first, after=after, cap=env.settings.max_page_size, read=QUEUE_ROW.read,
                              key_of=lambda row: (getattr(row.ReviewStep, column.key), row.ReviewStep.id))
 
 

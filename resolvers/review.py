@@ -23,6 +23,7 @@ from resolvers.committees import committee_for_accepting_unit
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.review_steps import was_routed_through
+from resolvers.rows import RecordColumns
 from resolvers.timeline import actor_name, append_event, transition
 from resolvers.units import require_acting_unit_permitted
 from rules.declaration_states import DeclarationAction, DeclarationStatus
@@ -153,17 +154,27 @@ def filtered(stmt, f: QueueFilter):
     return stmt.where(*_filter_conditions(f))
 
 
+#: A queue row, read as records (resolvers.rows): `.ReviewStep`, `.Declaration`, `.Person`,
+#: `.Unit` and `.qualifications`.
+QUEUE_ROW = RecordColumns(ReviewStep=ReviewStep, Declaration=Declaration, Person=Person, Unit=Unit,
+                          qualifications=records.qualifications_column(Declaration.__table__.c.id))
+
+
+# Built once: a statement is immutable, and coercing its 70 columns cost every page 0.2 ms.
+_QUEUE_SELECT = (
+    select(*QUEUE_ROW.columns)
+    .select_from(ReviewStep)
+    .join(Declaration, Declaration.id == ReviewStep.declaration_id)
+    .join(Person, Person.id == Declaration.person_id)
+    .join(Unit, Unit.id == ReviewStep.work_unit_id)
+)
+
+
 def queue_select():
     """A queue row: the step with its declaration, applicant, work unit and the declaration's
     qualifications, joined by primary key on the page's rows only (filtering and ordering
-    use review_step alone)."""
-    return (
-        select(ReviewStep, Declaration, Person, Unit,
-               records.qualifications_column(Declaration.id).label("qualifications"))
-        .join(Declaration, Declaration.id == ReviewStep.declaration_id)
-        .join(Person, Person.id == Declaration.person_id)
-        .join(Unit, Unit.id == ReviewStep.work_unit_id)
-    )
+    use review_step alone). Read its rows with `QUEUE_ROW.read`."""
+    return _QUEUE_SELECT
 
 
 async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: int | None,
@@ -175,7 +186,7 @@ async def review_queue(env: Env, *, state: ReviewState, f: QueueFilter, first: i
     return await keyset_page(env.session, queue_select().where(*where), keys,
                              count=select(ReviewStep.id).where(*where),
                              first=first, after=after, cap=env.settings.max_page_size,
-                             key_of=lambda row: (row.ReviewStep.id,))
+                             read=QUEUE_ROW.read, key_of=lambda row: (row.ReviewStep.id,))
 
 
 def review_queue_rows(unit_id: Any, state: ReviewState, f: QueueFilter) -> tuple[list[ColumnElement[bool]],
@@ -193,7 +204,7 @@ async def visible_queue_rows(env: Env, step_ids: list[int]) -> dict[int, object]
     unit = env.viewer.unit if env.viewer else None
     if unit is None or not step_ids:
         return {}
-    rows = (await env.session.execute(
+    rows = (await (await env.session.connection()).execute(
         queue_select().where(ReviewStep.id.in_(step_ids), ReviewStep.unit_id == unit.id,
                              ReviewStep.decision.is_distinct_from(StepDecision.WITHDRAWN)))).all()
-    return {row.ReviewStep.id: row for row in rows}
+    return {row.ReviewStep.id: row for row in map(QUEUE_ROW.read, rows)}
