@@ -9,7 +9,7 @@ import weakref
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Text, bindparam, case, cast, func, literal, literal_column, select
+from sqlalchemy import String, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -76,28 +76,29 @@ def iso_date(column: Any) -> ColumnElement[str]:
     return func.to_char(column, "YYYY-MM-DD")
 
 
-_NAMES: weakref.WeakKeyDictionary[Catalog, str] = weakref.WeakKeyDictionary()
+_NAMES: weakref.WeakKeyDictionary[Catalog, ColumnElement[Any]] = weakref.WeakKeyDictionary()
 
 
-def catalog_names(catalog: Catalog) -> str:
-    """The names rules.catalog.series_name / title_name / specialty_name read, as one JSON
-    object (bound once per request as `catalog`): the same in-memory catalogue, so a
-    compiled answer names a code as the standard path does, retired entries included."""
+def catalog_names(catalog: Catalog) -> ColumnElement[Any]:
+    """The names rules.catalog.series_name / title_name / specialty_name read, as one jsonb
+    constant of the statement: the same in-memory catalogue, so a compiled answer names a
+    code as the standard path does, retired entries included. A constant, not a bound
+    parameter: PostgreSQL parses it once, when the statement is prepared, where a parameter
+    (22 kB) was parsed by every execution (measured: 0.3 ms of each compiled page)."""
     names = _NAMES.get(catalog)
     if names is None:
-        names = _NAMES[catalog] = orjson.dumps({
+        text = orjson.dumps({
             "series": {code: s.name for code, s in catalog.series_by_code.items()},
             "title": {code: t.name for code, (_, _, t) in catalog.titles_by_code.items()},
             "specialty": {code: sp.name for code, (_, sp) in catalog.specialties_by_code.items()},
         }).decode()
+        names = _NAMES[catalog] = literal_column("'" + text.replace("'", "''") + "'::jsonb", JSONB)
     return names
 
 
-def catalog_name(kind: str, code: Any) -> ColumnElement[str]:
-    """rules.catalog.<kind>_name(code) or "": a lookup in the bound names (parsed once per
-    statement, an InitPlan)."""
-    names = select(cast(bindparam("catalog", type_=Text), JSONB)).scalar_subquery()
-    return func.coalesce(func.jsonb_extract_path_text(names, kind, code), "")
+def catalog_name(kind: str, code: Any, catalog: Catalog) -> ColumnElement[str]:
+    """rules.catalog.<kind>_name(code) or "": a lookup in the catalogue's names."""
+    return func.coalesce(func.jsonb_extract_path_text(catalog_names(catalog), kind, code), "")
 
 
 def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[str]:

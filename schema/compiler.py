@@ -115,12 +115,13 @@ class Scope:
     values: dict[str, Any] = field(default_factory=dict)
     #: What, besides the document, decides the plan's SQL (a filter given or not, a state …).
     shape: list[Any] = field(default_factory=list)
+    #: The catalogue this process serves (rules.catalog.current()), whose names a plan holds.
+    catalog: Any = field(default_factory=catalog_rules.current)
 
     def __post_init__(self) -> None:
         # The request-wide values, bound whether or not this request builds the plan.
         person = self.viewer.person if self.viewer is not None else None
-        self.values.update(viewer_person=person.id if person is not None else None, today=self.today,
-                           catalog=sql.catalog_names(catalog_rules.current()))
+        self.values.update(viewer_person=person.id if person is not None else None, today=self.today)
 
     def bind(self, name: str, value: Any, type_: Any) -> Any:
         """A bound parameter of the plan, with this request's value."""
@@ -231,9 +232,9 @@ def _payload(name: str) -> Builder:
     return lambda row, scope, nodes, type_: row.c.payload[name].astext
 
 
-def _catalog_name(table: Any, code: Any) -> ColumnElement[str]:
+def _catalog_name(table: Any, code: Any, scope: Scope) -> ColumnElement[str]:
     """rules.catalog.*_name(code) or "": the name of a code of the catalogue, retired ones too."""
-    return sql.catalog_name(_CATALOG_KINDS[table.name], code)
+    return sql.catalog_name(_CATALOG_KINDS[table.name], code, scope.catalog)
 
 
 _CATALOG_KINDS = {"catalog_series": "series", "catalog_title": "title", "catalog_specialty": "specialty"}
@@ -287,11 +288,11 @@ def _declaration_builders() -> dict[str, Builder]:
 
     return {
         "id": node_id("Declaration"), "year": column("year"), "seriesCode": column("series_code"),
-        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__, row.c.series_code),
+        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__, row.c.series_code, s),
         "level": column("level"), "titleCode": column("title_code"),
-        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__, row.c.title_code),
+        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__, row.c.title_code, s),
         "specialtyCode": column("specialty_code"),
-        "specialtyName": lambda row, s, n, t: _catalog_name(CatalogSpecialty.__table__, row.c.specialty_code),
+        "specialtyName": lambda row, s, n, t: _catalog_name(CatalogSpecialty.__table__, row.c.specialty_code, s),
         "method": column("method"), "exceptionalReason": column("exceptional_reason"),
         "formerSeriesCode": column("former_series_code"), "educationLevel": column("education_level"),
         "currentTitle": column("current_title"), "currentTitleObtainedOn": day("current_title_obtained_on"),
@@ -324,9 +325,11 @@ def _qualification_builders() -> dict[str, Builder]:
         "id": node_id(RECORD_ID_TYPE), "category": column("category"),
         "createdAt": timestamp("created_at"), "updatedAt": timestamp("updated_at"),
         "seriesCode": _payload("series_code"),
-        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__, row.c.payload["series_code"].astext),
+        "seriesName": lambda row, s, n, t: _catalog_name(CatalogSeries.__table__,
+                                                         row.c.payload["series_code"].astext, s),
         "level": _payload("level"), "titleCode": _payload("title_code"),
-        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__, row.c.payload["title_code"].astext),
+        "titleName": lambda row, s, n, t: _catalog_name(CatalogTitle.__table__,
+                                                        row.c.payload["title_code"].astext, s),
         "obtainedOn": _payload("obtained_on"), "certificateNumber": _payload("certificate_number"),
         "issuingAuthority": _payload("issuing_authority"),
     }
@@ -620,8 +623,10 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
         roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
+    # The catalogue's names are a constant of the SQL (resolvers.projections.catalog_name):
+    # a plan is of one catalogue, and an installed catalogue makes new plans.
     plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),
-                tuple(scope.shape))
+                tuple(scope.shape), scope.catalog)
     statement = compiled.plans.get(plan_key)
     if statement is None:
         statement = compiled.plans[plan_key] = typing.cast(
