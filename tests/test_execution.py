@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema import schema as api_schema
-from schema.execution import PlainFieldExecutor, plain_fields
+from schema.execution import PREFETCHED, PlainFieldExecutor, PlainList, plain_fields
 
 
 @strawberry.enum
@@ -76,6 +76,22 @@ class Holder:
 
 
 GOOD = Item(name="a", size=1, note=None, colour=Colour.BLUE, at=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC))
+NAMELESS = Loose(name=None, size=1, colour=Colour.RED, at=GOOD.at)  # an Item-like object breaking Item.name
+
+
+@strawberry.type
+class Shelf:
+    """Lists of objects read off attributes, and one a page prefetched (PREFETCHED)."""
+    items: list[Item]
+    maybe_items: list[Item | None] = strawberry.field(default_factory=list)
+    optional_items: list[Item] | None = None
+    things: list[Thing] = strawberry.field(default_factory=list)  # a node type: strawberry checks each item's type
+    cached_list: strawberry.Private[list[Item] | None] = None
+
+    @strawberry.field(metadata={PREFETCHED: "cached_list"})
+    def cached(self) -> list[Item]:
+        return self.cached_list if self.cached_list is not None else [Item(name="resolved", size=9, note=None,
+                                                                          colour=Colour.RED, at=GOOD.at)]
 
 
 @strawberry.type
@@ -108,6 +124,21 @@ class Query:
         ]
 
     @strawberry.field
+    def shelves(self) -> list[Shelf | None]:
+        second = Item(name="b", size=2, note="n", colour=Colour.RED, at=GOOD.at)
+        return [
+            Shelf(items=[GOOD, second], maybe_items=[None, GOOD], optional_items=None, cached_list=[second]),
+            Shelf(items=[], optional_items=[GOOD], things=[Thing(code=4, label="t")]),  # not prefetched: the resolver
+            Shelf(items=[], things=[Thing(code=5, label="u"), Loose(code=6, label="v")]),  # not a Thing: an error
+            Loose(items=[GOOD, None], maybe_items=[], optional_items=None, cached_list=None),  # null item, non-null
+            Loose(items=[GOOD, Loose(name="x")], maybe_items=[], optional_items=None, cached_list=None),  # Item-like
+            Loose(items=[GOOD, NAMELESS], maybe_items=[NAMELESS, GOOD], optional_items=[NAMELESS],
+                  cached_list=[GOOD]),                                              # errors inside items
+            Loose(items=None, maybe_items=[], optional_items=None, cached_list=None),  # null list, non-null field
+            Loose(items=(GOOD,), maybe_items=[], optional_items=None, cached_list=None),  # a tuple: standard path
+        ]
+
+    @strawberry.field
     def custom_things(self) -> list[CustomThing]:
         return [CustomThing(code=5)]
 
@@ -127,7 +158,9 @@ def test_only_attribute_reads_of_leaf_types_take_the_direct_path():
     assert {("Item", "name"), ("Item", "size"), ("Item", "note"), ("Item", "colour"), ("Item", "at")} <= leaves
     assert ("Item", "shout") not in leaves      # has a resolver
     assert ("Item", "padded") not in leaves     # has arguments
-    assert ("Query", "items") not in leaves     # a list of objects
+    assert ("Query", "items") not in leaves     # a list of objects, from a resolver
+    lists = {(t.name, f) for (t, f), plan in plain_fields(fast._schema).items() if isinstance(plan, PlainList)}
+    assert {("Shelf", "items"), ("Shelf", "maybeItems"), ("Shelf", "optionalItems"), ("Shelf", "cached")} <= lists
     assert ("Holder", "item") in leaves and ("Holder", "maybe") in leaves  # objects read off an attribute
     assert ("Thing", "id") in leaves            # relay's own id rule
     assert ("CustomThing", "id") not in leaves  # its own resolve_id: the standard path calls it
@@ -151,6 +184,10 @@ def test_the_api_schema_uses_it_for_attributes_and_relay_ids_only():
     "{ items { size later name shout at } }",
     "{ holders { item { name later size } maybe { name colour } } }",
     "{ holders { maybe { later } item { __typename at } } }",
+    "{ shelves { items { name colour } maybeItems { name later } optionalItems { size } cached { name } } }",
+    "{ shelves { cached { later name } items { later } } }",
+    "{ shelves { maybeItems { size } optionalItems { name } } }",
+    "{ shelves { things { id label } items { name } } }",
 ])
 async def test_same_data_and_errors_as_the_standard_path(query):
     fast, standard = schemas()
@@ -187,3 +224,19 @@ async def test_nulls_in_plain_objects_propagate_to_the_nearest_nullable_field():
     assert result.data["holders"][2:] == [None, None, {"item": {"name": "a", "later": "aa"}, "maybe": None}]
     assert sorted(e.path for e in result.errors) == [
         ["holders", 2, "item"], ["holders", 3, "item", "name"], ["holders", 4, "maybe", "name"]]
+
+
+async def test_lists_of_objects_take_the_direct_path_and_propagate_nulls_as_graphql_core_does():
+    fast, _ = schemas()
+    result = await fast.execute("{ shelves { items { name } maybeItems { name } optionalItems { name } cached { name } } }")
+    a, b = {"name": "a"}, {"name": "b"}
+    assert result.data["shelves"][:2] == [
+        {"items": [a, b], "maybeItems": [None, a], "optionalItems": None, "cached": [b]},
+        {"items": [], "maybeItems": [], "optionalItems": [a], "cached": [{"name": "resolved"}]},  # the resolver
+    ]
+    # A null in a non-null list, a null inside an item (into the list, then the shelf), a null
+    # list: each shelf is null, as the standard path makes it. Item has no is_type_of
+    # (strawberry checks types only where an interface or a union needs it): a look-alike passes.
+    assert result.data["shelves"][3:7] == [None, {**result.data["shelves"][4], "items": [a, {"name": "x"}]}, None, None]
+    assert result.data["shelves"][7]["items"] == [a]
+    assert ["shelves", 5, "items", 1, "name"] in [e.path for e in result.errors]
