@@ -6,13 +6,15 @@ to its Python twin (tests/test_compiled_documents.py), so the two paths cannot d
 from __future__ import annotations
 
 import weakref
+from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Text, bindparam, case, cast, func, literal, literal_column, select
+from sqlalchemy import DateTime, String, Text, bindparam, case, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from rules import corrections
 from rules.catalog import Catalog
 from rules.declaration_states import DeclarationStatus
 from rules.identity import ID_NUMBER_MASK, MOBILE_MASK, Mask
@@ -89,6 +91,7 @@ def catalog_names(catalog: Catalog) -> str:
             "series": {code: s.name for code, s in catalog.series_by_code.items()},
             "title": {code: t.name for code, (_, _, t) in catalog.titles_by_code.items()},
             "specialty": {code: sp.name for code, (_, sp) in catalog.specialties_by_code.items()},
+            "condition": {code: c.name for code, c in catalog.conditions_by_code.items()},
         }).decode()
     return names
 
@@ -96,8 +99,14 @@ def catalog_names(catalog: Catalog) -> str:
 def catalog_name(kind: str, code: Any) -> ColumnElement[str]:
     """rules.catalog.<kind>_name(code) or "": a lookup in the bound names (parsed once per
     statement, an InitPlan)."""
+    return func.coalesce(catalog_lookup(kind, code), "")
+
+
+def catalog_lookup(kind: str, code: Any) -> ColumnElement[str]:
+    """The name of a code in the bound names (`catalog_names`), NULL for an unknown code:
+    kinds series, title, specialty and condition (破格条件, find_exceptional_condition)."""
     names = select(cast(bindparam("catalog", type_=Text), JSONB)).scalar_subquery()
-    return func.coalesce(func.jsonb_extract_path_text(names, kind, code), "")
+    return func.jsonb_extract_path_text(names, kind, code)
 
 
 def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[str]:
@@ -105,3 +114,42 @@ def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[st
     has passed (today > deadline) is ABANDONED."""
     return case(((status == DeclarationStatus.RETURNED.value) & deadline.is_not(None) & (today > deadline),
                  literal(DeclarationStatus.ABANDONED.value, String)), else_=cast(status, String))
+
+
+# --- corrections (一次性告知补正) -------------------------------------------------------------
+
+
+def deadline_passed(deadline: Any, today: Any) -> ColumnElement[bool]:
+    """rules.corrections.has_expired: the deadline is the last day, passed from the next day on."""
+    return today > deadline
+
+
+#: rules.corrections.expired_at's zone is a fixed offset (+08:00, no daylight saving).
+_EXPIRY_OFFSET = corrections.expired_at(date(2000, 1, 1)).utcoffset()
+
+
+def expired_at(deadline: Any) -> ColumnElement[Any]:
+    """rules.corrections.expired_at in SQL (a timestamptz): the first instant of the day after
+    the deadline at the rule's fixed offset."""
+    assert _EXPIRY_OFFSET is not None
+    local = cast(deadline + 1, DateTime)
+    offset: ColumnElement[Any] = literal_column(f"INTERVAL '{int(_EXPIRY_OFFSET.total_seconds())} seconds'")
+    return func.timezone("UTC", local - offset)
+
+
+_MARK = date(1, 1, 1)
+#: rules.corrections.abandoned_reason around its date, read from the rule itself.
+_REASON_BEFORE, _REASON_AFTER = corrections.abandoned_reason(_MARK).split(_MARK.isoformat())
+
+
+def abandoned_reason(deadline: Any) -> ColumnElement[str]:
+    """rules.corrections.abandoned_reason in SQL (the reason of the 视为放弃 step)."""
+    return literal(_REASON_BEFORE, String) + iso_date(deadline) + literal(_REASON_AFTER, String)
+
+
+_LABELS = orjson.dumps({target.value: label for target, label in corrections.TARGET_LABELS.items()}).decode()
+
+
+def correction_label(target: Any) -> ColumnElement[str]:
+    """rules.corrections.TARGET_LABELS[target] in SQL (a constant of the statement)."""
+    return func.jsonb_extract_path_text(cast(literal_column("'" + _LABELS.replace("'", "''") + "'"), JSONB), target)
