@@ -901,6 +901,10 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
         roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
+    if sum(isinstance(source, PageSource) for _, _, source in roots) > 1:
+        # Each page is a CTE named `page` with bound names of its own (size, after_0 …):
+        # two would collide (SQLAlchemy refused to compile them: a 500), so the standard path answers.
+        raise NotCompilable("two connections in one document")
     plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),
                 tuple(scope.shape))
     statement = compiled.plans.get(plan_key)

@@ -645,3 +645,14 @@ def test_correction_twins_render_what_python_renders(session_loop, engine):
         assert session_loop.run_until_complete(evaluate(columns)) == expected
 
     check()
+
+
+async def test_two_pages_in_one_document_run_on_the_standard_path(world, compare):
+    """Two connections in one document (aliases of one root field, or two root fields) would
+    share the page's CTE and bound names: the standard path answers them."""
+    await world.complete()
+    text = """query($a: Int, $b: Int) { a: myDeclarations(first: $a) { totalCount nodes { id } }
+      b: myDeclarations(first: $b) { totalCount pageInfo { hasNextPage } } }"""
+    await compare.register(world.admin, text)
+    data = await compare.same(text, {"a": 1, "b": 2}, world.token, compiled=False)
+    assert data["data"]["a"]["totalCount"] == data["data"]["b"]["totalCount"] == 1
