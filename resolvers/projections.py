@@ -124,17 +124,23 @@ def deadline_passed(deadline: Any, today: Any) -> ColumnElement[bool]:
     return today > deadline
 
 
-#: rules.corrections.expired_at's zone is a fixed offset (+08:00, no daylight saving).
-_EXPIRY_OFFSET = corrections.expired_at(date(2000, 1, 1)).utcoffset()
+def _expiry_offset() -> ColumnElement[Any]:
+    """rules.corrections.expired_at's zone, a fixed offset (+08:00), as an SQL interval. Were
+    the rule to use the tz database's Asia/Shanghai instead, this would differ on its summer
+    days of 1986–1991 (daylight saving), which the property test draws from."""
+    offset = corrections.expired_at(date(2000, 1, 1)).utcoffset()
+    if offset is None:
+        raise RuntimeError("rules.corrections.expired_at must return an aware datetime")
+    return literal_column(f"INTERVAL '{int(offset.total_seconds())} seconds'")
+
+
+_EXPIRY_OFFSET = _expiry_offset()
 
 
 def expired_at(deadline: Any) -> ColumnElement[Any]:
     """rules.corrections.expired_at in SQL (a timestamptz): the first instant of the day after
     the deadline at the rule's fixed offset."""
-    assert _EXPIRY_OFFSET is not None
-    local = cast(deadline + 1, DateTime)
-    offset: ColumnElement[Any] = literal_column(f"INTERVAL '{int(_EXPIRY_OFFSET.total_seconds())} seconds'")
-    return func.timezone("UTC", local - offset)
+    return func.timezone("UTC", cast(deadline + 1, DateTime) - _EXPIRY_OFFSET)
 
 
 _MARK = date(1, 1, 1)

@@ -14,11 +14,11 @@ other root fields, a field with a resolver that is not a column or a relation, a
 nested fields, more than 50 fields in one object) runs on the standard path, as does every
 request whose root field would refuse (not logged in, wrong kind, a bad cursor or page size,
 a malformed id, bad variables): the compiled path answers only what it answers exactly as the
-standard path would, and the standard path owns every error. Who sees which rows is not defined here: the root fields
-page through the resolvers' own predicates (resolvers.review.review_queue_rows) and
-declaration(id:) reads the standard path's rule (resolvers.declarations.declaration_visible_to);
-masks, ids, cursors, the effective status and the correction deadline's consequences are the
-SQL twins in resolvers.projections.
+standard path would, and the standard path owns every error. Who sees which rows is not
+defined here: the root fields page through the resolvers' own predicates
+(resolvers.review.review_queue_rows), declaration(id:) reads the standard path's rule
+(resolvers.declarations.declaration_visible_to), and masks, ids, cursors, the effective
+status and what a passed correction deadline means are the SQL twins in resolvers.projections.
 
 `@include`/`@skip` and fragments are resolved when a plan is built, with the request's
 variable values; plans are built per request from the parsed document (parsed once per
