@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
 from dataloaders.declarations import Read, _by_id
@@ -19,8 +21,7 @@ def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
         async with read() as env:
             rows = await env.session.scalars(
                 select(ReviewStep)
-                .where(ReviewStep.declaration_id.in_(ids),
-                       ReviewStep.decision.is_not(None), ReviewStep.decision != StepDecision.WITHDRAWN)
+                .where(ReviewStep.declaration_id.in_(ids), decided_step(ReviewStep.__table__))
                 .order_by(ReviewStep.id)
             )
         grouped: dict[int, list[ReviewStep]] = {i: [] for i in ids}
@@ -29,6 +30,12 @@ def decisions_by_declaration(read: Read) -> DataLoader[int, list[ReviewStep]]:
         return [grouped[i] for i in ids]
 
     return DataLoader(load_fn=load)
+
+
+def decided_step(step: Any) -> ColumnElement[bool]:
+    """A review step (of the review_step table or an alias of it) that records a unit's
+    decision: the one definition of the loader above and of compiled trusted documents."""
+    return and_(step.c.decision.is_not(None), step.c.decision != StepDecision.WITHDRAWN)
 
 
 def committees_by_id(read: Read) -> DataLoader[int, Committee | None]:

@@ -12,7 +12,8 @@ from dataclasses import fields as fields_of
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, String, and_, any_, exists, false, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,23 +24,24 @@ from models import (
     DeclarationRecord,
     Material,
     Person,
+    ReviewStep,
     Unit,
 )
 from resolvers import corrections, integrity, review_steps
 from resolvers.commitment import require_commitment, year_is_open
 from resolvers.corrections import today
 from resolvers.db_errors import violated_constraint
-from resolvers.env import Env
+from resolvers.env import Env, Viewer
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.panel_access import judged_by
 from resolvers.timeline import append_event, transition
-from resolvers.units import require_permitted_unit
+from resolvers.units import Bind, require_permitted_unit
 from rules import catalog
 from rules import corrections as corrections_rules
 from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
 from rules.errors import ErrorCode, RuleViolation, collect, raise_all
 from rules.records import EducationLevel, RecordCategory
-from rules.regions import region_covers
+from rules.regions import covered_regions
 from rules.text import LONG_TEXT_MAX, NAME_MAX, REASON_MAX, check_phone, clean_text, trimmed
 
 A, S = DeclarationAction, DeclarationStatus
@@ -329,52 +331,54 @@ async def withdraw_declaration(env: Env, *, declaration_id: int, reason: str | N
 # --- reading ---------------------------------------------------------------------------
 
 
-async def unit_can_see_declaration(env: Env, unit: Unit, declaration: Declaration) -> bool:
-    """A unit sees a declaration routed through it, past and present (a review step at
-    the unit exists), except while the applicant has it as a draft again (withdrawn)."""
-    if declaration.status is S.DRAFT:
-        return False
-    if unit.id == declaration.current_unit_id:
-        return True
-    return await review_steps.was_routed_through(env, unit.id, declaration.id)
+def _literal(name: str, value: Any, type_: Any) -> Any:
+    return literal(value, type_)
 
 
-async def can_see_declaration(env: Env, declaration: Declaration, work_unit_region: str) -> bool:
-    """The applicant; units it has reached; admins of the work unit's region once submitted; the
-    office of the committee that accepted it; experts of a panel judging it (not recused)."""
-    viewer = env.viewer
-    if viewer is None:
-        return False
+def declaration_visible_to(viewer: Viewer, bind: Bind = _literal) -> ColumnElement[bool]:
+    """Who reads a declaration, as one SQL condition on `Declaration`: the applicant; experts
+    of a panel judging it (not recused, resolvers.panel_access); units it has reached, past
+    and present (a review step at the unit), unless the applicant has it as a draft again
+    (withdrawn); admins of the work unit's region (rules.regions.region_covers) once
+    submitted; the office of the committee that accepted it. No one else.
+
+    The one definition of the standard path (visible_declarations, can_see_declaration)
+    and of compiled trusted documents (schema/compiler.py), whose `bind` makes each value a
+    bound parameter of a plan compiled once: the SQL depends only on `visibility_shape`."""
+    submitted = Declaration.status != S.DRAFT
     if viewer.person is not None:
-        return declaration.person_id == viewer.person.id or bool(await env.session.scalar(
-            select(Declaration.id).where(Declaration.id == declaration.id, judged_by(viewer.person.id))))
+        person_id = bind("visible_person", viewer.person.id, BigInteger)
+        return or_(Declaration.person_id == person_id, judged_by(person_id))
     if viewer.unit is not None:
-        return await unit_can_see_declaration(env, viewer.unit, declaration)
+        return and_(submitted, exists().where(ReviewStep.declaration_id == Declaration.id,
+                                              ReviewStep.unit_id == bind("visible_unit", viewer.unit.id, BigInteger)))
     if viewer.admin is not None:
-        return declaration.status is not S.DRAFT and region_covers(viewer.admin.region_code, work_unit_region)
+        regions = bind("visible_regions", covered_regions(viewer.admin.region_code), ARRAY(String))
+        return and_(submitted, exists().where(Unit.id == Declaration.work_unit_id, Unit.region_code == any_(regions)))
     if viewer.committee_office is not None:  # what the route brought to its committee
-        return declaration.committee_id == viewer.committee_office.committee_id
-    return False
+        return Declaration.committee_id == bind("visible_committee", viewer.committee_office.committee_id, BigInteger)
+    return false()
+
+
+def visibility_shape(viewer: Viewer) -> str:
+    """Which branch of `declaration_visible_to` a viewer takes (part of a compiled plan's key)."""
+    for kind in ("person", "unit", "admin", "committee_office"):
+        if getattr(viewer, kind) is not None:
+            return kind
+    return "nobody"
+
+
+async def can_see_declaration(env: Env, declaration_id: int) -> bool:
+    return declaration_id in await visible_declarations(env, [declaration_id])
 
 
 async def visible_declarations(env: Env, ids: list[int]) -> dict[int, Declaration]:
+    """The declarations of `ids` the caller may read (`declaration_visible_to`), in one query."""
     if env.viewer is None or not ids:
         return {}
-    rows = (await env.session.execute(
-        select(Declaration, Unit.region_code)
-        .join(Unit, Unit.id == Declaration.work_unit_id)
-        .where(Declaration.id.in_(ids))
-    )).all()
-    person = env.viewer.person
-    if person is not None:  # their own, and as an expert the candidates they judge: one query
-        return {d.id: d for d, _ in rows if d.person_id == person.id} | {
-            d.id: d for d in await env.session.scalars(
-                select(Declaration).where(Declaration.id.in_(ids), judged_by(person.id)))}
-    unit = env.viewer.unit
-    if unit is not None:  # one query for the whole batch instead of one per declaration
-        reached = await review_steps.routed_through(env, unit.id, [d.id for d, _ in rows])
-        return {d.id: d for d, _ in rows if d.status is not S.DRAFT and d.id in reached}
-    return {d.id: d for d, region in rows if await can_see_declaration(env, d, region)}
+    rows = await env.session.scalars(
+        select(Declaration).where(Declaration.id.in_(ids), declaration_visible_to(env.viewer)))
+    return {d.id: d for d in rows}
 
 
 async def my_declarations(env: Env, *, first: int | None, after: str | None) -> Page:

@@ -161,7 +161,7 @@ async def open_download(env: Env, *, material_id: int) -> Download:
         .join(Unit, Unit.id == Declaration.work_unit_id)
         .where(Material.id == material_id)
     )).first()
-    if row is None or not await can_see_declaration(env, row[1], row[2]):
+    if row is None or not await can_see_declaration(env, row[1].id):
         raise RuleViolation(ErrorCode.NOT_FOUND)
     material = row[0]
     if viewer.person is None:

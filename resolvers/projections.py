@@ -6,13 +6,15 @@ to its Python twin (tests/test_compiled_documents.py), so the two paths cannot d
 from __future__ import annotations
 
 import weakref
+from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import String, case, cast, func, literal, literal_column
+from sqlalchemy import DateTime, String, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
+from rules import corrections
 from rules.catalog import Catalog
 from rules.declaration_states import DeclarationStatus
 from rules.identity import ID_NUMBER_MASK, MOBILE_MASK, Mask
@@ -91,6 +93,7 @@ def catalog_names(catalog: Catalog) -> ColumnElement[Any]:
             "series": {code: s.name for code, s in catalog.series_by_code.items()},
             "title": {code: t.name for code, (_, _, t) in catalog.titles_by_code.items()},
             "specialty": {code: sp.name for code, (_, sp) in catalog.specialties_by_code.items()},
+            "condition": {code: c.name for code, c in catalog.conditions_by_code.items()},
         }).decode()
         names = _NAMES[catalog] = literal_column("'" + text.replace("'", "''") + "'::jsonb", JSONB)
     return names
@@ -98,7 +101,13 @@ def catalog_names(catalog: Catalog) -> ColumnElement[Any]:
 
 def catalog_name(kind: str, code: Any, catalog: Catalog) -> ColumnElement[str]:
     """rules.catalog.<kind>_name(code) or "": a lookup in the catalogue's names."""
-    return func.coalesce(func.jsonb_extract_path_text(catalog_names(catalog), kind, code), "")
+    return func.coalesce(catalog_lookup(kind, code, catalog), "")
+
+
+def catalog_lookup(kind: str, code: Any, catalog: Catalog) -> ColumnElement[str]:
+    """The name of a code in the catalogue's names (`catalog_names`), NULL for an unknown
+    code: kinds series, title, specialty and condition (破格条件, find_exceptional_condition)."""
+    return func.jsonb_extract_path_text(catalog_names(catalog), kind, code)
 
 
 def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[str]:
@@ -106,3 +115,48 @@ def effective_status(status: Any, deadline: Any, today: Any) -> ColumnElement[st
     has passed (today > deadline) is ABANDONED."""
     return case(((status == DeclarationStatus.RETURNED.value) & deadline.is_not(None) & (today > deadline),
                  literal(DeclarationStatus.ABANDONED.value, String)), else_=cast(status, String))
+
+
+# --- corrections (一次性告知补正) -------------------------------------------------------------
+
+
+def deadline_passed(deadline: Any, today: Any) -> ColumnElement[bool]:
+    """rules.corrections.has_expired: the deadline is the last day, passed from the next day on."""
+    return today > deadline
+
+
+def _expiry_offset() -> ColumnElement[Any]:
+    """rules.corrections.expired_at's zone, a fixed offset (+08:00), as an SQL interval. Were
+    the rule to use the tz database's Asia/Shanghai instead, this would differ on its summer
+    days of 1986–1991 (daylight saving), which the property test draws from."""
+    offset = corrections.expired_at(date(2000, 1, 1)).utcoffset()
+    if offset is None:
+        raise RuntimeError("rules.corrections.expired_at must return an aware datetime")
+    return literal_column(f"INTERVAL '{int(offset.total_seconds())} seconds'")
+
+
+_EXPIRY_OFFSET = _expiry_offset()
+
+
+def expired_at(deadline: Any) -> ColumnElement[Any]:
+    """rules.corrections.expired_at in SQL (a timestamptz): the first instant of the day after
+    the deadline at the rule's fixed offset."""
+    return func.timezone("UTC", cast(deadline + 1, DateTime) - _EXPIRY_OFFSET)
+
+
+_MARK = date(1, 1, 1)
+#: rules.corrections.abandoned_reason around its date, read from the rule itself.
+_REASON_BEFORE, _REASON_AFTER = corrections.abandoned_reason(_MARK).split(_MARK.isoformat())
+
+
+def abandoned_reason(deadline: Any) -> ColumnElement[str]:
+    """rules.corrections.abandoned_reason in SQL (the reason of the 视为放弃 step)."""
+    return literal(_REASON_BEFORE, String) + iso_date(deadline) + literal(_REASON_AFTER, String)
+
+
+_LABELS = orjson.dumps({target.value: label for target, label in corrections.TARGET_LABELS.items()}).decode()
+
+
+def correction_label(target: Any) -> ColumnElement[str]:
+    """rules.corrections.TARGET_LABELS[target] in SQL (a constant of the statement)."""
+    return func.jsonb_extract_path_text(cast(literal_column("'" + _LABELS.replace("'", "''") + "'"), JSONB), target)

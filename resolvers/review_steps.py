@@ -56,10 +56,3 @@ async def close_open_step_on_withdraw(env: Env, declaration_id: int) -> None:
 async def was_routed_through(env: Env, unit_id: int, declaration_id: int) -> bool:
     return bool(await env.session.scalar(select(exists().where(
         ReviewStep.declaration_id == declaration_id, ReviewStep.unit_id == unit_id))))
-
-
-async def routed_through(env: Env, unit_id: int, declaration_ids: list[int]) -> set[int]:
-    """Of `declaration_ids`, those that ever reached `unit_id` (past and present), in one query."""
-    rows = await env.session.scalars(select(ReviewStep.declaration_id).distinct().where(
-        ReviewStep.unit_id == unit_id, ReviewStep.declaration_id.in_(declaration_ids)))
-    return set(rows)

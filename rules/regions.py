@@ -13,6 +13,7 @@ __all__ = [
     "PROVINCE_CODE",
     "REGIONS",
     "Region",
+    "covered_regions",
     "find_region",
     "is_city",
     "region_covers",
@@ -82,3 +83,8 @@ def region_covers(admin_region: str | None, target_region: str | None) -> bool:
             return True
         current = find_region(current.parent)
     return False
+
+
+def covered_regions(admin_region: str | None) -> list[str]:
+    """Every code of REGIONS that ``admin_region`` covers (``region_covers``), for SQL."""
+    return [region.code for region in REGIONS if region_covers(admin_region, region.code)]

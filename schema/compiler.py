@@ -8,15 +8,17 @@ inside `{"data": …}`, never decoded.
 
 What compiles: a query whose every selected field is in `FIELDS` below (columns and to-one
 or to-many relations of the types the frontends' hot pages read: connection pages, queue
-items, declarations, people, units, regions, review decisions, qualifications) and whose
-root fields are in `ROOTS`. Anything else (mutations, other root fields, a field with a
-resolver that is not a column or a relation, arguments on nested fields, more than 50
-fields in one object) runs on the standard path, as does every request whose root field
-would refuse (not logged in, wrong kind, a bad cursor or page size, bad variables): the
-compiled path answers only what it answers exactly as the standard path would, and the
-standard path owns every error. Who sees which rows is not defined here: the root fields
-page through the resolvers' own predicates (resolvers.review.review_queue_rows), and
-masks, ids, cursors and the effective status are the SQL twins in resolvers.projections.
+items, declarations with their records, materials, decisions, committee and timeline,
+people, units, regions) and whose root fields are in `ROOTS`. Anything else (mutations,
+other root fields, a field with a resolver that is not a column or a relation, arguments on
+nested fields, more than 50 fields in one object) runs on the standard path, as does every
+request whose root field would refuse (not logged in, wrong kind, a bad cursor or page size,
+a malformed id, bad variables): the compiled path answers only what it answers exactly as the
+standard path would, and the standard path owns every error. Who sees which rows is not
+defined here: the root fields page through the resolvers' own predicates
+(resolvers.review.review_queue_rows), declaration(id:) reads the standard path's rule
+(resolvers.declarations.declaration_visible_to), and masks, ids, cursors, the effective
+status and what a passed correction deadline means are the SQL twins in resolvers.projections.
 
 `@include`/`@skip` and fragments are resolved when a plan is built, with the request's
 variable values; plans are built per request from the parsed document (parsed once per
@@ -63,24 +65,32 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import column as sql_column
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import PublicError
+from dataloaders.review import decided_step
 from models import (
     CatalogSeries,
     CatalogSpecialty,
     CatalogTitle,
+    Committee,
+    CorrectionNotice,
     Declaration,
+    DeclarationEvent,
     DeclarationRecord,
+    Material,
     Person,
     Region,
     ReviewStep,
     Unit,
 )
+from resolvers import corrections as correction_resolvers
 from resolvers import declarations, review, units
 from resolvers import projections as sql
 from resolvers.paging import SortKey, after_condition, cursor_values, page_size
@@ -88,6 +98,8 @@ from rules import catalog as catalog_rules
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction, allowed_actions
 from rules.declaration_states import DeclarationStatus as Status
+from schema.correction_notice import CorrectionNoticeState as NoticeState
+from schema.ids import query_id
 from schema.records import RECORD_ID_TYPE
 
 MAX_OBJECT_FIELDS = 50  # json_build_object takes at most 100 arguments
@@ -529,7 +541,7 @@ def _units(args: dict[str, Any], scope: Scope) -> PageSource:
                         lambda page: sql.json_cursor(page.c.rank, page.c.name, page.c.id), extra=[rank])
 
 
-ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource]] = {
+ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource | ObjectSource]] = {
     "reviewQueue": _review_queue, "myDeclarations": _my_declarations, "units": _units}
 
 FIELDS: dict[str, dict[str, Builder]] = {
@@ -541,6 +553,276 @@ FIELDS: dict[str, dict[str, Builder]] = {
     "Qualification": _qualification_builders(),
     "DeclarationReview": _review_builders(),
 }
+
+
+# --- declaration(id:): one declaration and what its page reads ------------------------------
+#
+# The root answers the one row the standard path's rule lets the viewer read
+# (resolvers.declarations.declaration_visible_to), else null; every list below is a
+# correlated subquery in the order the standard path's loaders read (entry order, id order).
+# These builders serve a Declaration wherever it appears (myDeclarations, QueueItem too).
+
+
+@dataclass
+class ObjectSource:
+    """A root field answering one row of `table` where `where` holds, or null."""
+
+    table: Any
+    where: list[ColumnElement[bool]]
+
+
+def object_root_json(type_: GraphQLObjectType, source: ObjectSource, scope: Scope,
+                     nodes: list[FieldNode]) -> ColumnElement[Any]:
+    return select(object_json(type_, source.table, scope, nodes)).where(*source.where).scalar_subquery()
+
+
+def _declaration(args: dict[str, Any], scope: Scope) -> ObjectSource:
+    """declaration(id:), as schema.declarations.DeclarationQuery.declaration. A malformed id
+    (or another type's) is the standard path's BAD_USER_INPUT, so that request runs there."""
+    viewer = _viewer_may_read(scope)
+    try:
+        row_id = query_id(args.get("id"), "Declaration", "id")
+    except PublicError:
+        raise NotCompilable("the standard path refuses this id") from None
+    scope.shape.append(("declaration", declarations.visibility_shape(viewer)))
+    # Each root field of the document has its own id (`a: declaration(id: $x) b: declaration(id: $y)`).
+    name = f"declaration_id_{sum(key.startswith('declaration_id_') for key in scope.values)}"
+    table = Declaration.__table__
+    return ObjectSource(table, [table.c.id == scope.bind(name, row_id, BigInteger),
+                                declarations.declaration_visible_to(viewer, scope.bind)])
+
+
+def _json_list(item: ColumnElement[Any], table: Any, where: list[ColumnElement[bool]],
+               order: list[Any]) -> ColumnElement[Any]:
+    """The JSON array of `item` over the rows of `table` where `where` holds, in `order`."""
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(item, *order)), literal_column("'[]'::json")))
+            .where(*where).correlate_except(table).scalar_subquery())
+
+
+#: schema.records.record_of: the GraphQL type of each category's records.
+_RECORD_TYPES = {
+    record_rules.RecordCategory.QUALIFICATION: "Qualification",
+    record_rules.RecordCategory.EDUCATION: "Education",
+    record_rules.RecordCategory.WORK_EXPERIENCE: "WorkExperience",
+    record_rules.RecordCategory.CONTINUING_EDUCATION: "ContinuingEducation",
+    record_rules.RecordCategory.ACHIEVEMENT: "Achievement",
+}
+
+
+def _record_json(type_: Any, record: Any, scope: Scope, nodes: list[FieldNode]) -> ColumnElement[Any]:
+    """A declaration_record row as its category's type; `type_` is one of them or the
+    DeclarationRecord interface (`records`, `Material.record`), whose fragments each
+    category's object picks from."""
+    if isinstance(type_, GraphQLObjectType):
+        return object_json(type_, record, scope, nodes)
+    return case(*((record.c.category == category.value,
+                   object_json(typing.cast(GraphQLObjectType, scope.schema.get_type(name)), record, scope, nodes))
+                  for category, name in _RECORD_TYPES.items()))
+
+
+def _records(category: record_rules.RecordCategory | None) -> Builder:
+    """Declaration.records (every category) or one category's list, in entry order."""
+    def build(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        record = DeclarationRecord.__table__.alias()
+        where = [record.c.declaration_id == row.c.id]
+        if category is not None:
+            where.append(record.c.category == category.value)
+        return _json_list(_record_json(type_, record, scope, nodes), record, where, [record.c.id])
+    return build
+
+
+def _materials(where: Callable[[Any, Any], list[ColumnElement[bool]]]) -> Builder:
+    """Materials in upload order (the loader's): of the declaration, or of one of its records."""
+    def build(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        material = Material.__table__.alias()
+        return _json_list(object_json(type_, material, scope, nodes), material, where(material, row),
+                          [material.c.id])
+    return build
+
+
+_declaration_materials = _materials(lambda material, row: [material.c.declaration_id == row.c.id])
+_record_materials = _materials(lambda material, row: [material.c.declaration_id == row.c.declaration_id,
+                                                      material.c.record_id == row.c.id])
+
+
+def _material_record(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """Material.record: the record of the same declaration it hangs on, null when on the declaration."""
+    record = DeclarationRecord.__table__.alias()
+    return (select(_record_json(type_, record, scope, nodes))
+            .where(record.c.id == row.c.record_id, record.c.declaration_id == row.c.declaration_id)
+            .correlate_except(record).scalar_subquery())
+
+
+def _reviews(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """Declaration.reviews: the decided steps, oldest first (dataloaders.review.decisions_by_declaration)."""
+    step = ReviewStep.__table__.alias()
+    return _json_list(object_json(type_, step, scope, nodes), step,
+                      [step.c.declaration_id == row.c.id, decided_step(step)], [step.c.id])
+
+
+def _timeline(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """Declaration.timeline: the stored events in order, then, while a passed correction
+    deadline is not yet stored, the 视为放弃 step it means (DeclarationEvent.abandoned of the
+    latest notice), as schema.declarations.Declaration.timeline lists them."""
+    event, notice, latest = (DeclarationEvent.__table__.alias(), CorrectionNotice.__table__.alias(),
+                             CorrectionNotice.__table__.alias())
+    stored = (select(literal(0, Integer).label("part"), event.c.id.label("ord"),
+                     cast(event.c.action, String).label("action"),
+                     cast(event.c.from_status, String).label("from_status"),
+                     cast(event.c.to_status, String).label("to_status"), event.c.actor_name, event.c.reason,
+                     event.c.at, event.c.unit_id)
+              .where(event.c.declaration_id == row.c.id).correlate(row))
+    newest = (select(func.max(latest.c.id)).where(latest.c.declaration_id == row.c.id)
+              .correlate_except(latest).scalar_subquery())
+    effective = sql.effective_status(row.c.status, row.c.correction_deadline, bindparam("today", type_=Date))
+    abandoned = (select(literal(1, Integer), notice.c.id, literal(DeclarationAction.ABANDON.value, String),
+                        literal(Status.RETURNED.value, String), literal(Status.ABANDONED.value, String),
+                        literal(correction_resolvers.SYSTEM_ACTOR, String), sql.abandoned_reason(notice.c.deadline),
+                        sql.expired_at(notice.c.deadline), notice.c.unit_id)
+                 .where(notice.c.id == newest, effective != cast(row.c.status, String)).correlate(row))
+    events = union_all(stored, abandoned).subquery()
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(object_json(type_, events, scope, nodes),
+                                                                  events.c.part, events.c.ord)),
+                                 literal_column("'[]'::json")))
+            .select_from(events).scalar_subquery())
+
+
+def _event_builders() -> dict[str, Builder]:
+    """DeclarationEvent (schema.declarations.DeclarationEvent.of): the stored columns."""
+    return {
+        "action": column("action"), "fromStatus": column("from_status"), "toStatus": column("to_status"),
+        "actorName": column("actor_name"), "reason": column("reason"), "at": timestamp("at"),
+        "unit": to_one(Unit.__table__, lambda row: row.c.unit_id),
+    }
+
+
+def _correction_notice(row: Any, scope: Scope, nodes: list[FieldNode],
+                       type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """Declaration.correctionNotice: the latest notice (dataloaders.corrections), null when none."""
+    notice = CorrectionNotice.__table__.alias()
+    return (select(object_json(type_, notice, scope, nodes)).where(notice.c.declaration_id == row.c.id)
+            .order_by(notice.c.id.desc()).limit(1).correlate_except(notice).scalar_subquery())
+
+
+def _notice_builders() -> dict[str, Builder]:
+    """CorrectionNotice (schema.correction_notice): state and resolvedAt judged against today."""
+    def passed(row: Any) -> ColumnElement[bool]:
+        return sql.deadline_passed(row.c.deadline, bindparam("today", type_=Date))
+
+    def items(row: Any, scope: Scope, nodes: list[FieldNode], type_: GraphQLObjectType) -> ColumnElement[Any]:
+        listed = row.c["items"]  # not row.c.items: that is the column collection's method
+        item = (func.jsonb_array_elements(listed)
+                .table_valued(sql_column("value", JSONB), with_ordinality="ord").render_derived())
+        return (select(func.coalesce(func.json_agg(aggregate_order_by(object_json(type_, item, scope, nodes),
+                                                                      item.c.ord)),
+                                     literal_column("'[]'::json")))
+                .select_from(item).correlate(row).scalar_subquery())
+
+    return {
+        "items": items, "deadline": day("deadline"),
+        "expiresAt": lambda row, s, n, t: sql.iso_datetime(sql.expired_at(row.c.deadline)),
+        "requestedAt": timestamp("created_at"),
+        "state": lambda row, s, n, t: case((row.c.outcome.is_not(None), cast(row.c.outcome, String)),
+                                           (passed(row), literal(NoticeState.ABANDONED.value, String)),
+                                           else_=literal(NoticeState.OPEN.value, String)),
+        "resolvedAt": lambda row, s, n, t: sql.iso_datetime(case(
+            (row.c.resolved_at.is_(None) & passed(row), sql.expired_at(row.c.deadline)), else_=row.c.resolved_at)),
+        "unit": to_one(Unit.__table__, lambda row: row.c.unit_id),
+    }
+
+
+def _correction_item_builders() -> dict[str, Builder]:
+    """CorrectionItem: one element of the notice's items (a JSON array, in its order)."""
+    return {
+        "target": lambda row, s, n, t: row.c.value["target"].astext,
+        "label": lambda row, s, n, t: sql.correction_label(row.c.value["target"].astext),
+        "message": lambda row, s, n, t: row.c.value["message"].astext,
+    }
+
+
+def _exceptional_conditions(row: Any, scope: Scope, nodes: list[FieldNode],
+                            type_: GraphQLObjectType) -> ColumnElement[Any]:
+    """Declaration.exceptionalConditions: the chosen codes in their order (none: [])."""
+    code = (func.unnest(row.c.exceptional_condition_codes)
+            .table_valued(sql_column("code", String), with_ordinality="ord").render_derived())
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(object_json(type_, code, scope, nodes), code.c.ord)),
+                                 literal_column("'[]'::json")))
+            .select_from(code).correlate(row).scalar_subquery())
+
+
+def _record_builders(**payload: Builder) -> dict[str, Builder]:
+    """A record type (schema.records): the interface's fields, then the category's payload."""
+    return {"id": node_id(RECORD_ID_TYPE), "category": column("category"), "createdAt": timestamp("created_at"),
+            "updatedAt": timestamp("updated_at"), "materials": _record_materials, **payload}
+
+
+def _payload_day(name: str) -> Builder:
+    """A payload date (rules.records.parse_payload_date: an empty one is null)."""
+    return lambda row, scope, nodes, type_: func.nullif(row.c.payload[name].astext, "")
+
+
+def _payload_int(name: str) -> Builder:
+    return lambda row, scope, nodes, type_: cast(row.c.payload[name].astext, Integer)
+
+
+def _committee_builders() -> dict[str, Builder]:
+    """Committee (schema.committees.Committee.of); a series name unknown to the catalogue is its code."""
+    return {
+        "id": node_id("Committee"), "name": column("name"), "seriesCode": column("series_code"),
+        "seriesName": lambda row, s, n, t: func.coalesce(
+            func.nullif(sql.catalog_name("series", row.c.series_code, s.catalog), ""), row.c.series_code),
+        "levels": lambda row, s, n, t: func.array_to_json(row.c.levels),
+        "region": _region(), "acceptingUnit": to_one(Unit.__table__, lambda row: row.c.accepting_unit_id),
+        "active": column("active"), "updatedAt": timestamp("updated_at"),
+    }
+
+
+def _material_builders() -> dict[str, Builder]:
+    """Material (schema.records.Material.of): columns, and the download path it writes."""
+    return {
+        "id": node_id("Material"), "fileName": column("file_name"), "contentType": column("content_type"),
+        "size": column("size"), "sha256": column("sha256"), "uploadedAt": timestamp("uploaded_at"),
+        "downloadUrl": lambda row, s, n, t: literal("/materials/", String) + cast(row.c.id, String),
+        "record": _material_record,
+    }
+
+
+ROOTS["declaration"] = _declaration
+FIELDS["Declaration"].update({
+    "exceptionalConditions": _exceptional_conditions, "correctionNotice": _correction_notice,
+    "records": _records(None), "educations": _records(record_rules.RecordCategory.EDUCATION),
+    "workExperiences": _records(record_rules.RecordCategory.WORK_EXPERIENCE),
+    "continuingEducations": _records(record_rules.RecordCategory.CONTINUING_EDUCATION),
+    "achievements": _records(record_rules.RecordCategory.ACHIEVEMENT),
+    "materials": _declaration_materials, "reviews": _reviews, "timeline": _timeline,
+    "committee": to_one(Committee.__table__, lambda row: row.c.committee_id),
+})
+FIELDS["Qualification"]["materials"] = _record_materials
+FIELDS.update({
+    "Education": _record_builders(
+        school=_payload("school"), major=_payload("major"), educationLevel=_payload("education_level"),
+        degree=_payload("degree"), startDate=_payload_day("start_date"), endDate=_payload_day("end_date")),
+    "WorkExperience": _record_builders(
+        employer=_payload("employer"), position=_payload("position"), startDate=_payload_day("start_date"),
+        endDate=_payload_day("end_date")),
+    "ContinuingEducation": _record_builders(
+        year=_payload_int("year"), hours=_payload_int("hours"), subject=_payload("subject"),
+        provider=_payload("provider")),
+    "Achievement": _record_builders(
+        kind=_payload("kind"), title=_payload("title"), date=_payload_day("date"), role=_payload("role"),
+        journal=_payload("journal"), publisher=_payload("publisher"), isbn=_payload("isbn"),
+        issuer=_payload("issuer"), awardGrade=_payload("award_grade"), patentNumber=_payload("patent_number"),
+        projectSource=_payload("project_source"), endDate=_payload_day("end_date")),
+    "Material": _material_builders(),
+    "Committee": _committee_builders(),
+    "DeclarationEvent": _event_builders(),
+    "CorrectionNotice": _notice_builders(),
+    "CorrectionItem": _correction_item_builders(),
+    "ExceptionalCondition": {
+        "code": column("code"),
+        "name": lambda row, s, n, t: func.coalesce(sql.catalog_lookup("condition", row.c.code, s.catalog),
+                                                   row.c.code)},
+})
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -623,6 +905,10 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
         roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
+    if sum(isinstance(source, PageSource) for _, _, source in roots) > 1:
+        # Each page is a CTE named `page` with bound names of its own (size, after_0 …):
+        # two would collide (SQLAlchemy refused to compile them: a 500), so the standard path answers.
+        raise NotCompilable("two connections in one document")
     # The catalogue's names are a constant of the SQL (resolvers.projections.catalog_name):
     # a plan is of one catalogue, and an installed catalogue makes new plans.
     plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),
@@ -642,7 +928,9 @@ def _statement(query_type: GraphQLObjectType, roots: list[tuple[str, list[FieldN
             pairs += [literal(key, String), literal(query_type.name, String)]
             continue
         field_type = get_named_type(query_type.fields[nodes[0].name.value].type)
-        pairs += [literal(key, String), connection_json(field_type, source, scope, nodes)]
+        value = (object_root_json(field_type, source, scope, nodes) if isinstance(source, ObjectSource)
+                 else connection_json(field_type, source, scope, nodes))
+        pairs += [literal(key, String), value]
     return select(cast(func.json_build_object(*pairs), Text))
 
 

@@ -17,15 +17,22 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import BigInteger, DateTime, String, literal, select
+from sqlalchemy import BigInteger, Date, DateTime, String, literal, select, text
 
 from bench.run import REVIEW_QUEUE as BENCH_REVIEW_QUEUE
 from resolvers import projections as sql
 from resolvers.paging import encode_cursor
+from rules import corrections as correction_rules
 from rules.identity import mask_mobile, mask_resident_id
-from schema.ids import encode_id
+from schema.ids import decode_id, encode_id
+from tests.support.api import PASSWORD
+from tests.support.committee import CREATE_OFFICE, CommitteeWorld, office_for
+from tests.support.corrections import confirm, item, relogin, request, return_down
+from tests.support.corrections import confirmed as confirmed_applicant
 from tests.support.db import StatementCounter
-from tests.support.review import REVIEW_QUEUE, ReviewWorld
+from tests.support.declarations import CONFIRM, QUALIFICATION, WITHDRAW, make_admin, png_bytes
+from tests.support.review import REVIEW_QUEUE, ReviewWorld, codes
+from tests.support.units import create_committee
 
 ADD = """mutation($text: String!) { addTrustedDocument(text: $text) { errors { code message } } }"""
 
@@ -103,8 +110,15 @@ async def world(api, engine, services) -> ReviewWorld:
     return await ReviewWorld(api, engine, services).setup()
 
 
+def keep_documents(services) -> None:
+    """The worker trusts its copy of a document for 5 s (real time), then looks it up again:
+    a lookup between a comparison's two requests would count as a statement of the second."""
+    services.documents.refresh_seconds = 3600
+
+
 @pytest.fixture
-def compare(api, statement_counter) -> Compare:
+def compare(api, services, statement_counter) -> Compare:
+    keep_documents(services)
     return Compare(api, statement_counter)
 
 
@@ -223,6 +237,7 @@ def test_generated_variables_answer_the_same(session_loop, api, engine, services
     """A queue with every review state, then generated variables: states, filters, page
     sizes in and out of range, cursors from the answers and forged ones, @include."""
     world = ReviewWorld(api, engine, services)
+    keep_documents(services)
     compare = Compare(api, statement_counter)
 
     async def build() -> list[str]:
@@ -312,3 +327,332 @@ async def test_unit_search_answers_the_same(world, compare, api):
             after = page["pageInfo"]["endCursor"]
     assert (await compare.same(UNITS, {"search": "光明", "all": True}, token))["data"]["units"]["totalCount"] == 4
     assert (await compare.same(UNITS, {"search": "光明"}, None, compiled=False))["errors"]
+
+
+# --- declaration(id:) -------------------------------------------------------------------
+
+RECORD = """fragment record on DeclarationRecord {
+  __typename id category createdAt updatedAt materials { __typename id fileName downloadUrl }
+  ... on Qualification { seriesCode seriesName level titleCode titleName obtainedOn certificateNumber issuingAuthority }
+  ... on Education { school major educationLevel degree startDate endDate }
+  ... on WorkExperience { employer position startDate until: endDate }
+  ... on ContinuingEducation { year hours subject provider }
+  ... on Achievement { kind title date role journal publisher isbn issuer awardGrade patentNumber projectSource ended: endDate }
+}"""
+#: Every Declaration field but `certificate` (resolved in Python: see the README), in one page.
+DECLARATION_PAGE = {
+    "scalars": """__typename id year seriesCode seriesName level titleCode titleName specialtyCode specialtyName method
+      exceptionalReason formerSeriesCode educationLevel currentTitle currentTitleObtainedOn yearsInSpecialty phone
+      status returnReason createdAt updatedAt confirmedAt isEditable canWithdraw acceptedAt""",
+    "exceptionalConditions": "exceptionalConditions { __typename code name }",
+    "correctionNotice": """correctionNotice { __typename items { target label message } deadline expiresAt requestedAt
+      state resolvedAt unit { id name } }""",
+    "applicant": "applicant { __typename id name idNumber birthDate birthYear sex mobile }",
+    "units": """workUnit { id name uscc isPermitted permissionStatus region { code name parentCode } }
+      currentUnit { id name }""",
+    "records": "records { ...record }",
+    "qualifications": "qualifications { id titleName materials { id } }",
+    "byCategory": """educations { ...record } workExperiences { ...record } continuingEducations { ...record }
+      achievements { ...record }""",
+    "materials": """materials { __typename id fileName contentType size sha256 uploadedAt downloadUrl
+      record { __typename id ... on Education { school } } }""",
+    "reviews": "reviews { __typename decision reason reviewerName decidedAt accepted round unit { id name } }",
+    "committee": """committee { __typename id name seriesCode seriesName levels region { code name parentCode }
+      acceptingUnit { id name } active updatedAt }""",
+    "timeline": "timeline @include(if: $withTimeline) { __typename action fromStatus toStatus actorName reason at unit { id name } }",
+}
+
+
+def declaration_document(parts: list[str]) -> str:
+    """`declaration(id: $id)` selecting the page's `parts`, and a second root field of another id."""
+    body = "\n    ".join(DECLARATION_PAGE[p] for p in parts) or "id"
+    timeline = ", $withTimeline: Boolean! = true" if "timeline" in parts else ""
+    return """query Declaration($id: ID!, $other: ID!%s) {
+  __typename
+  declaration(id: $id) {
+    %s
+  }
+  other: declaration(id: $other) { id status applicant { idNumber mobile birthDate } }
+}
+%s""" % (timeline, body, RECORD if "...record" in body else "")
+
+
+DECLARATION = declaration_document(list(DECLARATION_PAGE))
+
+RECORDS = [
+    QUALIFICATION,
+    {"education": {"educationLevel": "BACHELOR", "school": "山东大学", "major": "土木工程",
+                   "startDate": "2005-09-01", "endDate": "2009-07-01"}},
+    {"education": {"educationLevel": "MASTER", "school": "同济大学", "major": "结构工程", "degree": "工学硕士",
+                   "startDate": "2009-09-01", "endDate": "2012-07-01"}},
+    {"workExperience": {"employer": "济南第一建筑公司", "position": "技术员", "startDate": "2012-08-01",
+                        "endDate": "2016-12-31"}},
+    {"workExperience": {"employer": "济南第二建筑公司", "position": "工程师", "startDate": "2017-01-01"}},
+    {"continuingEducation": {"year": 2025, "hours": 96, "subject": "BIM 应用", "provider": "山东省建设培训中心"}},
+    {"achievement": {"kind": "PAPER", "title": "大跨度结构的“抗震”设计", "date": "2020-05-01", "journal": "建筑结构"}},
+    {"achievement": {"kind": "BOOK", "title": "混凝土结构", "date": "2021-03-01", "publisher": "科学出版社",
+                     "role": "第一作者"}},
+    {"achievement": {"kind": "PROJECT", "title": "济南东站配套工程", "date": "2022-01-01",
+                     "projectSource": "济南市住建局", "endDate": "2023-06-30"}},
+]
+
+
+class DeclarationWorld:
+    """A committee world with one declaration on every rung: accepted at the committee with
+    records of every kind and materials, waiting at the 主管部门, a draft, a withdrawn one;
+    and the callers who read them (or may not)."""
+
+    def __init__(self, world: Any) -> None:
+        self.world = world
+
+    async def full(self) -> dict:
+        """Accepted by the committee (破格, every kind of record, materials on it and on a record)."""
+        w = self.world
+        token = await w.other_applicant()
+        created = await w.create(token, method="EXCEPTIONAL", exceptionalConditionCodes=["PROVINCIAL_AWARD",
+                                 "MAJOR_ACHIEVEMENT"], exceptionalReason="获省科技进步二等奖")
+        records = []
+        for record in RECORDS:
+            added = await w.add_record(created["id"], record, token=token)
+            assert added["errors"] == [], added
+            records.append(added["record"])
+        await w.upload_ok(created["id"], token=token)
+        await w.upload_ok(created["id"], png_bytes(), "学位证.png", mime="image/png", record_id=records[2]["id"],
+                          token=token)
+        confirmed = (await w.api(CONFIRM, {"id": created["id"]}, token))["confirmDeclaration"]
+        assert confirmed["errors"] == [], confirmed
+        d = {"id": created["id"], "token": token}
+        assert (await w.review(w.base, d["id"]))["errors"] == []
+        await w.publicised(w.base, [d["id"]])
+        assert (await w.report(w.base, [d["id"]]))["errors"] == []
+        assert (await w.review(w.dept, d["id"]))["errors"] == []
+        assert (await w.report(w.dept, [d["id"]]))["errors"] == []
+        assert (await w.review(w.accepting, d["id"]))["declaration"]["status"] == "ACCEPTED"
+        return d
+
+    async def setup(self) -> "DeclarationWorld":
+        w = self.world
+        self.accepted = await self.full()
+        self.at_dept = await w.at_dept()
+        self.draft = await w.create()  # the world's own applicant: no records, nothing decided
+        self.draft["token"] = w.token
+        self.withdrawn = await w.confirmed()
+        withdrawn = await w.api(WITHDRAW, {"id": self.withdrawn["id"], "reason": "补充材料"}, self.withdrawn["token"])
+        assert withdrawn["withdrawDeclaration"]["errors"] == []
+        self.outsider = await w.permitted_unit("青岛第一机械厂")
+        self.city_admin = await make_admin(w.api, w.services, "370100")
+        self.other_city_admin = await make_admin(w.api, w.services, "370200")
+        self.stranger = await w.other_applicant()
+        return self
+
+    def readers(self) -> dict[str, str]:
+        w = self.world
+        return {"owner": self.accepted["token"], "base": w.base["token"], "dept": w.dept["token"],
+                "accepting": w.accepting["token"], "outsider": self.outsider["token"], "province": w.admin,
+                "city": self.city_admin, "other city": self.other_city_admin, "office": w.office,
+                "stranger": self.stranger, "draft owner": self.draft["token"]}
+
+    def declarations(self) -> dict[str, str]:
+        return {"accepted": self.accepted["id"], "at dept": self.at_dept["id"], "draft": self.draft["id"],
+                "withdrawn": self.withdrawn["id"], "unknown": encode_id("Declaration", 2**62)}
+
+
+@pytest.fixture
+async def declaration_world(api, engine, services) -> DeclarationWorld:
+    world = await CommitteeWorld(api, engine, services).setup()
+    return await DeclarationWorld(world).setup()
+
+
+async def test_declaration_answers_the_same_for_every_reader(declaration_world, compare):
+    """Every reader × every declaration (own, routed through, region, committee, strangers,
+    drafts, withdrawn, unknown): the standard path's answer, null where it answers null."""
+    dw = declaration_world
+    await compare.register(dw.world.admin, DECLARATION)
+    ids = dw.declarations()
+    seen = {}
+    for reader, token in dw.readers().items():
+        for name, gid in ids.items():
+            data = await compare.same(DECLARATION, {"id": gid, "other": ids["draft"]}, token)
+            assert "errors" not in data, data
+            seen[reader, name] = data["data"]["declaration"]
+    visible = {k for k, v in seen.items() if v is not None}
+    assert visible == {("owner", "accepted"), ("draft owner", "draft"), *(
+        (reader, name) for reader in ("base", "dept", "province", "city") for name in ("accepted", "at dept")),
+        ("accepting", "accepted"), ("office", "accepted")}
+    full = seen["base", "accepted"]
+    assert full["status"] == "ACCEPTED" and full["committee"]["levels"] and full["committee"]["region"]["code"]
+    assert [c["code"] for c in full["exceptionalConditions"]] == ["PROVINCIAL_AWARD", "MAJOR_ACHIEVEMENT"]
+    assert [r["__typename"] for r in full["records"]] == [
+        "Qualification", "Education", "Education", "WorkExperience", "WorkExperience", "ContinuingEducation",
+        "Achievement", "Achievement", "Achievement"]
+    assert [len(r["materials"]) for r in full["records"]] == [0, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert full["materials"][1]["record"] == {"__typename": "Education", "id": full["records"][2]["id"],
+                                              "school": "同济大学"}
+    assert [r["unit"]["id"] for r in full["reviews"]] == [dw.world.base["id"], dw.world.dept["id"],
+                                                          dw.world.accepting["id"]]
+    assert "*" in full["applicant"]["idNumber"] and full["applicant"]["birthDate"] is None  # masked for a unit
+    own = seen["owner", "accepted"]
+    assert "*" not in own["applicant"]["idNumber"] and own["applicant"]["birthDate"] is not None
+    draft = seen["draft owner", "draft"]
+    assert draft["records"] == draft["materials"] == draft["reviews"] == draft["exceptionalConditions"] == []
+    assert draft["committee"] is draft["correctionNotice"] is draft["currentUnit"] is draft["confirmedAt"] is None
+    assert [e["action"] for e in draft["timeline"]] == ["CREATE"]
+
+
+async def test_declaration_under_correction_then_abandoned(declaration_world, compare, clock):
+    """A correction notice open, then its deadline passed with nothing stored (ABANDONED as
+    read, with the 视为放弃 step the timeline will keep), then stored; a notice answered in
+    time (RESUBMITTED); a declaration returned down the route."""
+    dw, w = declaration_world, declaration_world.world
+    await compare.register(w.admin, DECLARATION)
+    late, answered = await confirmed_applicant(w), await confirmed_applicant(w)
+    for d in (late, answered):
+        assert (await request(w, w.base, d["id"], [item("PHONE", "电话无法接通"), item("MATERIALS")]))["errors"] == []
+    confirmed = await confirm(w, answered)
+    assert confirmed["errors"] == [], confirmed
+    returned = await return_down(w, w.dept, dw.at_dept["id"])
+    assert returned["errors"] == [], returned
+
+    async def both(d: dict, *tokens: str) -> list[dict]:
+        return [(await compare.same(DECLARATION, {"id": d["id"], "other": answered["id"]}, t))["data"]["declaration"]
+                for t in tokens]
+
+    open_, _ = await both(late, late["token"], w.base["token"])
+    assert open_["status"] == "RETURNED" and open_["correctionNotice"]["state"] == "OPEN"
+    assert open_["correctionNotice"]["resolvedAt"] is None and open_["correctionNotice"]["items"][1]["label"] == "证明材料"
+    resubmitted, = await both(answered, w.base["token"])
+    assert resubmitted["correctionNotice"]["state"] == "RESUBMITTED" and resubmitted["correctionNotice"]["resolvedAt"]
+    down, = await both(dw.at_dept, w.dept["token"])
+    assert down["reviews"][-1]["decision"] == "RETURNED_DOWN"
+
+    clock.advance(days=14, hours=15)  # 2026-03-16 00:00, Beijing: the deadline of 2026-03-15 has passed
+    await relogin(w, late, w.base)
+    read, _ = await both(late, late["token"], w.base["token"])
+    assert read["status"] == "ABANDONED" and read["correctionNotice"]["state"] == "ABANDONED"
+    assert read["correctionNotice"]["resolvedAt"] == "2026-03-15T16:00:00+00:00"
+    assert (read["timeline"][-1]["action"], read["timeline"][-1]["actorName"]) == ("ABANDON", "系统")
+    assert read["timeline"][-1]["at"] == "2026-03-15T16:00:00+00:00" and "2026-03-15" in read["timeline"][-1]["reason"]
+    assert codes(await confirm(w, late)) == ["CORRECTION_DEADLINE_PASSED"]  # now stored
+    stored, = await both(late, late["token"])
+    assert stored["timeline"] == read["timeline"] and stored["status"] == "ABANDONED"  # as read before
+
+
+async def test_declaration_for_the_experts_and_offices_of_committees(declaration_world, compare, api):
+    """Experts read the candidates of the panel they sit on, unless recused; an expert of the
+    pool on no panel, and the office of another committee, read nothing."""
+    dw, w = declaration_world, declaration_world.world
+    await compare.register(w.admin, DECLARATION)
+    candidate = await w.checked()
+    judges = [await w.add_expert(), await w.add_expert()]
+    recused = await w.add_expert(unit=w.base)  # of the candidate's work unit
+    created = await w.create_session(panel_size=3)
+    assert created["errors"] == [], created
+    drawn = await w.draw(created["session"]["id"])
+    assert drawn["errors"] == [] and len(drawn["session"]["panel"]) == 3, drawn
+    idle = await w.add_expert()
+    other = await create_committee(api, w.admin, dw.outsider, name="山东省卫生高级职称评审委员会", seriesCode="HEALTH",
+                                   levels=["SENIOR"])
+    assert other["errors"] == [], other
+    other_office = await office_for(api, w.admin, other["committee"]["id"], "committee_office2")
+    answers = {}
+    for name, token in {"judge": judges[0]["token"], "judge 2": judges[1]["token"], "recused": recused["token"],
+                        "idle": idle["token"], "office": w.office, "other office": other_office}.items():
+        data = await compare.same(DECLARATION, {"id": candidate["id"], "other": dw.accepted["id"]}, token)
+        answers[name] = data["data"]["declaration"]
+    assert {k for k, v in answers.items() if v is not None} == {"judge", "judge 2", "office"}
+    assert answers["judge"]["status"] == "IN_REVIEW" and "*" in answers["judge"]["applicant"]["idNumber"]
+
+
+async def test_declaration_refusals_stay_on_the_standard_path(declaration_world, compare, api, engine):
+    """A malformed id (or another type's), callers the compiler does not serve, and fields it
+    does not compile: the standard path answers, the very same as for the text."""
+    dw, w = declaration_world, declaration_world.world
+    await compare.register(w.admin, DECLARATION)
+    for bad in ("bad", "", encode_id("Unit", 1), encode_id("Declaration", 0), "RGVjbGFyYXRpb246LTE="):
+        answer = await compare.same(DECLARATION, {"id": bad, "other": dw.draft["id"]}, w.base["token"],
+                                    compiled=False)
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
+        assert answer["data"]["declaration"] is None
+    ok = {"id": dw.accepted["id"], "other": dw.draft["id"]}
+    assert (await compare.same(DECLARATION, ok, None, compiled=False))["data"]["declaration"] is None
+    created = (await api(CREATE_OFFICE, {"input": {"committeeId": w.committee["id"], "loginName": "office_new",
+                                                   "name": "办公室", "password": PASSWORD}}, w.admin))
+    assert created["createCommitteeOffice"]["errors"] == []
+    must_change = await api.login("office_new")  # a password set by an admin: reads nothing until changed
+    assert (await compare.same(DECLARATION, ok, must_change, compiled=False))["data"]["declaration"] is None
+    certificate = 'query($id: ID!) { declaration(id: $id) { id status certificate { revoked } } }'
+    await compare.register(w.admin, certificate)
+    answer = await compare.same(certificate, {"id": dw.accepted["id"]}, dw.accepted["token"], compiled=False)
+    assert answer["data"]["declaration"]["certificate"] is None
+    # A code the catalogue no longer knows is named by its code, on both paths.
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE declaration SET exceptional_condition_codes = '{NO_SUCH,PROVINCIAL_AWARD}' "
+                                "WHERE id = :id"), {"id": decode_id(dw.accepted["id"], "Declaration", "id")})
+    data = await compare.same(DECLARATION, ok, w.base["token"])
+    assert data["data"]["declaration"]["exceptionalConditions"][0] == {"__typename": "ExceptionalCondition",
+                                                                       "code": "NO_SUCH", "name": "NO_SUCH"}
+
+
+def test_generated_declaration_documents_answer_the_same(session_loop, api, engine, services, statement_counter):
+    """Generated selections of the declaration page (any parts, in any order, with or without
+    the timeline), read by a generated caller, of a generated declaration."""
+    keep_documents(services)
+    compare = Compare(api, statement_counter)
+
+    async def build() -> DeclarationWorld:
+        world = await CommitteeWorld(api, engine, services).setup()
+        return await DeclarationWorld(world).setup()
+
+    dw = session_loop.run_until_complete(build())
+    readers, ids, registered = dw.readers(), dw.declarations(), set()
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(parts=st.lists(st.sampled_from(sorted(DECLARATION_PAGE)), unique=True, max_size=6),
+           reader=st.sampled_from(sorted(readers)), name=st.sampled_from(sorted(ids)),
+           other=st.sampled_from(sorted(ids)), with_timeline=st.booleans())
+    def check(parts: list[str], reader: str, name: str, other: str, with_timeline: bool) -> None:
+        document = declaration_document(parts)
+        if document not in registered:
+            session_loop.run_until_complete(compare.register(dw.world.admin, document))
+            registered.add(document)
+        variables = {"id": ids[name], "other": ids[other], **({"withTimeline": with_timeline} if "timeline" in parts
+                                                              else {})}
+        session_loop.run_until_complete(compare.same(document, variables, readers[reader]))
+
+    check()
+
+
+def test_correction_twins_render_what_python_renders(session_loop, engine):
+    """The 视为放弃 step's time and reason, a deadline's passing and the items' labels: the
+    SQL of resolvers.projections equals rules.corrections, for generated dates."""
+
+    async def evaluate(columns: list[Any]) -> tuple:
+        async with engine.connect() as conn:
+            return tuple((await conn.execute(select(*columns))).one())
+
+    labels = list(correction_rules.TARGET_LABELS.items())
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(days=st.lists(st.tuples(st.dates(max_value=dt.date(9999, 12, 30)), st.dates()), min_size=1, max_size=6))
+    def check(days: list[tuple[dt.date, dt.date]]) -> None:
+        columns = [*(sql.iso_datetime(sql.expired_at(literal(d, Date))) for d, _ in days),
+                   *(sql.abandoned_reason(literal(d, Date)) for d, _ in days),
+                   *(sql.deadline_passed(literal(d, Date), literal(t, Date)) for d, t in days),
+                   *(sql.correction_label(literal(target.value, String)) for target, _ in labels)]
+        expected = (*(correction_rules.expired_at(d).astimezone(dt.UTC).isoformat() for d, _ in days),
+                    *(correction_rules.abandoned_reason(d) for d, _ in days),
+                    *(correction_rules.has_expired(d, t) for d, t in days), *(label for _, label in labels))
+        assert session_loop.run_until_complete(evaluate(columns)) == expected
+
+    check()
+
+
+async def test_two_pages_in_one_document_run_on_the_standard_path(world, compare):
+    """Two connections in one document (aliases of one root field, or two root fields) would
+    share the page's CTE and bound names: the standard path answers them."""
+    await world.complete()
+    text = """query($a: Int, $b: Int) { a: myDeclarations(first: $a) { totalCount nodes { id } }
+      b: myDeclarations(first: $b) { totalCount pageInfo { hasNextPage } } }"""
+    await compare.register(world.admin, text)
+    data = await compare.same(text, {"a": 1, "b": 2}, world.token, compiled=False)
+    assert data["data"]["a"]["totalCount"] == data["data"]["b"]["totalCount"] == 1
