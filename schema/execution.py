@@ -29,6 +29,7 @@ lists and the leaf loop below took the page from N to M instructions (see the RE
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Awaitable, Callable
 from operator import attrgetter
@@ -51,6 +52,7 @@ from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -125,9 +127,11 @@ def _relay_id_reader(definition: StrawberryField, type_name: str) -> Callable[[A
 
 
 def _enum_coercion(enum_type: GraphQLOutputType) -> Callable[[Any], Any]:
-    """strawberry's enum output coercion (CustomGraphQLEnumType.coerce_output_value: the
-    name of the member with this value, by a scan of the values) as one dict lookup per
-    member; anything else (a raw value, an unknown one) takes the type's own coercion."""
+    """strawberry's enum output coercion as dict lookups: a member of the strawberry enum is
+    named by a scan of the values there (CustomGraphQLEnumType.coerce_output_value), any
+    other value by graphql-core's lookup by value (`{value: name}`, the last name of a value
+    winning, as graphql-core builds it). A value neither finds takes the type's own coercion,
+    which raises the error."""
     coerce = enum_type.coerce_output_value  # type: ignore[union-attr]
     if not isinstance(enum_type, CustomGraphQLEnumType):
         return coerce
@@ -136,12 +140,27 @@ def _enum_coercion(enum_type: GraphQLOutputType) -> Callable[[Any], Any]:
              if member.value == value.value}
     if len(names) != len(members):
         return coerce
+    by_value = {value.value: name for name, value in enum_type.values.items()}
 
     def coerce_member(value: Any) -> Any:
         if type(value) is members:
             return names[value]
+        if not isinstance(value, members):  # a subclass of the enum: strawberry's scan
+            try:
+                name = by_value.get(value)
+            except TypeError:  # unhashable: graphql-core scans
+                name = None
+            if name is not None:
+                return name
         return coerce(value)
     return coerce_member
+
+
+@functools.cache
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The class strawberry defined the object type with, which is_type_of accepts."""
+    definition = (object_type.extensions or {}).get(BACKREF)
+    return definition.origin if isinstance(definition, StrawberryObjectDefinition) else None
 
 
 def _plain_object_type(graphql_type: Any) -> bool:
@@ -304,6 +323,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
     @staticmethod
     def _is_a(object_type: GraphQLObjectType, value: Any) -> bool:
+        if type(value) is _origin(object_type) and get_strawberry_type_cast(value) is None:
+            return True  # an instance of the type's own class, not cast to another type
         # `None` for the info: _plain_object_type admits only strawberry's own is_type_of, an
         # isinstance check that does not read the info graphql-core's signature asks for.
         is_type_of = object_type.is_type_of
