@@ -19,6 +19,8 @@ defined here: the root fields page through the resolvers' own predicates
 (resolvers.review.review_queue_rows), declaration(id:) reads the standard path's rule
 (resolvers.declarations.declaration_visible_to), and masks, ids, cursors, the effective
 status and what a passed correction deadline means are the SQL twins in resolvers.projections.
+Each root field binds its own parameters and pages in its own CTE, so a document may ask
+for several (a unit's queue beside a unit search).
 
 `@include`/`@skip` and fragments are resolved when a plan is built, with the request's
 variable values; plans are built per request from the parsed document (parsed once per
@@ -38,6 +40,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -129,6 +132,9 @@ class Scope:
     shape: list[Any] = field(default_factory=list)
     #: The catalogue this process serves (rules.catalog.current()), whose names a plan holds.
     catalog: Any = field(default_factory=catalog_rules.current)
+    #: The root field being planned: its parameters' names start with it, so two root fields
+    #: of one document (a unit's review queue and unit search) never share a page size or filter.
+    root: str = ""
 
     def __post_init__(self) -> None:
         # The request-wide values, bound whether or not this request builds the plan.
@@ -136,7 +142,8 @@ class Scope:
         self.values.update(viewer_person=person.id if person is not None else None, today=self.today)
 
     def bind(self, name: str, value: Any, type_: Any) -> Any:
-        """A bound parameter of the plan, with this request's value."""
+        """A bound parameter of the plan (of the current root field), with this request's value."""
+        name = self.root + name
         self.values[name] = value
         return bindparam(name, type_=type_)
 
@@ -398,13 +405,14 @@ class PageSource:
     count_from: Any
     cursor: Callable[[Any], ColumnElement[str]]
     extra: list[Any] = field(default_factory=list)  # computed columns the page carries (a rank)
+    name: str = "page"  # the page's CTE: one per root field of the statement
 
 
 def connection_json(type_: GraphQLObjectType, source: PageSource, scope: Scope,
                     nodes: list[FieldNode]) -> ColumnElement[Any]:
     conditions = [*source.where, *([source.after] if source.after is not None else [])]
     page = (select(*source.table.c, *source.extra, func.row_number().over(order_by=source.order).label("n"))
-            .where(*conditions).order_by(*source.order).limit(source.fetch).cte("page"))
+            .where(*conditions).order_by(*source.order).limit(source.fetch).cte(source.name))
     fetched = select(func.count()).select_from(page).scalar_subquery()
     shown = page.c.n <= source.size
     node_type = get_named_type(type_.fields["nodes"].type)
@@ -492,7 +500,8 @@ def _page_source(scope: Scope, args: dict[str, Any], where: list[Any], keys: lis
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
     return PageSource(where=where, order=order, after=condition, size=scope.bind("size", size, Integer),
                       fetch=scope.bind("fetch", size + 1, Integer), table=table,
-                      count_from=select(table.c.id).where(*where), cursor=cursor, extra=extra or [])
+                      count_from=select(table.c.id).where(*where), cursor=cursor, extra=extra or [],
+                      name=f"{scope.root}page")
 
 
 def _viewer_may_read(scope: Scope) -> Any:
@@ -585,10 +594,8 @@ def _declaration(args: dict[str, Any], scope: Scope) -> ObjectSource:
     except PublicError:
         raise NotCompilable("the standard path refuses this id") from None
     scope.shape.append(("declaration", declarations.visibility_shape(viewer)))
-    # Each root field of the document has its own id (`a: declaration(id: $x) b: declaration(id: $y)`).
-    name = f"declaration_id_{sum(key.startswith('declaration_id_') for key in scope.values)}"
-    table = Declaration.__table__
-    return ObjectSource(table, [table.c.id == scope.bind(name, row_id, BigInteger),
+    table = Declaration.__table__  # a bound name per root field: `a: declaration(id: $x) b: declaration(id: $y)`
+    return ObjectSource(table, [table.c.id == scope.bind("declaration_id", row_id, BigInteger),
                                 declarations.declaration_visible_to(viewer, scope.bind)])
 
 
@@ -904,11 +911,12 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
         root = ROOTS.get(name)
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
-        roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
-    if sum(isinstance(source, PageSource) for _, _, source in roots) > 1:
-        # Each page is a CTE named `page` with bound names of its own (size, after_0 …):
-        # two would collide (SQLAlchemy refused to compile them: a 500), so the standard path answers.
-        raise NotCompilable("two connections in one document")
+        try:  # e.g. a nullable variable given as null for an argument that is not (includeUnpermitted)
+            args = get_argument_values(query_type.fields[name], nodes[0], coerced)
+        except GraphQLError:
+            raise NotCompilable("arguments the standard path refuses") from None
+        scope.root = f"r{len(roots)}_"
+        roots.append((key, nodes, root(args, scope)))
     # The catalogue's names are a constant of the SQL (resolvers.projections.catalog_name):
     # a plan is of one catalogue, and an installed catalogue makes new plans.
     plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),

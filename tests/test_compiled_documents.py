@@ -190,6 +190,29 @@ async def test_unknown_operation_and_mutations_run_on_the_standard_path(world, c
     assert logout.json()["data"] == {"logout": {"errors": []}}
 
 
+TWO_ROOTS = """query Dashboard {
+  waiting: reviewQueue(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id } }
+  approved: reviewQueue(filter: {state: APPROVED, year: 2026}, first: 2) { totalCount nodes { id } }
+  units(search: "济南", first: 1) { totalCount edges { cursor node { name } } }
+}"""
+NULL_FOR_NON_NULL = """query($all: Boolean) { units(includeUnpermitted: $all) { totalCount } }"""
+
+
+async def test_root_fields_keep_their_own_page_and_arguments(world, compare):
+    """Two queues and a unit search in one compiled statement: each root field binds its own
+    page size and filter (they shared one parameter name, and the last one's value) and pages
+    in its own CTE (two of the same name did not compile); a null for a non-null argument
+    is the standard path's refusal."""
+    await _queue(world, pending=3, approved=3, rejected=0)
+    await compare.register(world.admin, TWO_ROOTS)
+    data = (await compare.same(TWO_ROOTS, {}, world.base["token"]))["data"]
+    assert len(data["waiting"]["nodes"]) == 1 and len(data["approved"]["nodes"]) == 2
+    assert data["waiting"]["totalCount"] == data["approved"]["totalCount"] == 3
+    assert len(data["units"]["edges"]) == 1 and data["units"]["totalCount"] == 2
+    await compare.register(world.admin, NULL_FOR_NON_NULL)
+    assert (await compare.same(NULL_FOR_NON_NULL, {"all": None}, world.base["token"], compiled=False))["errors"]
+    assert (await compare.same(NULL_FOR_NON_NULL, {"all": False}, world.base["token"]))["data"]["units"]["totalCount"] == 3
+
 # --- property tests ---------------------------------------------------------------------
 
 EXAMPLES = int(os.environ.get("ZHICHENG_HYPOTHESIS_EXAMPLES", "25"))
@@ -647,12 +670,13 @@ def test_correction_twins_render_what_python_renders(session_loop, engine):
     check()
 
 
-async def test_two_pages_in_one_document_run_on_the_standard_path(world, compare):
-    """Two connections in one document (aliases of one root field, or two root fields) would
-    share the page's CTE and bound names: the standard path answers them."""
+async def test_two_pages_of_one_root_field_compile_apart(world, compare):
+    """Two connections of one root field under two aliases: each its own page (CTE) and bound
+    names, one compiled statement (test_root_fields_keep_their_own_page_and_arguments: two
+    root fields)."""
     await world.complete()
     text = """query($a: Int, $b: Int) { a: myDeclarations(first: $a) { totalCount nodes { id } }
       b: myDeclarations(first: $b) { totalCount pageInfo { hasNextPage } } }"""
     await compare.register(world.admin, text)
-    data = await compare.same(text, {"a": 1, "b": 2}, world.token, compiled=False)
+    data = await compare.same(text, {"a": 1, "b": 2}, world.token)
     assert data["data"]["a"]["totalCount"] == data["data"]["b"]["totalCount"] == 1
