@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, String, case, cast, func, literal, literal_column
+from sqlalchemy import Date, DateTime, String, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -56,12 +56,27 @@ def int_cursor(*values: Any) -> ColumnElement[str]:
 
 
 def json_cursor(*values: Any) -> ColumnElement[str]:
-    """resolvers.paging.encode_cursor of integer and text sort keys: each value as JSON
-    (to_json writes strings as orjson does: UTF-8, the same escapes)."""
+    """resolvers.paging.encode_cursor of sort keys of any type a cursor holds: each value as
+    `_encode_value` makes it and orjson writes it (to_json writes strings as orjson does:
+    UTF-8, the same escapes)."""
     text: ColumnElement[str] = literal("[", String)
     for i, value in enumerate(values):
-        text = text + (literal(",", String) if i else literal("", String)) + cast(func.to_json(value), String)
+        text = text + (literal(",", String) if i else literal("", String)) + _cursor_value(value)
     return func.translate(_base64(text + literal("]", String)), "+/", "-_")
+
+
+def _cursor_value(value: Any) -> ColumnElement[str]:
+    """One sort key's JSON in a cursor: a timestamp as {"dt": isoformat()}, a date as
+    {"d": isoformat()} (no spaces: orjson's), anything else as itself; NULL as null."""
+    if isinstance(value.type, DateTime):
+        if not value.type.timezone:  # iso_datetime reads a timestamptz; no sort key is naive
+            raise TypeError(f"a cursor of a timestamp without time zone: {value!r}")
+        json = literal('{"dt":', String) + cast(func.to_json(iso_datetime(value)), String) + literal("}", String)
+    elif isinstance(value.type, Date):
+        json = literal('{"d":', String) + cast(func.to_json(iso_date(value)), String) + literal("}", String)
+    else:
+        json = cast(func.to_json(value), String)
+    return func.coalesce(json, literal("null", String))
 
 
 def iso_datetime(column: Any) -> ColumnElement[str]:

@@ -15,17 +15,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import String, literal, select, text
+from sqlalchemy.sql.elements import ColumnElement
 
 from models import QUEUE_COPY_COLUMNS, Declaration, ReviewStep
 from resolvers import feed
 from resolvers.env import Env
 from resolvers.paging import Page, SortKey, keyset_page
 from resolvers.publicity import LOCK_DECLARATIONS
-from resolvers.review import QUEUE_ROW, QueueFilter, filtered, queue_select, require_reviewing_unit
+from resolvers.review import QUEUE_ROW, QueueFilter, queue_filter_conditions, queue_select, require_reviewing_unit
 from resolvers.timeline import actor_name
-from resolvers.units import require_acting_unit_permitted
+from resolvers.units import Bind, require_acting_unit_permitted
 from rules.catalog import LEVEL_NAMES, TitleLevel, series_name
 from rules.declaration_states import DeclarationAction, DeclarationStatus, next_state
 from rules.errors import ErrorCode, RuleViolation
@@ -63,15 +65,30 @@ async def report_queue(env: Env, *, f: QueueFilter, work_unit_name: str | None, 
     """数据上报列表: passed here, not yet sent up; optionally only work units whose name contains
     `work_unit_name`; sorted by one column (ties by id, in the same direction)."""
     unit = require_reviewing_unit(env)
-    where = [ReviewStep.unit_id == unit.id, ReviewStep.awaiting_report]
-    if term := search_term(work_unit_name):
-        where.append(ReviewStep.work_unit_name.like(f"%{like_escape(term)}%", escape="\\"))
-    column = _SORT_COLUMN[sort]
-    keys = [SortKey(column, descending), SortKey(ReviewStep.id, descending)]
-    return await keyset_page(env.session, filtered(queue_select().where(*where), f), keys,
-                             count=filtered(select(ReviewStep.id).where(*where), f),
+    where, keys = report_queue_rows(unit.id, f, work_unit_name, sort, descending)
+    column = keys[0].name
+    return await keyset_page(env.session, queue_select().where(*where), keys,
+                             count=select(ReviewStep.id).where(*where),
                              first=first, after=after, cap=env.settings.max_page_size, read=QUEUE_ROW.read,
-                             key_of=lambda row: (getattr(row.ReviewStep, column.key), row.ReviewStep.id))
+                             key_of=lambda row: (getattr(row.ReviewStep, column), row.ReviewStep.id))
+
+
+def _value(name: str, value: Any, type_: Any) -> Any:
+    return literal(value, type_)
+
+
+def report_queue_rows(unit_id: Any, f: QueueFilter, work_unit_name: str | None, sort: ReportSort,
+                      descending: bool, bind: Bind = _value) -> tuple[list[ColumnElement[bool]], list[SortKey]]:
+    """Which review steps a unit's report queue lists and in which order: the one definition
+    of the standard path and compiled trusted documents (schema/compiler.py), whose unit id
+    and filter values may be bound parameters and whose `bind` makes the name's LIKE pattern
+    one (the SQL then depends only on which filters are given, whether there is a name to
+    look for, the sort and the direction)."""
+    where = [ReviewStep.unit_id == unit_id, ReviewStep.awaiting_report, *queue_filter_conditions(f)]
+    if term := search_term(work_unit_name):
+        pattern = bind("work_unit_contains", f"%{like_escape(term)}%", String)
+        where.append(ReviewStep.work_unit_name.like(pattern, escape="\\"))
+    return where, [SortKey(_SORT_COLUMN[sort], descending), SortKey(ReviewStep.id, descending)]
 
 
 # --- sending up ----------------------------------------------------------------------------

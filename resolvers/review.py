@@ -139,7 +139,8 @@ _STATE_PREDICATE = {
 }
 
 
-def _filter_conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
+def queue_filter_conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
+    """The year / level / title filter both queues (review and report) share."""
     conditions = []
     if f.year is not None:
         conditions.append(ReviewStep.year == f.year)
@@ -148,10 +149,6 @@ def _filter_conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
     if f.title_code is not None:
         conditions.append(ReviewStep.title_code == f.title_code)
     return conditions
-
-
-def filtered(stmt, f: QueueFilter):
-    return stmt.where(*_filter_conditions(f))
 
 
 #: A queue row, read as records (resolvers.rows): `.ReviewStep`, `.Declaration`, `.Person`,
@@ -194,7 +191,7 @@ def review_queue_rows(unit_id: Any, state: ReviewState, f: QueueFilter) -> tuple
     """Which review steps a unit's queue lists and in which order: the one definition both
     the standard path and compiled trusted documents (schema/compiler.py) page through.
     The unit's id and the filter's values may be bound parameters (the compiled plan)."""
-    where = [ReviewStep.unit_id == unit_id, _STATE_PREDICATE[state], *_filter_conditions(f)]
+    where = [ReviewStep.unit_id == unit_id, _STATE_PREDICATE[state], *queue_filter_conditions(f)]
     return where, [SortKey(ReviewStep.id, descending=state is not ReviewState.PENDING)]
 
 

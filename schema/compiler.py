@@ -15,10 +15,13 @@ nested fields, more than 50 fields in one object) runs on the standard path, as 
 request whose root field would refuse (not logged in, wrong kind, a bad cursor or page size,
 a malformed id, bad variables): the compiled path answers only what it answers exactly as the
 standard path would, and the standard path owns every error. Who sees which rows is not
-defined here: the root fields page through the resolvers' own predicates
-(resolvers.review.review_queue_rows), declaration(id:) reads the standard path's rule
-(resolvers.declarations.declaration_visible_to), and masks, ids, cursors, the effective
-status and what a passed correction deadline means are the SQL twins in resolvers.projections.
+defined here: the root fields page through the resolvers' own predicates and orders
+(resolvers.review.review_queue_rows, resolvers.reporting.report_queue_rows, …),
+declaration(id:) reads the standard path's rule (resolvers.declarations.declaration_visible_to),
+and masks, ids, cursors, the effective status and what a passed correction deadline means
+are the SQL twins in resolvers.projections.
+Each root field binds its own parameters and pages in its own CTE, so a document may ask
+for several (a unit's two queues side by side).
 
 `@include`/`@skip` and fragments are resolved when a plan is built, with the request's
 variable values; plans are built per request from the parsed document (parsed once per
@@ -38,6 +41,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -91,13 +95,14 @@ from models import (
     Unit,
 )
 from resolvers import corrections as correction_resolvers
-from resolvers import declarations, review, units
+from resolvers import declarations, reporting, review, units
 from resolvers import projections as sql
 from resolvers.paging import SortKey, after_condition, cursor_values, page_size
 from rules import catalog as catalog_rules
 from rules import records as record_rules
 from rules.declaration_states import DeclarationAction, allowed_actions
 from rules.declaration_states import DeclarationStatus as Status
+from rules.text import search_term
 from schema.correction_notice import CorrectionNoticeState as NoticeState
 from schema.ids import query_id
 from schema.records import RECORD_ID_TYPE
@@ -129,6 +134,9 @@ class Scope:
     shape: list[Any] = field(default_factory=list)
     #: The catalogue this process serves (rules.catalog.current()), whose names a plan holds.
     catalog: Any = field(default_factory=catalog_rules.current)
+    #: The root field being planned: its parameters' names start with it, so two root fields
+    #: of one document (a unit's review and report queues) never share a page size or filter.
+    root: str = ""
 
     def __post_init__(self) -> None:
         # The request-wide values, bound whether or not this request builds the plan.
@@ -136,7 +144,8 @@ class Scope:
         self.values.update(viewer_person=person.id if person is not None else None, today=self.today)
 
     def bind(self, name: str, value: Any, type_: Any) -> Any:
-        """A bound parameter of the plan, with this request's value."""
+        """A bound parameter of the plan (of the current root field), with this request's value."""
+        name = self.root + name
         self.values[name] = value
         return bindparam(name, type_=type_)
 
@@ -398,13 +407,14 @@ class PageSource:
     count_from: Any
     cursor: Callable[[Any], ColumnElement[str]]
     extra: list[Any] = field(default_factory=list)  # computed columns the page carries (a rank)
+    name: str = "page"  # the page's CTE: one per root field of the statement
 
 
 def connection_json(type_: GraphQLObjectType, source: PageSource, scope: Scope,
                     nodes: list[FieldNode]) -> ColumnElement[Any]:
     conditions = [*source.where, *([source.after] if source.after is not None else [])]
     page = (select(*source.table.c, *source.extra, func.row_number().over(order_by=source.order).label("n"))
-            .where(*conditions).order_by(*source.order).limit(source.fetch).cte("page"))
+            .where(*conditions).order_by(*source.order).limit(source.fetch).cte(source.name))
     fetched = select(func.count()).select_from(page).scalar_subquery()
     shown = page.c.n <= source.size
     node_type = get_named_type(type_.fields["nodes"].type)
@@ -492,7 +502,8 @@ def _page_source(scope: Scope, args: dict[str, Any], where: list[Any], keys: lis
     order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
     return PageSource(where=where, order=order, after=condition, size=scope.bind("size", size, Integer),
                       fetch=scope.bind("fetch", size + 1, Integer), table=table,
-                      count_from=select(table.c.id).where(*where), cursor=cursor, extra=extra or [])
+                      count_from=select(table.c.id).where(*where), cursor=cursor, extra=extra or [],
+                      name=f"{scope.root}page")
 
 
 def _viewer_may_read(scope: Scope) -> Any:
@@ -503,21 +514,50 @@ def _viewer_may_read(scope: Scope) -> Any:
     return viewer
 
 
-def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
-    """reviewQueue, as schema.review.ReviewQuery.review_queue and resolvers.review.review_queue."""
+def _reviewing_unit(scope: Scope) -> Any:
+    """resolvers.review.require_reviewing_unit: a permitted unit, else the standard path's refusal."""
     unit = _viewer_may_read(scope).unit
     if unit is None or not unit.is_permitted:
         raise NotCompilable("the standard path refuses this caller")
-    raw = args.get("filter") or {}
-    state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
+    return unit
+
+
+def _queue_filter(raw: Mapping[str, Any], scope: Scope) -> tuple[review.QueueFilter, tuple[bool, ...]]:
+    """QueueFilterInput.plain with bound values, and which of them are given (the plan's shape)."""
     level, year, title = raw.get("level"), raw.get("year"), raw.get("titleCode") or None
-    scope.shape.append(("reviewQueue", state, year is not None, level is not None, title is not None))
     f = review.QueueFilter(
         year=scope.bind("year", year, Integer) if year is not None else None,
         level=scope.bind("level", level.value, String) if level is not None else None,
         title_code=scope.bind("title_code", title, String) if title is not None else None)
+    return f, (year is not None, level is not None, title is not None)
+
+
+def _review_queue(args: dict[str, Any], scope: Scope) -> PageSource:
+    """reviewQueue, as schema.review.ReviewQuery.review_queue and resolvers.review.review_queue."""
+    unit = _reviewing_unit(scope)
+    raw = args.get("filter") or {}
+    state = review.ReviewState((raw.get("state") or review.ReviewState.PENDING).value)
+    f, given = _queue_filter(raw, scope)
+    scope.shape.append(("reviewQueue", state, *given))
     where, keys = review.review_queue_rows(scope.bind("viewer_unit", unit.id, BigInteger), state, f)
     return _page_source(scope, args, where, keys, ReviewStep.__table__, lambda page: sql.int_cursor(page.c.id))
+
+
+def _report_queue(args: dict[str, Any], scope: Scope) -> PageSource:
+    """reportQueue, as schema.reporting.ReportingQuery.report_queue and resolvers.reporting.report_queue:
+    the cursor is (the sort column's value, id), each value as resolvers.paging encodes it."""
+    unit = _reviewing_unit(scope)
+    raw = args.get("filter") or {}
+    sort = reporting.ReportSort(args["sort"].value)
+    descending = args["direction"].value == "DESC"
+    name = raw.get("workUnitName")
+    f, given = _queue_filter(raw, scope)
+    scope.shape.append(("reportQueue", sort, descending, *given, bool(search_term(name))))
+    where, keys = reporting.report_queue_rows(scope.bind("viewer_unit", unit.id, BigInteger), f, name, sort,
+                                              descending, bind=scope.bind)
+    column = keys[0].name
+    return _page_source(scope, args, where, keys, ReviewStep.__table__,
+                        lambda page: sql.json_cursor(page.c[column], page.c.id))
 
 
 def _my_declarations(args: dict[str, Any], scope: Scope) -> PageSource:
@@ -542,7 +582,8 @@ def _units(args: dict[str, Any], scope: Scope) -> PageSource:
 
 
 ROOTS: dict[str, Callable[[dict[str, Any], Scope], PageSource | ObjectSource]] = {
-    "reviewQueue": _review_queue, "myDeclarations": _my_declarations, "units": _units}
+    "reviewQueue": _review_queue, "reportQueue": _report_queue, "myDeclarations": _my_declarations,
+    "units": _units}
 
 FIELDS: dict[str, dict[str, Builder]] = {
     "QueueItem": _queue_item_builders(),
@@ -585,10 +626,8 @@ def _declaration(args: dict[str, Any], scope: Scope) -> ObjectSource:
     except PublicError:
         raise NotCompilable("the standard path refuses this id") from None
     scope.shape.append(("declaration", declarations.visibility_shape(viewer)))
-    # Each root field of the document has its own id (`a: declaration(id: $x) b: declaration(id: $y)`).
-    name = f"declaration_id_{sum(key.startswith('declaration_id_') for key in scope.values)}"
-    table = Declaration.__table__
-    return ObjectSource(table, [table.c.id == scope.bind(name, row_id, BigInteger),
+    table = Declaration.__table__  # a bound name per root field: `a: declaration(id: $x) b: declaration(id: $y)`
+    return ObjectSource(table, [table.c.id == scope.bind("declaration_id", row_id, BigInteger),
                                 declarations.declaration_visible_to(viewer, scope.bind)])
 
 
@@ -904,11 +943,12 @@ def plan(schema: GraphQLSchema, compiled: CompiledDocument, operation_name: str 
         root = ROOTS.get(name)
         if root is None or len(nodes) > 1:
             raise NotCompilable(f"Query.{name}")
-        roots.append((key, nodes, root(get_argument_values(query_type.fields[name], nodes[0], coerced), scope)))
-    if sum(isinstance(source, PageSource) for _, _, source in roots) > 1:
-        # Each page is a CTE named `page` with bound names of its own (size, after_0 …):
-        # two would collide (SQLAlchemy refused to compile them: a 500), so the standard path answers.
-        raise NotCompilable("two connections in one document")
+        try:  # e.g. a nullable variable given as null for a non-null argument (reportQueue's sort)
+            args = get_argument_values(query_type.fields[name], nodes[0], coerced)
+        except GraphQLError:
+            raise NotCompilable("arguments the standard path refuses") from None
+        scope.root = f"r{len(roots)}_"
+        roots.append((key, nodes, root(args, scope)))
     # The catalogue's names are a constant of the SQL (resolvers.projections.catalog_name):
     # a plan is of one catalogue, and an installed catalogue makes new plans.
     plan_key = (operation_name, tuple(coerced.coerced.get(v) for v in compiled.directive_variables),

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import BigInteger, Date, DateTime, String, literal, select, text
+from sqlalchemy import BigInteger, Date, DateTime, SmallInteger, String, literal, select, text
 
 from bench.run import REVIEW_QUEUE as BENCH_REVIEW_QUEUE
 from resolvers import projections as sql
@@ -31,21 +31,12 @@ from tests.support.corrections import confirm, item, relogin, request, return_do
 from tests.support.corrections import confirmed as confirmed_applicant
 from tests.support.db import StatementCounter
 from tests.support.declarations import CONFIRM, QUALIFICATION, WITHDRAW, make_admin, png_bytes
-from tests.support.review import REVIEW_QUEUE, ReviewWorld, codes
+from tests.support.review import REPORT_QUEUE, REVIEW_QUEUE, ReviewWorld, codes, rows, seed_approved
 from tests.support.units import create_committee
 
 ADD = """mutation($text: String!) { addTrustedDocument(text: $text) { errors { code message } } }"""
 
-EVERYTHING = """query Everything($filter: ReviewQueueFilter, $first: Int, $after: String, $withReview: Boolean!) {
-  __typename
-  page: reviewQueue(filter: $filter, first: $first, after: $after) {
-    __typename totalCount
-    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
-    edges { __typename cursor node { ...item } }
-    nodes { id ... on QueueItem { state year } }
-  }
-}
-fragment item on QueueItem {
+QUEUE_ITEM = """fragment item on QueueItem {
   __typename id year level titleName applicantName confirmedAt arrivedAt state reportedAt
   review @include(if: $withReview) { __typename decision reason reviewerName decidedAt accepted round
                                      unit { id name } }
@@ -60,6 +51,23 @@ fragment item on QueueItem {
                      certificateNumber issuingAuthority }
   }
 }"""
+QUEUE_PAGE = """{
+    __typename totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges { __typename cursor node { ...item } }
+    nodes { id ... on QueueItem { state year } }
+  }"""
+EVERYTHING = """query Everything($filter: ReviewQueueFilter, $first: Int, $after: String, $withReview: Boolean!) {
+  __typename
+  page: reviewQueue(filter: $filter, first: $first, after: $after) %s
+}
+%s""" % (QUEUE_PAGE, QUEUE_ITEM)
+REPORT_EVERYTHING = """query Report($filter: ReportQueueFilter, $sort: ReportQueueSort, $direction: SortDirection,
+                    $first: Int, $after: String, $withReview: Boolean!) {
+  __typename
+  page: reportQueue(filter: $filter, sort: $sort, direction: $direction, first: $first, after: $after) %s
+}
+%s""" % (QUEUE_PAGE, QUEUE_ITEM)
 DOCUMENTS = {"bench": BENCH_REVIEW_QUEUE, "tests": REVIEW_QUEUE, "everything": EVERYTHING}
 
 
@@ -190,6 +198,201 @@ async def test_unknown_operation_and_mutations_run_on_the_standard_path(world, c
     assert logout.json()["data"] == {"logout": {"errors": []}}
 
 
+TWO_ROOTS = """query Dashboard {
+  waiting: reviewQueue(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id } }
+  approved: reviewQueue(filter: {state: APPROVED, year: 2026}, first: 2) { totalCount nodes { id } }
+  units(search: "济南", first: 1) { totalCount edges { cursor node { name } } }
+}"""
+NULL_FOR_NON_NULL = """query($all: Boolean) { units(includeUnpermitted: $all) { totalCount } }"""
+
+
+async def test_root_fields_keep_their_own_page_and_arguments(world, compare):
+    """Two queues and a unit search in one compiled statement: each root field binds its own
+    page size and filter (they shared one parameter name, and the last one's value) and pages
+    in its own CTE (two of the same name did not compile); a null for a non-null argument
+    is the standard path's refusal."""
+    await _queue(world, pending=3, approved=3, rejected=0)
+    await compare.register(world.admin, TWO_ROOTS)
+    data = (await compare.same(TWO_ROOTS, {}, world.base["token"]))["data"]
+    assert len(data["waiting"]["nodes"]) == 1 and len(data["approved"]["nodes"]) == 2
+    assert data["waiting"]["totalCount"] == data["approved"]["totalCount"] == 3
+    assert len(data["units"]["edges"]) == 1 and data["units"]["totalCount"] == 2
+    await compare.register(world.admin, NULL_FOR_NON_NULL)
+    assert (await compare.same(NULL_FOR_NON_NULL, {"all": None}, world.base["token"], compiled=False))["errors"]
+    assert (await compare.same(NULL_FOR_NON_NULL, {"all": False}, world.base["token"]))["data"]["units"]["totalCount"] == 3
+
+
+# --- the report queue ---------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+REPORT_UNITS = ("乙钢铁公司", "青岛光明100%_科技\\公司", "济南“光明”建材有限公司")
+
+
+async def _seed_report_queue(world: ReviewWorld, unit: dict) -> None:
+    """Declarations waiting at `unit` to be reported, from work units whose names hold quotes,
+    % _ and a backslash, with ties in every sort column (names, work units, levels, titles,
+    confirmation times) and confirmation times to the microsecond and to the second."""
+    await world.api("mutation { openDeclarationYear(year: 2025) { errors { code } } }", token=world.admin)
+    units = [(await world.permitted_unit(name))["id"] for name in REPORT_UNITS]
+    data = [("王五", 0, "ASSOCIATE_SENIOR", dt.timedelta(days=2), 2026),
+            ("王五", 1, "ASSOCIATE_SENIOR", dt.timedelta(days=2), 2026),
+            ('李"四\\', 1, "INTERMEDIATE", dt.timedelta(microseconds=123_456), 2026),
+            ("张三", 2, "ASSOCIATE_SENIOR", dt.timedelta(days=1, milliseconds=500), 2026),
+            ("赵六", 2, "INTERMEDIATE", dt.timedelta(days=3), 2026),
+            ("钱七", 0, "ASSOCIATE_SENIOR", dt.timedelta(days=4), 2025)]
+    await seed_approved(world.engine, unit["id"], [
+        {"name": n, "work_unit": units[u], "level": lv, "confirmed_at": T0 + d, "year": y}
+        for n, u, lv, d, y in data], tag=f"report{unit['id']}")
+
+
+@pytest.fixture
+async def report_world(world) -> ReviewWorld:
+    """The 主管部门's report queue: the seeded declarations and one that came up the real way
+    (with its qualification, reviewed there); the work unit's: one approved and publicised."""
+    await _seed_report_queue(world, world.dept)
+    reviewed = await world.at_dept()
+    assert (await world.review(world.dept, reviewed["id"]))["errors"] == []
+    await world.ready_to_report()
+    return world
+
+
+def _report_page(data: dict) -> dict:
+    return data["data"].get("page") or data["data"]["reportQueue"]
+
+
+async def _every_page(compare: Compare, text: str, variables: dict, token: str, first: int) -> list[dict]:
+    """Every page of `first` through the queue, and the empty page after the last one."""
+    pages, after = [], None
+    for _ in range(20):
+        data = await compare.same(text, {**variables, "first": first, "after": after}, token)
+        pages.append(_report_page(data))
+        if not pages[-1]["pageInfo"]["hasNextPage"]:
+            break
+        after = pages[-1]["pageInfo"]["endCursor"]
+    assert pages[-1]["pageInfo"]["endCursor"] is not None
+    empty = await compare.same(text, {**variables, "first": first, "after": pages[-1]["pageInfo"]["endCursor"]},
+                               token)
+    assert _report_page(empty)["edges"] == []
+    return pages
+
+
+_SORT_COLUMNS = {"CONFIRMED_AT": "confirmed_at", "LEVEL": "level_rank", "TITLE": "title_name",
+                 "APPLICANT_NAME": "applicant_name", "WORK_UNIT_NAME": "work_unit_name"}
+
+
+@pytest.mark.parametrize("name", ["tests", "everything"])
+async def test_report_queue_pages_answer_the_same(report_world, compare, name):
+    """Every sort in both directions, page by page through the whole queue (cursors of
+    timestamps, small integers and text with quotes and backslashes): the same answers, and
+    the order the rows' columns give, ties by id in the same direction."""
+    world = report_world
+    text = {"tests": REPORT_QUEUE, "everything": REPORT_EVERYTHING}[name]
+    extra = {"withReview": True} if name == "everything" else {}
+    await compare.register(world.admin, text)
+    dept = world.dept["token"]
+    for sort, column in _SORT_COLUMNS.items():
+        for direction in ("ASC", "DESC"):
+            pages = await _every_page(compare, text, {"sort": sort, "direction": direction, **extra}, dept, first=2)
+            got = [e["node"]["declaration"]["id"] for page in pages for e in page["edges"]]
+            found = await rows(world.engine, f"SELECT declaration_id FROM review_step WHERE awaiting_report "
+                                             f"AND unit_id = :unit ORDER BY {column} {direction}, id {direction}",
+                               unit=decode_id(world.dept["id"], "Unit", "id"))
+            assert got == [encode_id("Declaration", r.declaration_id) for r in found], (sort, direction)
+            assert len(got) == 7 and pages[0]["totalCount"] == 7
+    defaults = await compare.same(text, {"first": 3, **extra}, dept)  # sort and direction omitted
+    assert _report_page(defaults) == _report_page(
+        await compare.same(text, {"first": 3, "sort": "CONFIRMED_AT", "direction": "ASC", **extra}, dept))
+    own = _report_page(await compare.same(text, extra, world.base["token"]))  # the work unit's own queue
+    assert own["totalCount"] == 1
+    nothing = _report_page(await compare.same(text, extra, world.accepting["token"]))
+    assert nothing["totalCount"] == 0 and nothing["edges"] == [] and nothing["pageInfo"]["endCursor"] is None
+
+
+async def test_report_queue_filters_and_the_work_unit_search_answer_the_same(report_world, compare):
+    """Year, level and title filters, and the work-unit name search with LIKE's own characters
+    taken literally: the same rows both ways, paged with cursors while searching."""
+    world = report_world
+    await compare.register(world.admin, REPORT_EVERYTHING)
+    dept = world.dept["token"]
+    counts = {}
+    for f in ({}, {"workUnitName": "光明"}, {"workUnitName": "%"}, {"workUnitName": "_"}, {"workUnitName": "\\"},
+              {"workUnitName": "100%_"}, {"workUnitName": "0%_科"}, {"workUnitName": "“光明”"},
+              {"workUnitName": "  钢铁 "}, {"workUnitName": ""}, {"workUnitName": "   "},
+              {"workUnitName": "没有这个"}, {"year": 2025}, {"year": 2026, "level": "INTERMEDIATE"},
+              {"level": "ASSOCIATE_SENIOR", "titleCode": "ENGINEERING.SENIOR_ENGINEER", "workUnitName": "钢铁"},
+              {"titleCode": ""}, {"titleCode": "NO.SUCH"}, {"year": 2001}):
+        for sort in ("APPLICANT_NAME", "WORK_UNIT_NAME"):
+            data = await compare.same(REPORT_EVERYTHING, {"filter": f, "sort": sort, "direction": "DESC",
+                                                          "withReview": False}, dept)
+            counts[repr(f)] = _report_page(data)["totalCount"]
+    assert counts[repr({"workUnitName": "%"})] == counts[repr({"workUnitName": "\\"})] == 2  # 青岛光明100%_科技\公司
+    assert counts[repr({"workUnitName": "光明"})] == 4 and counts[repr({"workUnitName": "没有这个"})] == 0
+    assert counts[repr({"workUnitName": "   "})] == counts[repr({})] == 7
+    assert counts[repr({"year": 2001})] == 0 and counts[repr({"year": 2025})] == 1
+    pages = await _every_page(compare, REPORT_EVERYTHING, {"filter": {"workUnitName": "光明"}, "sort": "WORK_UNIT_NAME",
+                                                           "withReview": True}, dept, first=1)
+    assert sum(len(p["edges"]) for p in pages) == 4
+
+
+async def test_report_queue_refusals_are_the_standard_paths(report_world, compare, api, applicant, province_admin,
+                                                            engine):
+    """Whoever may not read the report queue, and whatever arguments the standard path
+    refuses (page sizes, cursors of another sort's type or of the review queue, null for the
+    sort or direction), run on the standard path and get its very answer."""
+    world = report_world
+    await compare.register(world.admin, REPORT_EVERYTHING)
+    unpermitted = await api.register_unit()
+    unpermitted_token = await api.login(unpermitted["loginName"])
+    must_change = await world.permitted_unit("济南市须改密码单位")
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE account SET must_change_password = true WHERE login_name = :login"),
+                           {"login": must_change["loginName"]})
+    ok = {"first": 1, "withReview": False}
+    for token in (None, applicant["token"], province_admin, unpermitted_token, must_change["token"]):
+        answer = await compare.same(REPORT_EVERYTHING, ok, token, compiled=False)
+        assert answer["data"] is None and answer["errors"]
+    dept = world.dept["token"]
+    by_time = _report_page(await compare.same(REPORT_EVERYTHING, ok, dept))["pageInfo"]["endCursor"]
+    by_name = _report_page(await compare.same(REPORT_EVERYTHING, {**ok, "sort": "TITLE"}, dept))["pageInfo"]["endCursor"]
+    review_cursor = encode_cursor((1,))
+    for variables in ({**ok, "first": 0}, {**ok, "first": 1000}, {**ok, "first": "two"},
+                      {**ok, "after": "bm90IGEgY3Vyc29y"}, {**ok, "after": "W10="}, {**ok, "after": review_cursor},
+                      {**ok, "after": by_name}, {**ok, "sort": "LEVEL", "after": by_time},
+                      {**ok, "sort": "LEVEL", "after": encode_cursor((70_000, 1))},
+                      {**ok, "after": encode_cursor((dt.datetime(2026, 3, 1), 1))},
+                      {**ok, "after": encode_cursor((dt.date(2026, 3, 1), 1))},
+                      {**ok, "sort": None}, {**ok, "direction": None}, {**ok, "sort": "NOPE"},
+                      {**ok, "direction": "UP"}, {"first": 1}):
+        answer = await compare.same(REPORT_EVERYTHING, variables, dept, compiled=False)
+        assert answer.get("errors"), (variables, answer)
+    # A text cursor fits every text sort: another sort's (or a made-up) one pages from its value.
+    assert (await compare.same(REPORT_EVERYTHING, {**ok, "sort": "APPLICANT_NAME", "after": by_name}, dept)
+            )["data"]["page"]["pageInfo"]["hasPreviousPage"] is True
+
+
+BOTH_QUEUES = """query Both($sort: ReportQueueSort!, $search: String) {
+  review: reviewQueue(filter: {state: APPROVED}, first: 1) { totalCount pageInfo { endCursor } nodes { id } }
+  soonest: reportQueue(sort: $sort, first: 2, filter: {year: 2026}) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id applicantName } } }
+  latest: reportQueue(sort: $sort, direction: DESC, first: 3, filter: {workUnitName: $search}) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id workUnit { name } } } }
+  units(search: "光明", first: 4) { totalCount edges { cursor node { name } } }
+}"""
+
+
+async def test_both_queues_in_one_document_answer_the_same(report_world, compare):
+    """A unit's dashboard: its review queue, its report queue twice and a unit search in one
+    compiled statement, each with its own page size, filter, sort and cursor."""
+    world = report_world
+    await compare.register(world.admin, BOTH_QUEUES)
+    for sort in ("CONFIRMED_AT", "WORK_UNIT_NAME"):
+        for search in (None, "光明", "%"):
+            data = (await compare.same(BOTH_QUEUES, {"sort": sort, "search": search}, world.dept["token"]))["data"]
+            assert len(data["soonest"]["edges"]) == 2 and data["soonest"]["totalCount"] == 6
+            assert len(data["latest"]["edges"]) == min(3, data["latest"]["totalCount"])
+            assert len(data["review"]["nodes"]) == 1
+
+
 # --- property tests ---------------------------------------------------------------------
 
 EXAMPLES = int(os.environ.get("ZHICHENG_HYPOTHESIS_EXAMPLES", "25"))
@@ -204,11 +407,24 @@ async def session_loop() -> asyncio.AbstractEventLoop:
 _ID_CHARS = st.sampled_from("0123456789Xx ")
 _STAMPS = st.datetimes(min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9000, 12, 31),
                        timezones=st.just(dt.UTC))
+_DAYS = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9000, 12, 31))
+#: Sort-key text: anything PostgreSQL's text holds (no NUL), quotes, escapes and all.
+_TEXTS = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=20)
+
+
+def _key_type(value: Any) -> Any:
+    """The column type a report-queue (or unit-search) sort key of this value has."""
+    if isinstance(value, dt.datetime):
+        return DateTime(timezone=True)
+    if isinstance(value, dt.date):
+        return Date()
+    return SmallInteger() if isinstance(value, int) else String()
 
 
 def test_sql_twins_render_what_python_renders(session_loop, engine):
-    """Masks, global ids, cursors and timestamps: the SQL of resolvers.projections equals the
-    Python the standard path runs, for generated values (one statement per example)."""
+    """Masks, global ids, cursors (of every sort key's type) and timestamps: the SQL of
+    resolvers.projections equals the Python the standard path runs, for generated values
+    (one statement per example)."""
 
     async def evaluate(columns: list[Any]) -> tuple:
         async with engine.connect() as conn:
@@ -218,54 +434,108 @@ def test_sql_twins_render_what_python_renders(session_loop, engine):
     @given(ids=st.lists(st.text(_ID_CHARS, max_size=20), min_size=1, max_size=8),
            mobiles=st.lists(st.text("0123456789", max_size=12), min_size=1, max_size=8),
            rows=st.lists(st.integers(1, 2**63 - 1), min_size=1, max_size=8),
-           stamps=st.lists(_STAMPS, min_size=1, max_size=8))
-    def check(ids: list[str], mobiles: list[str], rows: list[int], stamps: list[dt.datetime]) -> None:
+           stamps=st.lists(_STAMPS, min_size=1, max_size=8),
+           keys=st.lists(st.tuples(st.one_of(_STAMPS, _DAYS, _TEXTS, st.integers(-(2**15), 2**15 - 1), st.none()),
+                                   st.integers(1, 2**63 - 1)), min_size=1, max_size=8))
+    def check(ids: list[str], mobiles: list[str], rows: list[int], stamps: list[dt.datetime],
+              keys: list[tuple[Any, int]]) -> None:
         columns = [*(sql.masked_id_number(literal(i, String)) for i in ids),
                    *(sql.masked_mobile(literal(m, String)) for m in mobiles),
                    *(sql.global_id("QueueItem", literal(r, BigInteger)) for r in rows),
                    *(sql.int_cursor(literal(r, BigInteger)) for r in rows),
-                   *(sql.iso_datetime(literal(s, DateTime(timezone=True))) for s in stamps)]
+                   *(sql.iso_datetime(literal(s, DateTime(timezone=True))) for s in stamps),
+                   *(sql.json_cursor(literal(k, _key_type(k)), literal(r, BigInteger)) for k, r in keys)]
         expected = (*(mask_resident_id(i) for i in ids), *(mask_mobile(m) for m in mobiles),
                     *(encode_id("QueueItem", r) for r in rows), *(encode_cursor((r,)) for r in rows),
-                    *(s.isoformat() for s in stamps))
+                    *(s.isoformat() for s in stamps), *(encode_cursor(key) for key in keys))
         assert session_loop.run_until_complete(evaluate(columns)) == expected
 
     check()
 
 
+#: The kind of value each report sort's cursor holds: a cursor fits the sorts of its kind.
+REPORT_CURSOR_KIND = {"CONFIRMED_AT": "timestamp", "LEVEL": "integer", "TITLE": "text", "APPLICANT_NAME": "text",
+                      "WORK_UNIT_NAME": "text"}
+REPORT_SORTS = sorted(REPORT_CURSOR_KIND)
+WORK_UNIT_SEARCHES = ["", "  ", "光明", " 钢铁 ", "%", "_", "\\", "100%_", "“光明”", "没有这个"]
+#: Cursors no answer gave, that fit no sort: not base64 JSON, no keys, a date or a naive time
+#: for a timestamp, past a smallint. (A made-up text cursor fits the text sorts: FORGED_TEXT.)
+FORGED_CURSORS = ["W10=", "bad", encode_cursor((dt.date(2026, 3, 1), 1)), encode_cursor((dt.datetime(2026, 3, 1), 1)),
+                  encode_cursor((70_000, 1))]
+FORGED_TEXT = encode_cursor(("光明", 1))
+_OMITTED = "(omitted)"
+
+
 def test_generated_variables_answer_the_same(session_loop, api, engine, services, statement_counter):
-    """A queue with every review state, then generated variables: states, filters, page
-    sizes in and out of range, cursors from the answers and forged ones, @include."""
+    """A unit's review queue with every review state and its report queue with ties in every
+    sort column, then generated requests of either: states, filters, the work-unit search,
+    sorts and directions (given, omitted, null), page sizes in and out of range, cursors from
+    the answers (of either queue, of any sort) and forged ones, @include."""
     world = ReviewWorld(api, engine, services)
     keep_documents(services)
     compare = Compare(api, statement_counter)
 
-    async def build() -> list[str]:
+    async def build() -> tuple[list[str], list[tuple[str, str]]]:
         await world.setup()
-        await _queue(world, pending=3, approved=2, rejected=2)
+        await _queue(world, pending=3, approved=2, rejected=2)  # the approved ones wait to be reported
+        await _seed_report_queue(world, world.base)
         await compare.register(world.admin, EVERYTHING)
+        await compare.register(world.admin, REPORT_EVERYTHING)
         cursors = []
         for state in ("PENDING", "APPROVED", "REJECTED"):
             data = await api(EVERYTHING, {"filter": {"state": state}, "first": 1, "withReview": False},
                              world.base["token"])
             cursors += [e["cursor"] for e in data["page"]["edges"]]
-        return cursors
+        report_cursors = []
+        for sort in REPORT_SORTS:
+            for direction in ("ASC", "DESC"):
+                data = await api(REPORT_EVERYTHING, {"sort": sort, "direction": direction, "first": 4,
+                                                     "withReview": False}, world.base["token"])
+                report_cursors += [(sort, e["cursor"]) for e in data["page"]["edges"]]
+        return cursors, report_cursors
 
-    cursors = session_loop.run_until_complete(build())
-    filters = st.fixed_dictionaries({}, optional={
-        "state": st.sampled_from(["PENDING", "APPROVED", "REJECTED", "RETURNED_DOWN"]),
-        "year": st.sampled_from([2025, 2026]), "level": st.sampled_from(["ASSOCIATE_SENIOR", "SENIOR"]),
-        "titleCode": st.sampled_from(["", "ENGINEERING.SENIOR_ENGINEER", "NO.SUCH"])})
+    cursors, report_cursors = session_loop.run_until_complete(build())
+    queue_filter = {"year": st.sampled_from([2025, 2026]), "level": st.sampled_from(["ASSOCIATE_SENIOR", "SENIOR"]),
+                    "titleCode": st.sampled_from(["", "ENGINEERING.SENIOR_ENGINEER", "NO.SUCH"])}
+    review_filters = st.fixed_dictionaries({}, optional={
+        "state": st.sampled_from(["PENDING", "APPROVED", "REJECTED", "RETURNED_DOWN"]), **queue_filter})
+    report_filters = st.fixed_dictionaries({}, optional={
+        "workUnitName": st.sampled_from(WORK_UNIT_SEARCHES), **queue_filter})
+    firsts = st.one_of(st.none(), st.integers(-1, 8), st.just(101))
 
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(f=st.one_of(st.none(), filters), first=st.one_of(st.none(), st.integers(-1, 8), st.just(101)),
-           after=st.one_of(st.none(), st.sampled_from(cursors), st.just("W10="), st.just("bad")),
-           with_review=st.booleans())
-    def check(f: dict | None, first: int | None, after: str | None, with_review: bool) -> None:
-        variables = {"filter": f, "first": first, "after": after, "withReview": with_review}
-        refused = (first is not None and not 1 <= first <= 100) or after in ("W10=", "bad")
-        session_loop.run_until_complete(compare.same(EVERYTHING, variables, world.base["token"],
-                                                     compiled=not refused))
+    def bad_first(first: int | None) -> bool:
+        return first is not None and not 1 <= first <= 100
+
+    @st.composite
+    def review_requests(draw: Any) -> tuple[str, dict, bool]:
+        """(document, variables, whether the standard path refuses them)."""
+        first = draw(firsts)
+        after = draw(st.one_of(st.none(), st.sampled_from(cursors),
+                               st.sampled_from([c for _, c in report_cursors] + FORGED_CURSORS + [FORGED_TEXT])))
+        variables = {"filter": draw(st.one_of(st.none(), review_filters)), "first": first, "after": after}
+        return EVERYTHING, variables, bad_first(first) or (after is not None and after not in cursors)
+
+    @st.composite
+    def report_requests(draw: Any) -> tuple[str, dict, bool]:
+        sort = draw(st.sampled_from([*REPORT_SORTS, None, _OMITTED]))
+        direction = draw(st.sampled_from(["ASC", "DESC", None, _OMITTED]))
+        first = draw(firsts)
+        cursor_sort, after = draw(st.one_of(st.none().map(lambda _: (None, None)), st.sampled_from(report_cursors),
+                                            st.sampled_from([("TITLE", FORGED_TEXT)]
+                                                            + [("none", c) for c in cursors + FORGED_CURSORS])))
+        variables = {"filter": draw(st.one_of(st.none(), report_filters)), "first": first, "after": after}
+        variables |= {k: v for k, v in (("sort", sort), ("direction", direction)) if v != _OMITTED}
+        kind = REPORT_CURSOR_KIND["CONFIRMED_AT" if sort == _OMITTED else sort] if sort is not None else None
+        refused = (bad_first(first) or sort is None or direction is None  # null for a non-null argument
+                   or (after is not None and REPORT_CURSOR_KIND.get(cursor_sort or "") != kind))
+        return REPORT_EVERYTHING, variables, refused
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(request=st.one_of(review_requests(), report_requests()), with_review=st.booleans())
+    def check(request: tuple[str, dict, bool], with_review: bool) -> None:
+        document, variables, refused = request
+        session_loop.run_until_complete(compare.same(document, {**variables, "withReview": with_review},
+                                                     world.base["token"], compiled=not refused))
 
     check()
 
@@ -647,12 +917,13 @@ def test_correction_twins_render_what_python_renders(session_loop, engine):
     check()
 
 
-async def test_two_pages_in_one_document_run_on_the_standard_path(world, compare):
-    """Two connections in one document (aliases of one root field, or two root fields) would
-    share the page's CTE and bound names: the standard path answers them."""
+async def test_two_pages_of_one_root_field_compile_apart(world, compare):
+    """Two connections of one root field under two aliases: each its own page (CTE) and bound
+    names, one compiled statement (test_root_fields_keep_their_own_page_and_arguments: two
+    root fields)."""
     await world.complete()
     text = """query($a: Int, $b: Int) { a: myDeclarations(first: $a) { totalCount nodes { id } }
       b: myDeclarations(first: $b) { totalCount pageInfo { hasNextPage } } }"""
     await compare.register(world.admin, text)
-    data = await compare.same(text, {"a": 1, "b": 2}, world.token, compiled=False)
+    data = await compare.same(text, {"a": 1, "b": 2}, world.token)
     assert data["data"]["a"]["totalCount"] == data["data"]["b"]["totalCount"] == 1
