@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -46,12 +46,24 @@ class Context:
     # statement at a time, so every database use goes through this lock.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: Loaders | None = None
+    # Sibling fields graphql-core left running when a field failed synchronously (it settles
+    # them in the background): the request waits for them before it closes its session.
+    _background: set[asyncio.Future[Any]] = field(default_factory=set)
+    _closed: bool = False
 
     @property
     def session(self) -> AsyncSession:
+        if self._closed:
+            # A session made now would hold a pooled connection, perhaps in a transaction,
+            # that nothing ever closes.
+            raise RuntimeError("the request's session is closed")
         if self._session is None:
             self._session = self.services.session_factory()
         return self._session
+
+    def keep_until_close(self, futures: Iterable[asyncio.Future[Any]]) -> None:
+        """Work of this request that runs on after its answer is decided (see `close`)."""
+        self._background.update(future for future in futures if not future.done())
 
     @property
     def loaders(self) -> Loaders:
@@ -106,6 +118,12 @@ class Context:
             await session.commit()
 
     async def close(self) -> None:
+        """Wait for the request's background work, then hand its connection back. Without
+        the wait, a sibling field still resolving after another's argument error opened a
+        new session after this one closed, and left its connection idle in a transaction."""
+        while pending := [future for future in self._background if not future.done()]:
+            await asyncio.wait(pending)
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -405,6 +405,14 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return completed
         return await_items()
 
+    def settle_in_background(self, awaitables: list[Awaitable[Any]]) -> None:
+        """graphql-core's, and the request's context keeps the work until it closes: sibling
+        fields still resolving when another failed must not outlive the request's session."""
+        super().settle_in_background(awaitables)
+        keep = getattr(self.context_value, "keep_until_close", None)
+        if keep is not None:
+            keep(self.background_futures)
+
     async def _await_object(self, completed: Awaitable[Any], field_type: GraphQLOutputType, details: Any,
                             path: Path) -> Any:
         try:

@@ -163,3 +163,25 @@ async def test_a_huge_integer_literal_is_bad_input(world):
             assert top_level_codes(response) == ["BAD_USER_INPUT"]
         else:  # graphql-core's own validation: not an Int
             assert "Int cannot represent" in body["errors"][0]["message"]
+
+
+async def test_a_sibling_still_resolving_when_another_field_fails_leaves_no_connection_behind(
+        api, permitted_unit, engine):
+    """One root field's argument fails its coercion (a null for a non-null argument) while
+    its sibling is already reading: graphql-core settles the sibling in the background. It
+    used to outlive the request's session, open another and leave its connection idle in a
+    transaction (the tests' TRUNCATE then waited forever; a caller could hold the pool)."""
+    from sqlalchemy import text
+
+    query = ('query($all: Boolean) { reviewQueue(first: 1) { totalCount } '
+             'units(search: "济南", includeUnpermitted: $all) { totalCount } }')
+    for _ in range(3):
+        body = (await api.raw(query, {"all": None}, token=permitted_unit["token"])).json()
+        assert body["data"] is None and body["errors"][0]["path"] == ["units"]
+    await asyncio.sleep(0.2)  # time for anything still running to show itself
+    async with engine.connect() as connection:
+        stuck = (await connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"))).scalar_one()
+    assert stuck == 0
+    assert engine.sync_engine.pool.checkedout() == 0
