@@ -31,8 +31,7 @@ FEW, MANY = 5, 20
 async def _requests(url: str, login: str, count: int, trusted: bool, state: str) -> None:
     import httpx
 
-    from bench.profile import _register
-    from bench.run import BENCH_PASSWORD, REVIEW_QUEUE
+    from bench.profile import page_request
     from core.config import Settings
     from core.services import build_services
     from server import create_app
@@ -40,13 +39,7 @@ async def _requests(url: str, login: str, count: int, trusted: bool, state: str)
     engine = db.create_engine(url, pool_size=2)
     app = create_app(build_services(Settings(), engine), engine)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        body = {"query": "mutation($l:String!,$p:String!){login(login:$l,password:$p){token}}",
-                "variables": {"l": login, "p": BENCH_PASSWORD}}
-        token = (await client.post("/graphql", json=body)).json()["data"]["login"]["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        query: dict = {"query": REVIEW_QUEUE, "variables": {"filter": {"state": state}, "first": 50}}
-        if trusted:
-            query = {"documentId": await _register(client, engine), "variables": query["variables"]}
+        query, headers = await page_request(client, engine, login, state, trusted)
         for _ in range(count):
             answer = (await client.post("/graphql", json=query, headers=headers)).json()
             assert "errors" not in answer and answer["data"]["reviewQueue"]["edges"], answer

@@ -41,17 +41,24 @@ async def _register(client: httpx.AsyncClient, engine) -> str:
     return doc_id
 
 
+async def page_request(client: httpx.AsyncClient, engine, login: str, state: str,
+                       trusted: bool) -> tuple[dict, dict[str, str]]:
+    """Log in as `login`; the review-queue page's request body (as text, or by documentId
+    when `trusted`) and its headers."""
+    body = {"query": "mutation($l:String!,$p:String!){login(login:$l,password:$p){token}}",
+            "variables": {"l": login, "p": BENCH_PASSWORD}}
+    token = (await client.post("/graphql", json=body)).json()["data"]["login"]["token"]
+    query: dict = {"query": REVIEW_QUEUE, "variables": {"filter": {"state": state}, "first": 50}}
+    if trusted:
+        query = {"documentId": await _register(client, engine), "variables": query["variables"]}
+    return query, {"Authorization": f"Bearer {token}"}
+
+
 async def profile(url: str, login: str, requests: int, state: str, trusted: bool = False) -> None:
     engine = db.create_engine(url, pool_size=2)
     app = create_app(build_services(Settings(), engine), engine)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        body = {"query": "mutation($l:String!,$p:String!){login(login:$l,password:$p){token}}",
-                "variables": {"l": login, "p": BENCH_PASSWORD}}
-        token = (await client.post("/graphql", json=body)).json()["data"]["login"]["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        query: dict = {"query": REVIEW_QUEUE, "variables": {"filter": {"state": state}, "first": 50}}
-        if trusted:
-            query = {"documentId": await _register(client, engine), "variables": query["variables"]}
+        query, headers = await page_request(client, engine, login, state, trusted)
         first = (await client.post("/graphql", json=query, headers=headers)).json()
         assert "errors" not in first, first["errors"]
         profiler = cProfile.Profile()
