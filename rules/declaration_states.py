@@ -41,6 +41,7 @@ GRANT, REVOKE) belong to the results stage; the states exist here so the table i
 from __future__ import annotations
 
 import enum
+import functools
 
 
 class DeclarationStatus(str, enum.Enum):
@@ -184,6 +185,7 @@ def next_state(state: DeclarationStatus | None, action: DeclarationAction) -> De
         raise TransitionNotAllowed(state, action) from None
 
 
+@functools.cache  # a scan of the table; every declaration of a list page asks (isEditable, canWithdraw)
 def allowed_actions(state: DeclarationStatus | None) -> frozenset[DeclarationAction]:
     return frozenset(action for (s, action) in TRANSITIONS if s == state)
 
